@@ -1,0 +1,152 @@
+/* addr.c - print, compare and hash socket addresses of every family socklab uses. */
+#include "addr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+
+#define SUN_PATH_OFFSET offsetof(struct sockaddr_un, sun_path)
+
+/* Bytes of sun_path that a's length covers (0 for an unnamed socket). */
+static size_t unix_name_len(const struct addr *a)
+{
+	if (a->len <= SUN_PATH_OFFSET)
+		return 0;
+	size_t n = a->len - SUN_PATH_OFFSET;
+	return n > sizeof(((struct sockaddr_un *)0)->sun_path) ? sizeof(((struct sockaddr_un *)0)->sun_path) : n;
+}
+
+/*
+ * The bytes that name an AF_UNIX socket: all of them for an abstract name
+ * (they may include NULs), up to the first NUL for a path. The kernel may
+ * report a path's length with or without its NUL, so lengths alone differ.
+ */
+static size_t unix_name_bytes(const struct addr *a)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+	size_t n = unix_name_len(a);
+
+	if (n > 0 && sun->sun_path[0] == '\0')
+		return n;
+	return strnlen(sun->sun_path, n);
+}
+
+int addr_is_unnamed_unix(const struct addr *a)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+	return a->ss.ss_family == AF_UNIX && (unix_name_len(a) == 0 || (sun->sun_path[0] == '\0' && unix_name_len(a) == 1));
+}
+
+/* Writes an abstract name, escaping bytes a terminal would not show. */
+static void format_abstract(const char *name, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+	out[o++] = '@';
+	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+const char *addr_format(const struct addr *a, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	switch (a->ss.ss_family) {
+	case AF_INET: {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->ss;
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(out, outlen, "%s:%u", host, ntohs(sin->sin_port));
+		break;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->ss;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(out, outlen, "[%s]:%u", host, ntohs(sin6->sin6_port));
+		break;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+		size_t n = unix_name_len(a);
+		if (addr_is_unnamed_unix(a))
+			snprintf(out, outlen, "(unbound)");
+		else if (sun->sun_path[0] == '\0')
+			format_abstract(sun->sun_path + 1, n - 1, out, outlen);
+		else
+			snprintf(out, outlen, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+		break;
+	}
+	default:
+		snprintf(out, outlen, "(address family %d)", a->ss.ss_family);
+	}
+	return out;
+}
+
+int addr_equal(const struct addr *a, const struct addr *b)
+{
+	if (a->ss.ss_family != b->ss.ss_family)
+		return 0;
+	switch (a->ss.ss_family) {
+	case AF_INET: {
+		const struct sockaddr_in *x = (const void *)&a->ss, *y = (const void *)&b->ss;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *x = (const void *)&a->ss, *y = (const void *)&b->ss;
+		return x->sin6_port == y->sin6_port && x->sin6_scope_id == y->sin6_scope_id &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+	}
+	default: {
+		size_t n = unix_name_bytes(a);
+		return n == unix_name_bytes(b) &&
+		       memcmp(((const struct sockaddr_un *)&a->ss)->sun_path,
+			      ((const struct sockaddr_un *)&b->ss)->sun_path, n) == 0;
+	}
+	}
+}
+
+/* FNV-1a over a byte range, folded into h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t addr_hash(const struct addr *a)
+{
+	uint64_t h = fnv1a(0xcbf29ce484222325ULL, &a->ss.ss_family, sizeof a->ss.ss_family);
+	switch (a->ss.ss_family) {
+	case AF_INET: {
+		const struct sockaddr_in *x = (const void *)&a->ss;
+		h = fnv1a(h, &x->sin_port, sizeof x->sin_port);
+		return fnv1a(h, &x->sin_addr, sizeof x->sin_addr);
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *x = (const void *)&a->ss;
+		h = fnv1a(h, &x->sin6_port, sizeof x->sin6_port);
+		h = fnv1a(h, &x->sin6_scope_id, sizeof x->sin6_scope_id);
+		return fnv1a(h, &x->sin6_addr, sizeof x->sin6_addr);
+	}
+	default:
+		return fnv1a(h, ((const struct sockaddr_un *)&a->ss)->sun_path, unix_name_bytes(a));
+	}
+}
+
+unsigned addr_port(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	if (a->ss.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* errors.h - errno values as names and as advice a learner can act on. */
+#ifndef SOCKLAB_ERRORS_H
+#define SOCKLAB_ERRORS_H
+
+/*
+ * How errors travel in socklab, once for every header in core/ and transports/:
+ * a library call returns -1 and leaves errno as the failing system call set it,
+ * exactly as the man pages describe. Address lookup (endpoint_resolve) instead
+ * returns getaddrinfo's EAI_* code, for gai_strerror(). Nothing below core/ or
+ * transports/ prints or exits: the demos turn errors into one line on stderr.
+ */
+
+/* Codes socklab defines where errno has no word; above every errno value, so they never collide. */
+enum {
+	SL_ENOTSOCK_FILE = 10001, /* a unix socket path holds a file that is not a socket */
+	SL_ETIMEDOUT_REPLY,       /* no reply came back within the timeout */
+	SL_ESHORT,                /* the peer closed before the whole reply came back */
+	SL_EMISMATCH,             /* an echoed reply differs from what was sent */
+};
+
+/* "ECONNREFUSED" for ECONNREFUSED, and so on; "E?" plus the number for codes not in the table. */
+const char *errno_name(int err);
+
+/* strerror(err) with a lower-case first letter, as socklab's messages print it ("connection refused"). */
+const char *errno_text(int err);
+
+/*
+ * One short hint for err when it happens while doing op, or NULL. op is the
+ * system call or step: "connect", "bind", "recv", "send", "resolve"... For
+ * example ECONNREFUSED during "connect" gives "is a server listening?".
+ */
+const char *errno_hint(int err, const char *op);
+
+#endif

@@ -1,0 +1,41 @@
+/* io.h - the loops a correct client needs around send and recv: timeouts, whole replies, no deadlock. */
+#ifndef SOCKLAB_IO_H
+#define SOCKLAB_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sock;
+
+/*
+ * Makes every blocking receive on s give up after timeout_ms (SO_RCVTIMEO);
+ * the functions below then fail with SL_ETIMEDOUT_REPLY. 0 or -1.
+ */
+int sock_set_recv_timeout(struct sock *s, int timeout_ms);
+
+/*
+ * Receives one message (or, on a stream, what one recv returns) on a
+ * blocking socket, turning a timeout into SL_ETIMEDOUT_REPLY.
+ */
+ssize_t sock_recv_reply(struct sock *s, void *buf, size_t len, int *truncated);
+
+/*
+ * Stream: receives exactly len bytes, calling recv as often as it takes (one
+ * recv may return any part of what was sent). Returns 0, or -1 with errno:
+ * SL_ETIMEDOUT_REPLY, SL_ESHORT (the peer closed first; *got says how much
+ * came), or recv's error.
+ */
+int sock_recv_exact(struct sock *s, void *buf, size_t len, size_t *got);
+
+/*
+ * Stream: sends all outlen bytes of out while receiving exactly inlen bytes
+ * into in, both at once. Doing them one after the other deadlocks once the
+ * data outgrows the socket buffers: the peer stops reading because its
+ * replies are not being read. Uses poll(2) on a non-blocking socket for the
+ * duration; timeout_ms bounds each wait for progress. Returns as
+ * sock_recv_exact.
+ */
+int sock_exchange(struct sock *s, const void *out, size_t outlen, void *in, size_t inlen, size_t *got,
+		  int timeout_ms);
+
+#endif

@@ -1,0 +1,60 @@
+/* trace.c - hand each narrated socket call to the program's sink, or to nobody. */
+#include "trace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+int trace_on;
+static trace_sink_fn *sink;
+static void *sink_ctx;
+
+void trace_set_sink(trace_sink_fn *fn, void *ctx)
+{
+	sink = fn;
+	sink_ctx = ctx;
+	trace_on = fn != NULL;
+}
+
+void trace_line(const char *fmt, ...)
+{
+	char line[512];
+	int saved = errno;
+	va_list ap;
+
+	if (!sink)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	sink(line, sink_ctx);
+	errno = saved;
+}
+
+const char *trace_family_name(int family)
+{
+	static _Thread_local char other[16];
+
+	switch (family) {
+	case AF_INET: return "AF_INET";
+	case AF_INET6: return "AF_INET6";
+	case AF_UNIX: return "AF_UNIX";
+	case AF_UNSPEC: return "AF_UNSPEC";
+	}
+	snprintf(other, sizeof other, "%d", family);
+	return other;
+}
+
+const char *trace_type_name(int type)
+{
+	static _Thread_local char other[16];
+
+	switch (type) {
+	case SOCK_STREAM: return "SOCK_STREAM";
+	case SOCK_DGRAM: return "SOCK_DGRAM";
+	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+	}
+	snprintf(other, sizeof other, "%d", type);
+	return other;
+}

@@ -1,0 +1,31 @@
+/* trace.h - narrate every socket call as it happens (socklab --trace). */
+#ifndef SOCKLAB_TRACE_H
+#define SOCKLAB_TRACE_H
+
+/*
+ * The library never prints. When a program wants the narration, it installs
+ * a sink: a function that receives each finished line (without a newline),
+ * such as "socket(AF_INET, SOCK_DGRAM, 0) = 3". The demos' sink writes to
+ * standard error; `socklab contrast` collects the lines instead.
+ */
+typedef void trace_sink_fn(const char *line, void *ctx);
+
+/* Installs fn (NULL turns tracing off). Not thread-safe: call before starting threads. */
+void trace_set_sink(trace_sink_fn *fn, void *ctx);
+
+/* Nonzero while a sink is installed; the wrappers in sys.c test it before formatting. */
+extern int trace_on;
+
+/* Formats one line and hands it to the sink. Keeps errno unchanged. */
+void trace_line(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* "AF_INET", "AF_INET6", "AF_UNIX", or the number as text for others. */
+const char *trace_family_name(int family);
+/* "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET". */
+const char *trace_type_name(int type);
+
+#endif

@@ -1,0 +1,194 @@
+/* transport.h - the one interface every transport implements, and the wrappers callers use. */
+#ifndef SOCKLAB_TRANSPORT_H
+#define SOCKLAB_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+/*
+ * A transport is a constant table: a few facts, as data, and one function per
+ * socket operation, as in the Linux kernel's struct proto_ops. Every slot is
+ * filled; an operation a transport does not have points to a named stub
+ * (transport_no_accept...) that fails with EOPNOTSUPP, so callers never test
+ * for NULL and never ask which transport they hold. They ask about facts.
+ *
+ * Errors: every operation returns -1 and leaves errno set by the system call
+ * that failed (see errors.h). Operations block unless the socket was made
+ * non-blocking (sock_set_nonblocking), in which case they fail with EAGAIN.
+ */
+
+struct endpoint;
+
+/* Facts about a transport, kept in transport.flags. */
+enum transport_flag {
+	/* connect/listen/accept: a socket per peer, a handshake, an end of stream the peer sees. */
+	TRANSPORT_CONNECTED = 1u << 0,
+	/* Each send is one message; each recv returns exactly one whole message. */
+	TRANSPORT_BOUNDARIES = 1u << 1,
+	/* The kernel never drops data silently: a full receiver makes the sender wait. */
+	TRANSPORT_RELIABLE = 1u << 2,
+};
+
+/* A socket file that a socket created with bind(2), to remove when the socket closes. */
+struct sock_file {
+	char path[108]; /* "" when there is none; the size of sun_path on Linux */
+	dev_t dev;      /* identity of the file bind() made, so that close removes */
+	ino_t ino;      /* that file and never a newer one another server made */
+};
+
+/*
+ * One socket and what socklab remembers about it. Callers allocate it (on the
+ * stack, or inside their own structures); sock_init() makes it empty and the
+ * transport's operations fill it.
+ */
+struct sock {
+	const struct transport *t; /* the table every operation goes through */
+	int fd;                    /* -1 when closed */
+	unsigned flags;            /* the transport's facts (enum transport_flag) */
+	struct addr peer;          /* connected: the peer. Datagram client: where sock_send() goes */
+	struct sock_file file;     /* unix sockets: the file to remove on close */
+	struct impair *impair;     /* the impairment layer's state, or NULL (see impair.h) */
+};
+
+struct transport {
+	const char *scheme;  /* in endpoints: "tcp" */
+	const char *summary; /* for --help: "TCP: a reliable byte stream over IPv4/IPv6" */
+	int domain;          /* AF_UNIX, or AF_UNSPEC when addresses decide (IPv4 or IPv6) */
+	int type;            /* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+	unsigned flags;      /* enum transport_flag */
+
+	/* socket(2) and bind(2) to a, the server's first steps. Fills s. */
+	int (*bind)(struct sock *s, const struct addr *a);
+	/* listen(2): start accepting connections. Datagrams: EOPNOTSUPP. */
+	int (*listen)(struct sock *s, int backlog);
+	/* accept(2): the next connection as a new socket in *out. Datagrams: EOPNOTSUPP. */
+	int (*accept)(struct sock *s, struct sock *out);
+	/*
+	 * A client socket that talks to a. Connected transports: socket(2) and
+	 * connect(2), the handshake. Datagram transports: socket(2) (and, for
+	 * unix datagrams, a bind(2) so that replies have somewhere to go); a is
+	 * remembered as the destination of sock_send(). Nothing is sent.
+	 */
+	int (*dial)(struct sock *s, const struct addr *a);
+	/* One send. Streams may take fewer than len bytes; messages go whole or fail. */
+	ssize_t (*send)(struct sock *s, const void *buf, size_t len);
+	/*
+	 * One receive. Streams: up to len bytes, 0 at end of stream. Messages: one
+	 * whole message; if it was longer than len, *truncated is set to 1 (the
+	 * kernel discarded the rest), or, when truncated is NULL, -1 EMSGSIZE.
+	 */
+	ssize_t (*recv)(struct sock *s, void *buf, size_t len, int *truncated);
+	/* One datagram to a given address. Connected transports: EOPNOTSUPP. */
+	ssize_t (*sendto)(struct sock *s, const void *buf, size_t len, const struct addr *to);
+	/* One datagram and who sent it. Connected transports: EOPNOTSUPP. Truncation as recv. */
+	ssize_t (*recvfrom)(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated);
+	/* shutdown(2): end one direction. Datagrams have none to end: EOPNOTSUPP. */
+	int (*shutdown)(struct sock *s, int how);
+	/* getsockname(2): the address the socket is bound to. */
+	int (*getname)(struct sock *s, struct addr *out);
+	/* close(2), and removal of the socket file this socket created. Always leaves s closed. */
+	int (*close)(struct sock *s);
+};
+
+/* The stubs for operations a transport does not have. Each fails with EOPNOTSUPP. */
+int transport_no_listen(struct sock *s, int backlog);
+int transport_no_accept(struct sock *s, struct sock *out);
+ssize_t transport_no_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to);
+ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated);
+int transport_no_shutdown(struct sock *s, int how);
+
+/* The registry: every transport, NULL-terminated, in the order --help lists them. */
+extern const struct transport *const transport_registry[];
+
+/* The transport whose scheme is the n bytes at scheme, or NULL. */
+const struct transport *transport_find(const char *scheme, size_t n);
+
+/* Makes s empty (fd -1), ready for an operation to fill. */
+void sock_init(struct sock *s);
+
+/*
+ * The wrappers. Callers use these, never the table: only they touch it.
+ */
+
+/* Is this a connection (a socket per peer, with a handshake and an end)? */
+static inline int sock_is_connected(const struct sock *s) { return (s->flags & TRANSPORT_CONNECTED) != 0; }
+/* Does each recv return exactly one message as it was sent? */
+static inline int sock_keeps_boundaries(const struct sock *s) { return (s->flags & TRANSPORT_BOUNDARIES) != 0; }
+/* Does the kernel guarantee delivery (no silent loss)? */
+static inline int sock_is_reliable(const struct sock *s) { return (s->flags & TRANSPORT_RELIABLE) != 0; }
+
+/* Like bind(2), and creates the socket first. 0 or -1. */
+static inline int sock_bind(struct sock *s, const struct transport *t, const struct addr *a)
+{
+	s->t = t;
+	s->flags = t->flags;
+	return t->bind(s, a);
+}
+
+/* Like listen(2). 0 or -1; EOPNOTSUPP on a datagram transport. */
+static inline int sock_listen(struct sock *s, int backlog) { return s->t->listen(s, backlog); }
+
+/* Like accept(2): fills *out with the new connection. Blocks unless non-blocking. */
+static inline int sock_accept(struct sock *s, struct sock *out) { return s->t->accept(s, out); }
+
+/* Makes a client socket for a (see struct transport, dial). 0 or -1. */
+static inline int sock_dial(struct sock *s, const struct transport *t, const struct addr *a)
+{
+	s->t = t;
+	s->flags = t->flags;
+	return t->dial(s, a);
+}
+
+/* Like send(2): a short count is possible on a stream. Never raises SIGPIPE. */
+static inline ssize_t sock_send(struct sock *s, const void *buf, size_t len) { return s->t->send(s, buf, len); }
+
+/* Like recv(2). 0 means the peer closed (stream), or an empty message. */
+static inline ssize_t sock_recv(struct sock *s, void *buf, size_t len, int *truncated)
+{
+	return s->t->recv(s, buf, len, truncated);
+}
+
+/* Like sendto(2). */
+static inline ssize_t sock_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
+{
+	return s->t->sendto(s, buf, len, to);
+}
+
+/* Like recvfrom(2). */
+static inline ssize_t sock_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
+{
+	return s->t->recvfrom(s, buf, len, from, truncated);
+}
+
+/* Like shutdown(2). */
+static inline int sock_shutdown(struct sock *s, int how) { return s->t->shutdown(s, how); }
+
+/* Like getsockname(2). */
+static inline int sock_getname(struct sock *s, struct addr *out) { return s->t->getname(s, out); }
+
+/* Like close(2), and removes the socket file s created. Safe on a closed sock. */
+static inline int sock_close(struct sock *s) { return s->fd < 0 ? 0 : s->t->close(s); }
+
+/*
+ * Sends all of buf: loops over short sends on streams, waiting when the
+ * socket is non-blocking and full. Returns len or -1 (EPIPE, ECONNRESET...).
+ */
+ssize_t sock_send_all(struct sock *s, const void *buf, size_t len);
+
+/* Sets O_NONBLOCK: operations then fail with EAGAIN instead of waiting. */
+int sock_set_nonblocking(struct sock *s);
+
+/*
+ * Server side in one call: resolves ep, then for each address in turn binds
+ * (and, on connected transports, listens with backlog) until one works.
+ * Returns 0, or -1 with errno; if the name lookup failed, *gai_err is set to
+ * the EAI_* code (and errno to ENOENT). Applies the impairment ep asks for.
+ */
+int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog, int *gai_err);
+
+/* Client side in one call: resolves ep and dials each address until one works. As above. */
+int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err);
+
+#endif

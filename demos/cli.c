@@ -1,0 +1,140 @@
+/* cli.c - turning library errors into the one line a learner reads, and other shared chores. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/errors.h"
+#include "../core/trace.h"
+
+static void trace_to_stderr(const char *line, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "trace: %s\n", line);
+}
+
+void cli_trace_on(void)
+{
+	trace_set_sink(trace_to_stderr, NULL);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "socklab: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'socklab %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
+{
+	const char *hint = errno_hint(err, op);
+	va_list ap;
+
+	fprintf(stderr, "socklab: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s%s%s%s\n", errno_text(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+	return EXIT_RUNTIME;
+}
+
+int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, struct endpoint *ep)
+{
+	char why[256];
+
+	if (endpoint_parse(text, role, ep, why, sizeof why) == 0)
+		return 0;
+	fprintf(stderr, "socklab: %s: bad endpoint '%.60s%s': %s\n", cmd, text, strlen(text) > 60 ? "..." : "", why);
+	return EXIT_USAGE;
+}
+
+/* The name lookup failed: say so with getaddrinfo's own words. */
+static int lookup_error(const char *cmd, const char *text, int gai)
+{
+	char why[128];
+
+	snprintf(why, sizeof why, "%s", gai_strerror(gai));
+	why[0] = (char)tolower((unsigned char)why[0]);
+	fprintf(stderr, "socklab: %s: look up %s: %s (check the host name)\n", cmd, text, why);
+	return EXIT_RUNTIME;
+}
+
+int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s)
+{
+	int gai;
+
+	if (sock_listen_endpoint(s, ep, 128, &gai) == 0)
+		return 0;
+	if (gai)
+		return lookup_error(cmd, text, gai);
+	return cli_error(cmd, errno, "bind", "listen on %s", text);
+}
+
+int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s)
+{
+	int gai;
+
+	if (sock_dial_endpoint(s, ep, &gai) == 0)
+		return 0;
+	if (gai)
+		return lookup_error(cmd, text, gai);
+	return cli_error(cmd, errno, "connect", "connect to %s", text);
+}
+
+const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len)
+{
+	struct addr a;
+
+	if (sock_getname(s, &a) < 0)
+		snprintf(buf, len, "%s (address unknown)", s->t->scheme);
+	else
+		endpoint_format(s->t, &a, buf, len);
+	return buf;
+}
+
+int cli_seconds(const char *text)
+{
+	char *end;
+
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || v < 0 || v > 86400)
+		return -1;
+	return (int)(v * 1000 + 0.5);
+}
+
+static void (*stop_fn)(void *);
+static void *stop_ctx;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (stop_fn)
+		stop_fn(stop_ctx);
+}
+
+int cli_on_stop(void (*fn)(void *ctx), void *ctx)
+{
+	struct sigaction sa;
+
+	stop_fn = fn;
+	stop_ctx = ctx;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}

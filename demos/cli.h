@@ -1,0 +1,64 @@
+/* cli.h - what every socklab command shares: options, endpoints, and one-line errors. */
+#ifndef SOCKLAB_CLI_H
+#define SOCKLAB_CLI_H
+
+#include "../core/endpoint.h"
+#include "../core/transport.h"
+
+#define SOCKLAB_VERSION "0.1.0"
+
+/* Exit codes: 0 success, 1 a failure at run time, 2 a usage or endpoint error. */
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* A subcommand: its name, a line for --help, and its main(). */
+struct command {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv);
+};
+
+/* The subcommands, NULL-terminated (commands.c). */
+extern const struct command commands[];
+
+/* Turns --trace on: every socket call is narrated on standard error. */
+void cli_trace_on(void);
+
+/* Prints "socklab: CMD: <message> (see 'socklab CMD --help')" and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/*
+ * Prints "socklab: CMD: <what>: <why of err> (<hint>)" and returns EXIT_RUNTIME.
+ * op names the failing step ("connect", "bind"...) to choose the hint.
+ */
+int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/* Parses an endpoint; on a bad one prints what is wrong and returns EXIT_USAGE, else 0. */
+int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, struct endpoint *ep);
+
+/* Binds (and listens on) ep into s. Prints the error and returns EXIT_RUNTIME on failure, else 0. */
+int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s);
+
+/* Dials ep into s. Prints the error and returns EXIT_RUNTIME on failure, else 0. */
+int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s);
+
+/* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
+const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);
+
+/* Parses a duration in seconds ("3", "0.5") into milliseconds. -1 when it is not one. */
+int cli_seconds(const char *text);
+
+/*
+ * Calls fn(ctx) from the handler of SIGINT and SIGTERM (fn must be
+ * async-signal-safe). Also ignores SIGPIPE. 0, or -1 with errno.
+ */
+int cli_on_stop(void (*fn)(void *ctx), void *ctx);
+
+#endif

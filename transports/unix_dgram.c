@@ -1,0 +1,23 @@
+/* unix_dgram.c - AF_UNIX SOCK_DGRAM: datagrams without connections, yet reliable and ordered on one host. */
+#include <sys/socket.h>
+
+#include "unix.h"
+
+const struct transport unix_dgram_transport = {
+	.scheme = "unixgram",
+	.summary = "unix datagram: messages without connections; the kernel never drops them",
+	.domain = AF_UNIX,
+	.type = SOCK_DGRAM,
+	.flags = TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE,
+	.bind = unix_bind,
+	.listen = transport_no_listen,
+	.accept = transport_no_accept,
+	.dial = unix_dgram_dial,
+	.send = sockops_dgram_send,
+	.recv = sockops_dgram_recv,
+	.sendto = sockops_dgram_sendto,
+	.recvfrom = sockops_dgram_recvfrom,
+	.shutdown = transport_no_shutdown,
+	.getname = sockops_getname,
+	.close = unix_close,
+};
