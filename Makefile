@@ -13,6 +13,16 @@ ifeq ($(SANITIZE),1)
 B       := build/sanitize
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+# Reports go to files, one per process, and `make test` fails when any was written: a leak found as
+# a test process exits does not fail that test, and a report on a demo's stderr would only confuse
+# the test that reads it.
+SAN_LOGS = $(CURDIR)/$(B)/sanitizer-logs
+export ASAN_OPTIONS = log_path=$(SAN_LOGS)/asan:detect_stack_use_after_return=1:strict_string_checks=1
+export UBSAN_OPTIONS = log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+SAN_PREP = @rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+SAN_CHECK = ; rc=$$?; if ls $(SAN_LOGS)/* >/dev/null 2>&1; then cat $(SAN_LOGS)/*; \
+	echo "sanitizer reports above, kept in $(SAN_LOGS)"; rc=1; fi; exit $$rc
 else
 B       := build
 endif
@@ -20,13 +30,15 @@ endif
 LIB_SRC  := $(wildcard core/*.c transports/*.c)
 DEMO_SRC := $(wildcard demos/*.c)
 TEST_SRC := $(wildcard tests/*.c)
+# The fuzz targets' bodies too, so that the tests replay their corpora (tests/test_fuzz.c); not libFuzzer's entry.
+TEST_SRC += $(filter-out fuzz/entry.c,$(wildcard fuzz/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
 DEMO_OBJ := $(DEMO_SRC:%.c=$(B)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/obj/%.o)
 # The tests call the demos' helpers too, but not their main().
 TEST_DEMO_OBJ := $(filter-out $(B)/obj/demos/main.o,$(DEMO_OBJ))
 
-.PHONY: all test demo deps clean
+.PHONY: all test demo deps clean fuzz valgrind loadcheck lab
 all: $(B)/socklab
 
 $(B)/obj/%.o: %.c
@@ -49,12 +61,47 @@ deps:
 # Every test, over real sockets. SOCKLAB is the program under test.
 test: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
-	SOCKLAB=$(CURDIR)/$(B)/socklab $(B)/socklab-tests --jobs 2
+	$(SAN_PREP)
+	SOCKLAB=$(CURDIR)/$(B)/socklab $(B)/socklab-tests --jobs 2 $(SAN_CHECK)
 
 demo: $(B)/socklab
 	@sh demos/demo.sh $(B)/socklab
 
+# The real thing, as root: a network namespace whose loopback drops LOSS% of the packets (nftables),
+# and socklab contrast and send/recv inside it. Without root it says what it needs and fails.
+LOSS ?= 10
+lab: $(B)/socklab
+	@sh demos/lab.sh $(B)/socklab $(LOSS)
+
 clean:
 	rm -rf build
+
+# make fuzz: every libFuzzer target in fuzz/ for FUZZ_SECONDS at once (make fuzz FUZZ_SECONDS=600 for
+# longer), under ASan and UBSan, from fuzz/corpus/NAME and fuzz/regressions/NAME. Needs clang.
+FUZZ_CC      ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null))
+FUZZ_SECONDS ?= 20
+FUZZ_B        = $(B)/fuzz
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_NAMES   := $(basename $(notdir $(filter-out fuzz/entry.c fuzz/targets.c,$(wildcard fuzz/*.c))))
+FUZZ_OBJ      = $(patsubst %.c,$(B)/obj/%.o,$(filter-out fuzz/entry.c,$(wildcard fuzz/*.c)))
+
+fuzz: deps
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" SANITIZE= $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz-%)
+	@sh fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+$(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(B)/libsocklab.a
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(B)/libsocklab.a -o $@
+
+# make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
+# fails on any error or leak (tests/valgrind.sh).
+VALGRIND_SUITES ?= echo badinput files modes
+valgrind: deps
+	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
+	@sh tests/valgrind.sh $(CURDIR)/$(B) $(VALGRIND_SUITES)
+
+# make loadcheck: the load test at full size on every transport, 1,000 clients x 1,000 messages each.
+loadcheck: deps
+	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
+	SOCKLAB_LOADCHECK=full SOCKLAB=$(CURDIR)/$(B)/socklab $(B)/socklab-tests --filter 'loadcheck/*' --jobs 1
 
 -include $(LIB_OBJ:.o=.d) $(DEMO_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

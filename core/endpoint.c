@@ -274,6 +274,8 @@ const char *endpoint_format(const struct transport *t, const struct addr *a, cha
 	char text[ADDR_TEXT_MAX];
 
 	addr_format(a, text, sizeof text);
-	snprintf(out, outlen, "%s%s%s", t->scheme, a->ss.ss_family == AF_UNIX ? ":" : "://", text);
+	/* A unix path that starts with "//" would read as a host after "unix:": "unix:////x" reads back. */
+	int slashes = a->ss.ss_family != AF_UNIX || strncmp(text, "//", 2) == 0;
+	snprintf(out, outlen, "%s%s%s", t->scheme, slashes ? "://" : ":", text);
 	return out;
 }

@@ -1,4 +1,7 @@
 /* engine.c - the server loop: accept or recvfrom, read, queue replies, and never let one client block another. */
+#ifdef __linux__
+#define _GNU_SOURCE /* POLLRDHUP: see peer_ended() */
+#endif
 #include "engine.h"
 
 #include <errno.h>
@@ -18,7 +21,8 @@
 #define ACCEPTS_PER_WAKE 64       /* connections accepted per wake-up, so clients get a turn too */
 #define DATAGRAMS_PER_WAKE 64     /* likewise for datagrams */
 #define RETRY_FIRST_MS 1          /* a full datagram peer is retried after this... */
-#define RETRY_MAX_MS 64           /* ...doubling up to this */
+#define RETRY_MAX_MS 64           /* ...doubling up to this while nothing moves */
+#define RETRY_FAILS_MAX 8         /* peers in a row with no room: the socket's own buffer is full, stop */
 #define ACCEPT_PAUSE_MS 100       /* out of descriptors and no spare: stop accepting this long */
 
 #define DEFAULT_IDLE_MS 60000
@@ -31,6 +35,8 @@ struct session {
 	struct peer_entry entry;  /* datagram: the peer's address, the key in e->peers */
 	struct outq out;          /* replies the socket has not taken yet */
 	struct session *prev, *next; /* datagram: idle order, quietest first */
+	struct session *pend_prev, *pend_next; /* datagram: in e's list of sessions with replies queued */
+	int queued;               /* datagram: it is in that list */
 	struct session *dying_next;
 	long long last_ms;
 	unsigned long id;
@@ -56,7 +62,8 @@ struct engine {
 	struct peer_table peers;      /* datagram sessions by address */
 	struct session *idle_head, *idle_tail;
 	struct session *dying;        /* sessions to end once the current callbacks return */
-	size_t pending;               /* datagram sessions with queued replies */
+	size_t pending;               /* datagram sessions with queued replies... */
+	struct session *pend_head, *pend_tail; /* ...oldest first */
 	int retry_ms;
 	long long retry_at;
 	unsigned long next_id;
@@ -117,6 +124,37 @@ static void apply_backpressure(struct session *s)
 	}
 }
 
+/*
+ * Datagram sessions whose replies wait for room, in the order they began to
+ * wait. A session that still finds no room goes to the back, so that none
+ * waits behind ever newer ones.
+ */
+static void pending_add(struct engine *e, struct session *s)
+{
+	if (s->queued)
+		return;
+	s->queued = 1;
+	s->pend_next = NULL;
+	s->pend_prev = e->pend_tail;
+	*(e->pend_tail ? &e->pend_tail->pend_next : &e->pend_head) = s;
+	e->pend_tail = s;
+	if (e->pending++ == 0) {
+		e->retry_ms = RETRY_FIRST_MS;
+		e->retry_at = sys_now_ms() + e->retry_ms;
+	}
+}
+
+static void pending_remove(struct engine *e, struct session *s)
+{
+	if (!s->queued)
+		return;
+	*(s->pend_prev ? &s->pend_prev->pend_next : &e->pend_head) = s->pend_next;
+	*(s->pend_next ? &s->pend_next->pend_prev : &e->pend_tail) = s->pend_prev;
+	s->pend_prev = s->pend_next = NULL;
+	s->queued = 0;
+	e->pending--;
+}
+
 static void free_session(struct engine *e, struct session *s, enum session_end why)
 {
 	if (sock_is_connected(e->ls)) {
@@ -126,8 +164,7 @@ static void free_session(struct engine *e, struct session *s, enum session_end w
 	} else {
 		peer_table_remove(&e->peers, &s->entry);
 		idle_unlink(e, s);
-		if (!outq_empty(&s->out))
-			e->pending--;
+		pending_remove(e, s);
 	}
 	e->st.closed++;
 	e->st.now--;
@@ -256,13 +293,9 @@ static int send_datagram(struct session *s, const void *buf, size_t len)
 		errno = ENOBUFS;
 		return -1;
 	}
-	int was_empty = outq_empty(&s->out);
 	if (outq_push(&s->out, buf, len) < 0)
 		return -1;
-	if (was_empty && e->pending++ == 0) {
-		e->retry_ms = RETRY_FIRST_MS;
-		e->retry_at = sys_now_ms() + e->retry_ms;
-	}
+	pending_add(e, s);
 	return 0;
 }
 
@@ -301,6 +334,13 @@ unsigned long session_id(const struct session *s) { return s->id; }
 void *session_data(const struct session *s) { return s->data; }
 void session_set_data(struct session *s, void *data) { s->data = data; }
 
+int session_input_waiting(const struct session *s)
+{
+	if (!sock_is_connected(s->e->ls) || s->peer_eof || s->dying)
+		return 0;
+	return sys_wait(s->sock.fd, 0, 0) == 1;
+}
+
 static int track_fd(struct engine *e, struct session *s)
 {
 	int fd = s->sock.fd;
@@ -336,12 +376,14 @@ static int shed_one(struct engine *e)
 	close(e->spare_fd);
 	struct sock c;
 	int r = sock_accept(e->ls, &c);
+	int saved = errno;
 	if (r == 0) {
 		sock_close(&c);
 		e->st.refused++;
 		notice(e, NOTICE_REFUSED, &c.peer);
 	}
 	e->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	errno = saved;
 	return r;
 }
 
@@ -360,8 +402,13 @@ static void accept_clients(struct engine *e)
 				return;
 			if (errno == ECONNABORTED || errno == EPROTO || errno == EPERM)
 				continue; /* that client gave up before we accepted it */
-			if ((errno == EMFILE || errno == ENFILE) && shed_one(e) == 0)
-				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				if (shed_one(e) == 0)
+					continue;
+				/* Linux reports EMFILE before it looks at the queue: it may hold nobody. */
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					return;
+			}
 			pause_accepting(e); /* no memory, or no reserve: try again later, without spinning */
 			return;
 		}
@@ -380,6 +427,25 @@ static void accept_clients(struct engine *e)
 	}
 }
 
+/*
+ * recv() returns 0 on a seqpacket connection both for an empty message and at
+ * the end of the stream. Linux tells them apart without reading: the peer's
+ * end shows as POLLRDHUP (it shut down its sending side) or POLLHUP (it
+ * closed). An empty message sent just before the end is taken for the end;
+ * without POLLRDHUP, every 0 is.
+ */
+static int peer_ended(struct session *s)
+{
+	if (!sock_keeps_boundaries(&s->sock))
+		return 1; /* on a byte stream, 0 is always the end */
+#ifdef POLLRDHUP
+	struct pollfd p = { .fd = s->sock.fd, .events = POLLRDHUP };
+	return sys_poll(&p, 1, 0) != 0;
+#else
+	return 1;
+#endif
+}
+
 static void read_connected(struct session *s)
 {
 	struct engine *e = s->e;
@@ -396,7 +462,7 @@ static void read_connected(struct session *s)
 		notice(e, NOTICE_TRUNCATED, &s->sock.peer);
 		return;
 	}
-	if (n == 0) {
+	if (n == 0 && peer_ended(s)) {
 		/* End of stream: the peer has finished sending. Finish our replies, then close. */
 		s->peer_eof = 1;
 		if (outq_empty(&s->out))
@@ -469,14 +535,36 @@ static void expire_idle(struct engine *e, long long now)
 		end_later(s, SESSION_IDLE);
 }
 
+/*
+ * Sends the queued replies, oldest first. Runs at every wake-up, before new
+ * datagrams are answered, so that replies waiting for room get it first
+ * (answered directly, new ones would take whatever room the clients' reading
+ * frees, and the waiting ones could wait for seconds); and on a timer, which
+ * backs off while nothing moves (a client that never reads must not make the
+ * server spin).
+ */
 static void retry_datagrams(struct engine *e, long long now)
 {
-	if (!e->pending || now < e->retry_at)
-		return;
-	for (struct session *s = e->idle_head; s; s = s->next)
-		if (!outq_empty(&s->out) && flush_datagrams(s) == 0)
-			e->pending--;
-	e->retry_ms = e->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : e->retry_ms * 2;
+	size_t n = e->pending;
+	int fails = 0, moved = 0;
+
+	for (size_t i = 0; i < n && e->pend_head && fails < RETRY_FAILS_MAX; i++) {
+		struct session *s = e->pend_head;
+		size_t before = outq_size(&s->out);
+		int done = flush_datagrams(s) == 0;
+		moved |= outq_size(&s->out) != before;
+		pending_remove(e, s);
+		if (!done) {
+			pending_add(e, s); /* to the back */
+			fails++;
+		} else {
+			fails = 0;
+		}
+	}
+	if (moved || e->retry_ms < RETRY_FIRST_MS)
+		e->retry_ms = RETRY_FIRST_MS;
+	else
+		e->retry_ms = e->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : e->retry_ms * 2;
 	e->retry_at = now + e->retry_ms;
 }
 
@@ -526,12 +614,13 @@ int engine_run(struct engine *e)
 		int n = poller_wait(e->poller, evs, EVENTS_MAX, next_timeout(e, now));
 		if (n < 0 && errno != EINTR)
 			return -1;
+		if (e->pending)
+			retry_datagrams(e, sys_now_ms());
 		for (int i = 0; i < n; i++)
 			dispatch(e, &evs[i]);
 		end_dying(e);
 		now = sys_now_ms();
 		expire_idle(e, now);
-		retry_datagrams(e, now);
 		if (e->accept_resume_ms && now >= e->accept_resume_ms &&
 		    poller_mod(e->poller, e->ls->fd, POLLER_IN) == 0)
 			e->accept_resume_ms = 0;

@@ -113,4 +113,13 @@ unsigned long session_id(const struct session *s);
 void *session_data(const struct session *s);
 void session_set_data(struct session *s, void *data);
 
+/*
+ * Connected: 1 if more bytes from the client are already waiting to be read
+ * (on_message will get them next), 0 if not: a poll(2) with no wait, so it
+ * never blocks. A stream keeps no message boundaries; a protocol that marks
+ * none either (the tutorial's chat) can take "nothing more has arrived" as
+ * the end of a message. Datagram sessions: always 0 (each message is whole).
+ */
+int session_input_waiting(const struct session *s);
+
 #endif

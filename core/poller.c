@@ -18,6 +18,7 @@ struct poller {
 	/* poll: the array poll(2) takes, and where each descriptor sits in it (-1: absent). */
 	struct pollfd *fds;
 	int nfds, cap;
+	int next; /* where the next scan for ready descriptors starts */
 	int *slot;
 	int nslot;
 	/* epoll: the epoll instance. */
@@ -94,16 +95,24 @@ static int poll_del(struct poller *p, int fd)
 	return 0;
 }
 
+/*
+ * poll(2) says how many descriptors are ready, not which: the array is
+ * scanned for them, from where the last scan stopped. Scanning from the start
+ * each time would serve the first max ready descriptors again and again and
+ * starve the rest whenever more than max are ready.
+ */
 static int poll_wait(struct poller *p, struct poller_event *out, int max, int timeout_ms)
 {
 	int r = sys_poll(p->fds, (nfds_t)p->nfds, timeout_ms);
-	int n = 0;
+	int n = 0, i = p->next < p->nfds ? p->next : 0;
 
-	for (int i = 0; r > 0 && i < p->nfds && n < max; i++)
+	for (int k = 0; r > 0 && k < p->nfds && n < max; k++, i = i + 1 < p->nfds ? i + 1 : 0)
 		if (p->fds[i].revents) {
 			out[n].fd = p->fds[i].fd;
 			out[n++].events = from_poll(p->fds[i].revents);
+			r--; /* all found: the rest of the array need not be looked at */
 		}
+	p->next = i;
 	return r < 0 ? -1 : n;
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,6 +209,16 @@ ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from
 		r = recvmsg(fd, &msg, flags);
 	} while (r < 0 && errno == EINTR);
 	f->len = r >= 0 ? msg.msg_namelen : 0;
+	if (r >= 0 && from && msg.msg_namelen < sizeof(sa_family_t)) {
+		/*
+		 * An unbound unix datagram sender has no name, and the kernel then writes
+		 * nothing, not even the family: take this socket's, so that
+		 * addr_is_unnamed_unix() sees an unnamed AF_UNIX address, not stale bytes.
+		 */
+		struct sockaddr_storage self;
+		socklen_t sl = sizeof self;
+		f->ss.ss_family = getsockname(fd, (struct sockaddr *)&self, &sl) == 0 ? self.ss_family : AF_UNSPEC;
+	}
 	if (truncated)
 		*truncated = r >= 0 && (msg.msg_flags & MSG_TRUNC);
 	if (trace_on) {
@@ -311,6 +322,16 @@ int sys_unlink(const char *path)
 
 	if (trace_on)
 		trace_line("unlink(\"%s\") %s", path, RESULT(r));
+	return r;
+}
+
+int sys_chmod(const char *path, mode_t mode)
+{
+	char res[96];
+	int r = fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW);
+
+	if (trace_on)
+		trace_line("chmod(\"%s\", 0%03o) %s", path, (unsigned)mode, RESULT(r));
 	return r;
 }
 

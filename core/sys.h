@@ -66,6 +66,12 @@ int sys_set_recv_timeout(int fd, int timeout_ms);
 int sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 /* unlink(2), traced: socket files are files, and removing them is part of the lesson. */
 int sys_unlink(const char *path);
+/*
+ * chmod(2) of path without following a symbolic link (fchmodat with
+ * AT_SYMLINK_NOFOLLOW), traced: how a server widens its socket file's mode.
+ * Returns 0, or -1 with errno (EOPNOTSUPP when path is a symlink).
+ */
+int sys_chmod(const char *path, mode_t mode);
 
 /*
  * Sends all len bytes, calling send() as often as a stream needs (a single

@@ -172,6 +172,18 @@ static inline int sock_getname(struct sock *s, struct addr *out) { return s->t->
 static inline int sock_close(struct sock *s) { return s->fd < 0 ? 0 : s->t->close(s); }
 
 /*
+ * chmod(2) of the socket file s created with bind(2) (transports/unix.c), to
+ * widen or narrow who may connect: connecting to a unix socket needs write
+ * permission on its file. bind() creates it with no more than the umask
+ * allows and never writable by others; call this after binding. Never
+ * follows a symlink, and touches only the file this socket made. Returns 0,
+ * or -1 with errno: EINVAL when s has no socket file (an inet socket, an
+ * abstract name) or mode has bits beyond 0777; ENOENT when the file is gone
+ * or another file has taken its place.
+ */
+int sock_set_file_mode(struct sock *s, mode_t mode);
+
+/*
  * Sends all of buf: loops over short sends on streams, waiting when the
  * socket is non-blocking and full. Returns len or -1 (EPIPE, ECONNRESET...).
  */

@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../core/errors.h"
 #include "../core/trace.h"
@@ -34,6 +36,25 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'socklab %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *token = optind > 0 ? argv[optind - 1] : "";
+	int is_long = strncmp(token, "--", 2) == 0;
+	int len = (int)strcspn(token, "=");
+	char name[48];
+
+	/* A short option in a cluster ("-qx") is named by optopt; a long one by its word. */
+	if (is_long)
+		snprintf(name, sizeof name, "%.*s", len > 40 ? 40 : len, token);
+	else
+		snprintf(name, sizeof name, "-%c", optopt);
+	if (is_long && optopt && token[len] == '=')
+		return cli_usage_error(cmd, "option '%s' takes no value", name);
+	if (c == ':' || (is_long && optopt))
+		return cli_usage_error(cmd, "option '%s' needs a value", name);
+	return cli_usage_error(cmd, "unknown option '%s'", name);
 }
 
 int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
@@ -74,7 +95,8 @@ int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, str
 {
 	int gai;
 
-	if (sock_listen_endpoint(s, ep, 128, &gai) == 0)
+	/* SOMAXCONN: a burst of thousands of connects waits in the kernel's queue instead of being dropped. */
+	if (sock_listen_endpoint(s, ep, SOMAXCONN, &gai) == 0)
 		return 0;
 	if (gai)
 		return lookup_error(cmd, text, gai);
@@ -101,6 +123,27 @@ const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len)
 	else
 		endpoint_format(s->t, &a, buf, len);
 	return buf;
+}
+
+int cli_mode(const char *cmd, const char *text, int *mode)
+{
+	size_t n = strspn(text, "01234567");
+
+	if (n == 0 || n > 4 || text[n] != '\0' || (*mode = (int)strtol(text, NULL, 8)) > 0777)
+		return cli_usage_error(cmd, "--mode takes an octal file mode from 0 to 777 such as 660, not '%.20s'",
+				       text);
+	return 0;
+}
+
+int cli_apply_mode(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s, int mode)
+{
+	if (mode < 0)
+		return 0;
+	if (ep->t->domain != AF_UNIX || ep->abstract)
+		return cli_usage_error(cmd, "--mode applies to a unix socket file, and %.60s has none", text);
+	if (sock_set_file_mode(s, (mode_t)mode) < 0)
+		return cli_error(cmd, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
+	return 0;
 }
 
 int cli_seconds(const char *text)

@@ -31,6 +31,15 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	;
 
 /*
+ * The usage error for an option getopt_long() refused, naming it: "unknown
+ * option '--bogus'", "option '--timeout' needs a value", "option '--quiet'
+ * takes no value". c is what getopt_long() returned ('?', or ':' when the
+ * option string starts with ':'). main() sets opterr to 0, so getopt itself
+ * prints nothing and this is the one line. Returns EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, int c, char **argv);
+
+/*
  * Prints "socklab: CMD: <what>: <why of err> (<hint>)" and returns EXIT_RUNTIME.
  * op names the failing step ("connect", "bind"...) to choose the hint.
  */
@@ -48,6 +57,20 @@ int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, str
 
 /* Dials ep into s. Prints the error and returns EXIT_RUNTIME on failure, else 0. */
 int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s);
+
+/*
+ * --mode MODE of a server: parses the octal MODE ("660", "0666", at most 0777)
+ * into *mode. Prints the usage error and returns EXIT_USAGE on a bad one, else 0.
+ */
+int cli_mode(const char *cmd, const char *text, int *mode);
+
+/*
+ * Applies a parsed --mode to the socket file s was bound to (nothing when
+ * mode < 0). Returns 0; EXIT_USAGE when ep names no socket file (tcp, udp,
+ * an abstract name); EXIT_RUNTIME when chmod failed. Prints the error; the
+ * caller closes s, which removes the file.
+ */
+int cli_apply_mode(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s, int mode);
 
 /* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);

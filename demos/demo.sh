@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh - `make demo`: the same echo client and server over all five transports,
-# with the socket calls each one needed. Usage: demos/demo.sh path/to/socklab
+# with the socket calls each one needed; then socklab contrast, the same scenarios over
+# every transport, side by side. Usage: demos/demo.sh path/to/socklab
 set -eu
 socklab=${1:-build/socklab}
 dir=$(mktemp -d /tmp/socklab-demo.XXXXXX)
@@ -27,3 +28,6 @@ done
 echo "Same client, same server, five transports. Compare the calls: TCP and unix streams"
 echo "connect() first; UDP and unixgram just sendto() (unixgram binds a name first, so that"
 echo "the reply has somewhere to go); streams need no boundaries, the others keep each message."
+echo
+echo "== socklab contrast: what the kernel did, scenario by scenario, on each transport"
+"$socklab" contrast

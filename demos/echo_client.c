@@ -84,7 +84,8 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 	}
 	fwrite(c->reply, 1, got, stdout);
 	putchar('\n');
-	fflush(stdout);
+	if (fflush(stdout) != 0)
+		return cli_error("echo-client", errno, NULL, "write standard output");
 	if (got != len || memcmp(c->reply, msg, len) != 0)
 		return cli_error("echo-client", SL_EMISMATCH, NULL, "reply from %s", c->where);
 	return 0;
@@ -121,7 +122,7 @@ int echo_client_main(int argc, char **argv)
 	struct endpoint ep;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+w:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((c.timeout_ms = cli_seconds(optarg)) < 0)
@@ -130,7 +131,7 @@ int echo_client_main(int argc, char **argv)
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage_error("echo-client", "unknown option");
+		default: return cli_bad_option("echo-client", opt, argv);
 		}
 	}
 	if (optind == argc)

@@ -8,13 +8,15 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: socklab echo-server [--quiet] [--poller poll|epoll] [--idle SECONDS] ENDPOINT\n"
+	"usage: socklab echo-server [--quiet] [--poller poll|epoll] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
 	"Serves echo on ENDPOINT until Ctrl-C (SIGINT) or SIGTERM, then closes every client\n"
 	"and removes the socket file it created. Prints 'listening on ENDPOINT' once bound\n"
 	"(with the real port when given port 0).\n\n"
 	"  --quiet          do not log clients as they come and go\n"
 	"  --poller NAME    how to wait for many sockets: epoll (Linux default) or poll\n"
 	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 60)\n"
+	"  --mode MODE      unix socket files: set the file's mode, in octal (666 lets every\n"
+	"                   user connect; by default others never get write permission)\n"
 	"  --trace          narrate every socket call on standard error\n";
 
 struct echo {
@@ -79,6 +81,7 @@ int echo_server_main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "quiet", no_argument, NULL, 'q' }, { "poller", required_argument, NULL, 'p' },
 		{ "idle", required_argument, NULL, 'i' }, { "trace", no_argument, NULL, 't' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const struct engine_callbacks callbacks = { on_open, on_message, on_close, on_notice };
@@ -87,9 +90,9 @@ int echo_server_main(int argc, char **argv)
 	struct endpoint ep;
 	struct sock ls;
 	char bound[ENDPOINT_FORMAT_MAX];
-	int c, rc;
+	int c, rc, mode = -1;
 
-	while ((c = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
 		switch (c) {
 		case 'q': echo.quiet = 1; break;
 		case 't': cli_trace_on(); break;
@@ -106,7 +109,11 @@ int echo_server_main(int argc, char **argv)
 			if ((eopt.idle_ms = cli_seconds(optarg)) <= 0)
 				return cli_usage_error("echo-server", "--idle takes a number of seconds, not '%.20s'", optarg);
 			break;
-		default: return cli_usage_error("echo-server", "unknown option");
+		case 'm':
+			if ((rc = cli_mode("echo-server", optarg, &mode)) != 0)
+				return rc;
+			break;
+		default: return cli_bad_option("echo-server", c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -115,6 +122,10 @@ int echo_server_main(int argc, char **argv)
 		return rc;
 	if ((rc = cli_listen("echo-server", argv[optind], &ep, &ls)) != 0)
 		return rc;
+	if ((rc = cli_apply_mode("echo-server", argv[optind], &ep, &ls, mode)) != 0) {
+		sock_close(&ls);
+		return rc;
+	}
 
 	struct engine *engine = engine_new(&ls, &callbacks, &echo, &eopt);
 	if (!engine) {

@@ -1,4 +1,5 @@
 /* main.c - socklab: one program, a subcommand per demo, every demo over every transport. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,6 +32,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	int i = 1;
+
+	opterr = 0; /* getopt_long() prints nothing: each command says what is wrong in one line (cli_bad_option) */
 
 	/* Global options come before the command. */
 	for (; i < argc && argv[i][0] == '-'; i++) {

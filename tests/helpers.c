@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,11 +41,52 @@ const char *test_socklab(void)
 	return p && *p ? p : "build/socklab";
 }
 
+/* Paths a test that fails half-way would leave in /tmp: removed when the test's process exits. */
+static char leftovers[64][256];
+static int nleftovers;
+static pid_t leftovers_owner;
+
+static void remove_leftovers(void)
+{
+	struct stat st;
+
+	if (getpid() != leftovers_owner)
+		return; /* a forked child that called exit(): the paths are its parent's */
+	for (int i = 0; i < nleftovers; i++)
+		if (lstat(leftovers[i], &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				test_rmdir(leftovers[i]);
+			else
+				unlink(leftovers[i]);
+		}
+}
+
+static void remove_at_exit(const char *path)
+{
+	if (leftovers_owner != getpid()) {
+		leftovers_owner = getpid();
+		nleftovers = 0;
+		atexit(remove_leftovers);
+	}
+	if (nleftovers == 64) { /* keep only what still exists */
+		struct stat st;
+		int n = 0;
+		for (int i = 0; i < 64; i++)
+			if (lstat(leftovers[i], &st) == 0)
+				memmove(leftovers[n++], leftovers[i], sizeof leftovers[0]);
+		nleftovers = n;
+	}
+	if (nleftovers < 64)
+		snprintf(leftovers[nleftovers++], sizeof leftovers[0], "%s", path);
+}
+
 void test_tmpdir(char *out, size_t len)
 {
 	snprintf(out, len, "/tmp/socklab-test.XXXXXX");
 	if (!mkdtemp(out))
 		out[0] = '\0';
+	else
+		remove_at_exit(out);
 }
 
 void test_rmdir(const char *dir)
@@ -78,6 +122,9 @@ void test_server_endpoint(const struct transport *t, const char *dir, const char
 /* argv[0] "socklab" is the program under test; anything else is found on PATH. */
 static void exec_argv(const char *const argv[])
 {
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test that fails half-way leaves no server running */
+#endif
 	const char *prog = strcmp(argv[0], "socklab") == 0 ? test_socklab() : argv[0];
 	execvp(prog, (char *const *)argv);
 	fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
@@ -208,6 +255,7 @@ int test_server_start(struct test_server *s, const char *const argv[])
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->errpath, sizeof s->errpath, "/tmp/socklab-test-err.%d.%d", (int)getpid(), seq++);
+	remove_at_exit(s->errpath);
 	if (pipe(out) < 0)
 		return -1;
 	s->pid = fork();
@@ -235,13 +283,40 @@ int test_server_start(struct test_server *s, const char *const argv[])
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-	if (f) {
-		size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	struct stat st;
+	size_t cap = f && fstat(fileno(f), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 1;
+	char *buf = calloc(1, cap);
+	if (f && buf) {
+		size_t n = fread(buf, 1, cap - 1, f);
 		buf[n] = '\0';
-		fclose(f);
 	}
+	if (f)
+		fclose(f);
 	return buf;
+}
+
+/* Every errtext read, freed as the test process exits: a test may look at srv.errtext until its end. */
+static char **kept;
+static size_t nkept;
+
+static void free_kept(void)
+{
+	for (size_t i = 0; i < nkept; i++)
+		free(kept[i]);
+	free(kept);
+}
+
+static char *keep(char *text)
+{
+	char **k = realloc(kept, (nkept + 1) * sizeof *k);
+
+	if (!k)
+		return text;
+	if (nkept == 0)
+		atexit(free_kept);
+	kept = k;
+	kept[nkept++] = text;
+	return text;
 }
 
 int test_server_stop(struct test_server *s, int sig)
@@ -266,8 +341,7 @@ int test_server_stop(struct test_server *s, int sig)
 	waitpid(s->pid, &st, 0);
 	close(s->out);
 	s->pid = 0;
-	free(s->errtext);
-	s->errtext = read_file(s->errpath);
+	s->errtext = keep(read_file(s->errpath));
 	unlink(s->errpath);
 	return status_code(st);
 }

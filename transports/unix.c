@@ -112,6 +112,24 @@ int unix_close(struct sock *s)
 	return r;
 }
 
+int sock_set_file_mode(struct sock *s, mode_t mode)
+{
+	struct stat st;
+
+	if (s->fd < 0 || s->file.path[0] == '\0' || (mode & ~(mode_t)0777)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* The file bind() made, and not one put in its place since: compare identities first. */
+	if (lstat(s->file.path, &st) < 0)
+		return -1;
+	if (st.st_dev != s->file.dev || st.st_ino != s->file.ino) {
+		errno = ENOENT;
+		return -1;
+	}
+	return sys_chmod(s->file.path, mode);
+}
+
 int unix_dgram_dial(struct sock *s, const struct addr *a)
 {
 	struct addr self;

@@ -1,0 +1,93 @@
+/* xfer.h - what send and recv put in each message over message transports: a header, a checksum, and the receiver's tally. */
+#ifndef SOCKLAB_XFER_H
+#define SOCKLAB_XFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Over a stream (tcp, unix) socklab send and recv move raw bytes, so that nc
+ * and socat can stand in for either side. Over a message transport (udp,
+ * unixgram, unixpacket) every message starts with this header, so that the
+ * receiver can count exactly what was lost, reordered or duplicated: the
+ * sequence numbers say which datagrams it never saw, and the sender's own
+ * totals (END, sent again until acknowledged) say how many there were.
+ *
+ *   offset  size  field (big-endian, "network byte order")
+ *        0     4  magic "SLX1"
+ *        4     1  type: 1 DATA, 2 END, 3 ACK
+ *        5     3  zero
+ *        8     8  count   DATA: this message's number, from 0
+ *                         END: messages sent     ACK: distinct messages received
+ *       16     8  bytes   DATA: where its payload starts in the data
+ *                         END: bytes sent        ACK: bytes written, in order
+ *       24     4  length  DATA: payload bytes after the header; otherwise 0
+ *       28     4  check   DATA: cksum of the payload
+ *                         END: cksum of all the data   ACK: of the bytes written
+ *       32     4  dups    ACK: messages received twice or more; otherwise 0
+ *       36     4  late    ACK: messages that came after a later one; otherwise 0
+ *
+ * Everything here is pure (no I/O), so it can be fuzzed.
+ */
+
+#define XFER_HEADER_SIZE 40
+#define XFER_PAYLOAD_MAX 65000 /* a UDP datagram holds 65507 bytes; keep within it */
+#define XFER_COUNT_MAX (1ULL << 26) /* messages in one transfer: bounds the tally's memory (8 MiB) */
+
+enum xfer_type { XFER_DATA = 1, XFER_END = 2, XFER_ACK = 3 };
+
+struct xfer_header {
+	enum xfer_type type;
+	uint64_t count;
+	uint64_t bytes;
+	uint32_t length;
+	uint32_t check;
+	uint32_t dups;
+	uint32_t late;
+};
+
+/* Writes h as XFER_HEADER_SIZE bytes at out. */
+void xfer_encode(const struct xfer_header *h, unsigned char *out);
+
+/*
+ * Reads the message of len bytes at buf into *h. Returns 0, or -1 with the
+ * reason in *why: too short, not socklab's (magic), an unknown type, a length
+ * that is not what arrived, a DATA count beyond XFER_COUNT_MAX, a payload
+ * whose checksum differs (corrupted). The payload, for DATA, follows the header.
+ */
+int xfer_decode(const void *buf, size_t len, struct xfer_header *h, const char **why);
+
+/*
+ * The POSIX cksum(1) checksum, built up as data passes: crc starts at 0,
+ * xfer_crc_update() takes each piece in order, and xfer_cksum() finishes
+ * with the total length. The result is what `cksum FILE` prints first.
+ */
+uint32_t xfer_crc_update(uint32_t crc, const void *buf, size_t len);
+uint32_t xfer_cksum(uint32_t crc, uint64_t total);
+
+/* What the receiver has seen, counted from sequence numbers. */
+struct xfer_tally {
+	unsigned char *seen; /* a bit per message number */
+	uint64_t nbits;      /* room in seen */
+	uint64_t next;       /* one past the highest number seen */
+	uint64_t received, dups, late;
+};
+
+/* How a message arrived. */
+enum xfer_arrival {
+	XFER_NEW,       /* first time, in order */
+	XFER_LATE,      /* first time, after a higher number: the network reordered it */
+	XFER_DUPLICATE, /* seen before: the network duplicated it */
+};
+
+/*
+ * Counts message number n. Returns its enum xfer_arrival, or -1 with errno
+ * (ENOMEM; EINVAL when n >= XFER_COUNT_MAX). Allocates as n grows; start
+ * from a zeroed struct and end with xfer_tally_free().
+ */
+int xfer_tally_add(struct xfer_tally *t, uint64_t n);
+/* Messages of sent that never arrived. */
+uint64_t xfer_tally_lost(const struct xfer_tally *t, uint64_t sent);
+void xfer_tally_free(struct xfer_tally *t);
+
+#endif

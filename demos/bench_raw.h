@@ -1,0 +1,81 @@
+/* bench_raw.h - the plain socket calls of the benchmark's baseline, shared by its client and server files. */
+#ifndef SOCKLAB_BENCH_RAW_H
+#define SOCKLAB_BENCH_RAW_H
+
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "bench.h"
+
+/*
+ * To be a fair baseline, every loop makes the system calls socklab's makes,
+ * with the same flags and buffer sizes: send(MSG_NOSIGNAL) and recv() on a
+ * stream, recvmsg() where socklab needs to see truncation or the sender,
+ * sendto() for datagrams, each retried after EINTR. Only the indirection differs.
+ */
+
+static inline ssize_t raw_send(int fd, const void *b, size_t n)
+{
+	ssize_t r;
+	do
+		r = send(fd, b, n, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static inline ssize_t raw_sendto(int fd, const void *b, size_t n, const struct addr *to)
+{
+	ssize_t r;
+	do
+		r = sendto(fd, b, n, MSG_NOSIGNAL, (const struct sockaddr *)&to->ss, to->len);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* recv(2) on a stream; on a message transport recvmsg(2), filling from when asked, as socklab does. */
+static inline ssize_t raw_recv(int fd, void *b, size_t n, int boundaries, struct addr *from)
+{
+	struct iovec iov = { .iov_base = b, .iov_len = n };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct addr tmp;
+	ssize_t r;
+
+	if (!boundaries) {
+		do
+			r = recv(fd, b, n, 0);
+		while (r < 0 && errno == EINTR);
+		return r;
+	}
+	from = from ? from : &tmp;
+	msg.msg_name = &from->ss;
+	do {
+		msg.msg_namelen = sizeof from->ss;
+		r = recvmsg(fd, &msg, 0);
+	} while (r < 0 && errno == EINTR);
+	from->len = msg.msg_namelen;
+	return r;
+}
+
+static inline int send_all(int fd, const void *b, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = raw_send(fd, (const char *)b + done, n - done);
+		if (r < 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static inline int recv_exact(int fd, void *b, size_t n, int boundaries)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = raw_recv(fd, (char *)b + got, n - got, boundaries, NULL);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+#endif

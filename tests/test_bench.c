@@ -1,0 +1,162 @@
+/* test_bench.c - a short smoke run of socklab bench per transport: both paths, the JSON keys, the table. No timing asserted. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/transport.h"
+#include "helpers.h"
+
+/* The keys the issue asks of every JSON line. */
+static const char *const keys[] = { "transport", "test", "path", "msg_size", "median_us", "p99_us",
+				    "ops_per_s", "mb_per_s", "lost" };
+
+/* The value of key in one JSON line: a pointer just past '"key":', or NULL. */
+static const char *value(const char *line, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	p = strstr(line, pat);
+	return p ? p + strlen(pat) : NULL;
+}
+
+/* A line that is one flat JSON object: braces, and every "key": followed by a number, a string, null or a boolean. */
+static int flat_object(const char *line, size_t len)
+{
+	if (len < 2 || line[0] != '{' || line[len - 1] != '}')
+		return 0;
+	for (const char *p = line + 1; p < line + len - 1;) {
+		if (*p++ != '"')
+			return 0;
+		while (p < line + len && *p != '"')
+			p++;
+		if (p[0] != '"' || p[1] != ':')
+			return 0;
+		p += 2;
+		if (*p == '"') {
+			for (p++; *p != '"'; p++)
+				if (*p == '\n' || !*p)
+					return 0;
+			p++;
+		} else if (!strncmp(p, "null", 4) || !strncmp(p, "true", 4)) {
+			p += 4;
+		} else if (!strncmp(p, "false", 5)) {
+			p += 5;
+		} else {
+			char *end;
+			strtod(p, &end);
+			if (end == p)
+				return 0;
+			p = end;
+		}
+		if (*p == ',')
+			p++;
+		else if (p != line + len - 1)
+			return 0;
+	}
+	return 1;
+}
+
+static void run_bench(struct run_result *r, const char *args)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "exec \"$0\" bench %s", args);
+	const char *argv[] = { "sh", "-c", cmd, test_socklab(), NULL };
+	cr_assert(test_run(argv, NULL, 0, r) == 0);
+}
+
+ParameterizedTestParameters(bench, json_both_paths)
+{
+	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
+}
+
+/* rtt and bulk through both paths: four lines, every key, numbers that make sense. */
+ParameterizedTest(size_t *i, bench, json_both_paths)
+{
+	const struct transport *t = transport_registry[*i];
+	char args[128];
+	struct run_result r;
+	int seen[2][2] = { { 0 } };
+
+	snprintf(args, sizeof args, "--transports %s --test all --seconds 0.2 --json", t->scheme);
+	run_bench(&r, args);
+	cr_assert_eq(r.status, 0, "%s: exit %d: %s", t->scheme, r.status, r.err);
+	int lines = 0;
+	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+		*nl = '\0';
+		cr_assert(flat_object(line, (size_t)(nl - line)), "%s: not a JSON object: %s", t->scheme, line);
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			cr_assert(value(line, keys[k]) != NULL, "%s: no \"%s\" in %s", t->scheme, keys[k], line);
+		int rtt = strncmp(value(line, "test"), "\"rtt\"", 5) == 0;
+		int raw = strncmp(value(line, "path"), "\"raw\"", 5) == 0;
+		cr_expect(rtt || strncmp(value(line, "test"), "\"bulk\"", 6) == 0, "%s", line);
+		cr_expect(raw || strncmp(value(line, "path"), "\"socklab\"", 9) == 0, "%s", line);
+		seen[rtt][raw]++;
+		cr_expect_gt(strtod(value(line, "ops_per_s"), NULL), 0, "%s", line);
+		if (rtt) {
+			cr_expect_eq(strtod(value(line, "msg_size"), NULL), 64, "%s", line);
+			cr_expect_gt(strtod(value(line, "median_us"), NULL), 0, "%s", line);
+			cr_expect_geq(strtod(value(line, "p99_us"), NULL), strtod(value(line, "median_us"), NULL), "%s", line);
+		} else {
+			cr_expect_gt(strtod(value(line, "mb_per_s"), NULL), 0, "%s", line);
+			if (t->flags & TRANSPORT_RELIABLE)
+				cr_expect_eq(strtod(value(line, "lost"), NULL), 0, "%s", line);
+		}
+		char want[32];
+		snprintf(want, sizeof want, "\"%s\"", t->scheme);
+		cr_expect(strncmp(value(line, "transport"), want, strlen(want)) == 0, "%s", line);
+	}
+	cr_expect_eq(lines, 4, "%s: %s", t->scheme, r.out);
+	for (int a = 0; a < 2; a++)
+		for (int b = 0; b < 2; b++)
+			cr_expect_eq(seen[a][b], 1, "%s: test %d path %d seen %d times", t->scheme, a, b, seen[a][b]);
+	test_run_free(&r);
+}
+
+/* The table a learner reads: a header, and a row per transport. */
+Test(bench, table)
+{
+	struct run_result r;
+
+	run_bench(&r, "--transports udp,unix --seconds 0.1");
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.out, "transport") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\nudp ") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\nunix ") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "ratio") != NULL, "%s", r.out);
+	cr_expect_eq(r.errlen, 0, "%s", r.err);
+	test_run_free(&r);
+}
+
+/* Nagle's algorithm: one line with TCP_NODELAY off, one with it on. */
+Test(bench, nagle)
+{
+	struct run_result r;
+
+	run_bench(&r, "--test nagle --seconds 0.2 --json");
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.out, "\"nodelay\":false") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\"nodelay\":true") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\"test\":\"nagle\"") != NULL, "%s", r.out);
+	test_run_free(&r);
+}
+
+/* Usage errors: exit 2 and one line. */
+Test(bench, usage_errors)
+{
+	static const char *const bad[] = { "--test speed", "--transports tcp,carrier-pigeon", "--seconds 0",
+					   "--pin everywhere", "--bogus", "extra", "--test nagle --transports udp" };
+
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		struct run_result r;
+		run_bench(&r, bad[k]);
+		cr_expect_eq(r.status, 2, "%s: exit %d: %s", bad[k], r.status, r.err);
+		cr_expect(strchr(r.err, '\n') == r.err + r.errlen - 1, "%s: not one line: %s", bad[k], r.err);
+		cr_expect_eq(r.outlen, 0, "%s: %s", bad[k], r.out);
+		test_run_free(&r);
+	}
+}

@@ -1,0 +1,164 @@
+/* test_contrast.c - socklab contrast: the facts each scenario observes on every transport, and the table's shape. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../demos/contrast.h"
+#include "helpers.h"
+
+/* Every scenario over t, in this process, with ?options on every endpoint (or none). */
+static void run_all(const struct transport *t, const char *options, struct cell *cells)
+{
+	struct lab lab = { .options = options };
+	DIR *d;
+	int fds = test_open_fds(), left = 0;
+
+	test_tmpdir(lab.dir, sizeof lab.dir);
+	cr_assert(lab.dir[0], "no temporary directory");
+	for (size_t s = 0; s < contrast_nscenarios; s++) {
+		memset(&cells[s], 0, sizeof cells[s]);
+		contrast_scenarios[s].run(&lab, t, &cells[s]);
+		cr_expect_not(cells[s].failed, "%s/%s: %s", contrast_scenarios[s].name, t->scheme, cells[s].summary);
+		cr_expect_neq(cells[s].summary[0], '\0', "%s/%s: no summary", contrast_scenarios[s].name, t->scheme);
+	}
+	cr_expect_eq(test_open_fds(), fds, "%s: the scenarios leaked descriptors", t->scheme);
+	if ((d = opendir(lab.dir)) != NULL) {
+		for (struct dirent *e; (e = readdir(d)) != NULL;)
+			left += e->d_name[0] != '.';
+		closedir(d);
+	}
+	cr_expect_eq(left, 0, "%s: %d socket files left in %s", t->scheme, left, lab.dir);
+	test_rmdir(lab.dir);
+}
+
+/* The JSON text the scenario called name observed under key, "" if none. */
+static const char *get(struct cell *cells, const char *name, const char *key)
+{
+	static char buf[8][512];
+	static int next;
+	char *b = buf[next++ % 8];
+
+	for (size_t s = 0; s < contrast_nscenarios; s++)
+		if (strcmp(contrast_scenarios[s].name, name) == 0)
+			return cell_get(&cells[s], key, b, sizeof buf[0]) ? b : "";
+	cr_assert_fail("no scenario %s", name);
+	return "";
+}
+
+ParameterizedTestParameters(contrast, facts)
+{
+	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
+}
+
+/* What the kernel does, checked against the transport's facts: never against timing. */
+ParameterizedTest(size_t *i, contrast, facts, .timeout = 60)
+{
+	const struct transport *t = transport_registry[*i];
+	static struct cell cells[32];
+	int connected = (t->flags & TRANSPORT_CONNECTED) != 0, messages = (t->flags & TRANSPORT_BOUNDARIES) != 0;
+	int local = t->domain == AF_UNIX, udp = !local && !connected;
+	const char *n = t->scheme;
+
+	run_all(t, NULL, cells);
+	/* 1: nobody listens */
+	if (connected)
+		cr_expect_str_eq(get(cells, "handshake", "dial"), local ? "\"ENOENT\"" : "\"ECONNREFUSED\"", "%s", n);
+	else
+		cr_expect_str_eq(get(cells, "handshake", "send"), local ? "\"ENOENT\"" : "5", "%s", n);
+	if (udp)
+		cr_expect_str_eq(get(cells, "handshake", "connected_next_call"), "\"ECONNREFUSED\"");
+	/* 2: three sends */
+	if (messages) {
+		cr_expect_str_eq(get(cells, "boundaries", "reads"), "3", "%s", n);
+		cr_expect_str_eq(get(cells, "boundaries", "data"), "[\"a\", \"bb\", \"ccc\"]", "%s", n);
+	} else {
+		cr_expect_str_eq(get(cells, "boundaries", "data"), "[\"abbccc\"]", "%s: the sends should join", n);
+	}
+	/* 3: an empty send */
+	cr_expect_str_eq(get(cells, "empty", "send_empty"), "0", "%s", n);
+	cr_expect_str_eq(get(cells, "empty", "empty_is_a_message"), messages ? "true" : "false", "%s", n);
+	/* 4: half-close */
+	cr_expect_str_eq(get(cells, "end", "shutdown"), connected ? "0" : "\"EOPNOTSUPP\"", "%s", n);
+	cr_expect_str_eq(get(cells, "end", "server_saw_end"), connected ? "true" : "false", "%s", n);
+	cr_expect_str_eq(get(cells, "end", "client_got"), "\"answer\"", "%s: the answer after shutdown", n);
+	/* 5: 70,000 bytes */
+	if (udp)
+		cr_expect_str_eq(get(cells, "size", "send"), "\"EMSGSIZE\"");
+	else
+		cr_expect_str_eq(get(cells, "size", "received"), "70000", "%s", n);
+	if (messages && !udp)
+		cr_expect_str_eq(get(cells, "size", "reads"), "1", "%s: a message arrives whole", n);
+	/* 6: a 10-byte buffer */
+	cr_expect_str_eq(get(cells, "buffer", "truncated"), messages ? "true" : "false", "%s", n);
+	cr_expect_str_eq(get(cells, "buffer", "rest_bytes"), messages ? "0" : "90", "%s", n);
+	if (messages)
+		cr_expect_str_eq(get(cells, "buffer", "real_size"), "100", "%s: MSG_TRUNC's real size", n);
+	/* 7: flow control */
+	if (udp) {
+		long sent = atol(get(cells, "flow", "sent")), came = atol(get(cells, "flow", "arrived"));
+		cr_expect_lt(came, sent, "udp: a slow reader lost nothing");
+		cr_expect_geq(atol(get(cells, "flow", "kernel_rcvbuf_errors")), sent - came, "the kernel counts the drops");
+		cr_expect_str_eq(get(cells, "flow", "sender_waited"), "0");
+	} else {
+		cr_expect_str_eq(get(cells, "flow", "arrived"), get(cells, "flow", "sent"), "%s: lost data", n);
+		cr_expect_gt(atol(get(cells, "flow", "sender_waited")), 0, "%s: the sender never waited", n);
+	}
+	/* 8: who speaks first */
+	cr_expect_str_eq(get(cells, "greeting", "accepted_before_data"), connected ? "true" : "false", "%s", n);
+	if (connected)
+		cr_expect_str_eq(get(cells, "greeting", "client_got"), "\"hello\"", "%s", n);
+	else
+		cr_expect_eq(get(cells, "greeting", "greeting_sent")[0], '"', "%s: greeted nobody", n);
+	/* 9: three clients */
+	cr_expect_str_eq(get(cells, "clients", "server_sockets"), connected ? "4" : "1", "%s", n);
+	if (local && !connected)
+		cr_expect(strstr(get(cells, "clients", "peers"), "\"(unbound)\"]"), "%s", get(cells, "clients", "peers"));
+	/* 10: restart */
+	cr_expect_str_eq(get(cells, "restart", "socklab_bind"), "\"ok\"", "%s", n);
+	cr_expect_str_eq(get(cells, "restart", "bind"), local || connected ? "\"EADDRINUSE\"" : "\"ok\"", "%s", n);
+	if (local)
+		cr_expect_str_eq(get(cells, "restart", "file_left"), "true", "%s", n);
+	else if (connected)
+		cr_expect_gt(atol(get(cells, "restart", "time_wait")), 0, "TIME_WAIT");
+	if (!local)
+		cr_expect_str_eq(get(cells, "restart", "bind_reuseaddr"), "\"ok\"", "%s", n);
+	/* 11: the calls */
+	cr_expect_eq(strstr(get(cells, "calls", "server"), "accept(") != NULL, connected, "%s", n);
+	cr_expect_eq(strstr(get(cells, "calls", "client"), "connect(") != NULL, connected, "%s", n);
+	/* 12: delivery on one host */
+	cr_expect_str_eq(get(cells, "delivery", "arrived"), "100", "%s", n);
+	cr_expect_str_eq(get(cells, "delivery", "out_of_order"), "0", "%s", n);
+}
+
+ParameterizedTestParameters(contrast, impaired)
+{
+	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
+}
+
+/* Through the impairment layer: datagrams lose and reorder; connections lose nothing, only time. */
+ParameterizedTest(size_t *i, contrast, impaired)
+{
+	const struct transport *t = transport_registry[*i];
+	struct lab lab = { .options = "drop=0.05&reorder=0.3&seed=5" }, chunked = { .options = "chunk=1" };
+	struct cell c = { 0 }, b = { 0 };
+	char v[64];
+
+	test_tmpdir(lab.dir, sizeof lab.dir);
+	memcpy(chunked.dir, lab.dir, sizeof lab.dir);
+	cr_assert_eq(scenario_delivery(&lab, t, &c), 0, "%s: %s", t->scheme, c.summary);
+	cr_assert_eq(scenario_boundaries(&chunked, t, &b), 0, "%s: %s", t->scheme, b.summary);
+	test_rmdir(lab.dir);
+	long arrived = atol(cell_get(&c, "arrived", v, sizeof v)), late = atol(cell_get(&c, "out_of_order", v, sizeof v));
+	if (t->flags & TRANSPORT_CONNECTED) {
+		cr_expect_eq(arrived, 100, "%s: %s", t->scheme, c.summary);
+		cr_expect_eq(late, 0, "%s: %s", t->scheme, c.summary);
+	} else {
+		cr_expect_lt(arrived, 100, "%s: %s", t->scheme, c.summary);
+		cr_expect_gt(late, 0, "%s: %s", t->scheme, c.summary);
+	}
+	if (!(t->flags & TRANSPORT_BOUNDARIES))
+		cr_expect_str_eq(cell_get(&b, "reads", v, sizeof v), "6", "%s: chunk=1, one byte a read", t->scheme);
+}

@@ -1,0 +1,120 @@
+/* test_trace.c - socklab --trace: the socket calls each transport needs, narrated in order on standard error. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "helpers.h"
+
+TestSuite(trace, .timeout = 60);
+
+/* Runs socklab with the given arguments; the test fails if it cannot be started. */
+#define RUN(r, ...)                                                                \
+	do {                                                                       \
+		const char *argv_[] = { "socklab", __VA_ARGS__, NULL };            \
+		cr_assert_eq(test_run(argv_, NULL, 0, (r)), 0, "could not run socklab"); \
+	} while (0)
+
+/* Line i of text that starts with prefix, or NULL. Sets *line to its number (from 0). */
+static const char *find_line(const char *text, const char *prefix, int *line)
+{
+	*line = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL, (*line)++)
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			return p;
+	return NULL;
+}
+
+ParameterizedTestParameters(trace, echo_client)
+{
+	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
+}
+
+/* --trace narrates the calls each transport needs, in order; without it, stderr stays quiet. */
+ParameterizedTest(size_t *i, trace, echo_client)
+{
+	const struct transport *t = transport_registry[*i];
+	char dir[64], want[256], addr[ENDPOINT_FORMAT_MAX];
+	struct test_server srv;
+	struct run_result r;
+	int l_socket, l_connect, l_send, l_recv, l_close;
+
+	test_tmpdir(dir, sizeof dir);
+	cr_assert_eq(test_echo_server(&srv, t, dir), 0);
+	/* The address as the trace prints it: the endpoint without its scheme. */
+	snprintf(addr, sizeof addr, "%s", srv.endpoint + strlen(t->scheme) + (t->domain == AF_UNIX ? 1 : 3));
+	RUN(&r, "echo-client", srv.endpoint, "hello");
+	cr_expect_eq(r.status, 0);
+	cr_expect_str_eq(r.err, "", "%s: stderr without --trace: %s", t->scheme, r.err);
+	test_run_free(&r);
+
+	for (int global = 0; global <= 1; global++) {
+		if (global)
+			RUN(&r, "--trace", "echo-client", srv.endpoint, "hello");
+		else
+			RUN(&r, "echo-client", "--trace", srv.endpoint, "hello");
+		cr_expect_eq(r.status, 0, "%s: %s", t->scheme, r.err);
+		cr_expect_str_eq(r.out, "hello\n", "the trace went to stdout");
+		snprintf(want, sizeof want, "trace: socket(%s, %s, 0) = ", t->domain == AF_UNIX ? "AF_UNIX" : "AF_INET",
+			 t->type == SOCK_STREAM ? "SOCK_STREAM" : t->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_SEQPACKET");
+		cr_expect(find_line(r.err, want, &l_socket), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
+		if (t->flags & TRANSPORT_CONNECTED) {
+			snprintf(want, sizeof want, "trace: connect(3, %s) = 0", addr);
+			cr_expect(find_line(r.err, want, &l_connect), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
+			cr_expect(find_line(r.err, "trace: send(3, ", &l_send), "%s: no send in:\n%s", t->scheme, r.err);
+			cr_expect(find_line(r.err, "trace: recv(3, ", &l_recv), "%s: no recv in:\n%s", t->scheme, r.err);
+			cr_expect(l_socket < l_connect && l_connect < l_send && l_send < l_recv, "%s: out of order:\n%s",
+				  t->scheme, r.err);
+		} else {
+			cr_expect(!find_line(r.err, "trace: connect(", &l_connect), "%s: a datagram client connected", t->scheme);
+			snprintf(want, sizeof want, "trace: sendto(3, 5 bytes, %s) = 5", addr);
+			cr_expect(find_line(r.err, want, &l_send), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
+			snprintf(want, sizeof want, "trace: recvfrom(3, 6 bytes) = 5, from %s", addr);
+			cr_expect(find_line(r.err, want, &l_recv), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
+			cr_expect(l_socket < l_send && l_send < l_recv, "%s: out of order:\n%s", t->scheme, r.err);
+			if (t->domain == AF_UNIX)
+				cr_expect(find_line(r.err, "trace: bind(3, (autobind", &l_connect),
+					  "%s: the client did not bind a name for replies:\n%s", t->scheme, r.err);
+		}
+		cr_expect(find_line(r.err, "trace: close(3) = 0", &l_close) && l_close > l_recv, "%s: no close", t->scheme);
+		for (const char *p = r.err; *p; p = strchr(p, '\n') + 1)
+			cr_expect(strncmp(p, "trace: ", 7) == 0, "%s: a line that is not a trace:\n%s", t->scheme, r.err);
+		test_run_free(&r);
+	}
+	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
+	test_rmdir(dir);
+}
+
+ParameterizedTestParameters(trace, echo_server)
+{
+	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
+}
+
+/* A server binds; only a connected one listens and accepts; a unix one removes its file at the end. */
+ParameterizedTest(size_t *i, trace, echo_server)
+{
+	const struct transport *t = transport_registry[*i];
+	char dir[64], ep[192];
+	struct test_server srv;
+	struct run_result r;
+	int line;
+
+	test_tmpdir(dir, sizeof dir);
+	test_server_endpoint(t, dir, "echo", ep, sizeof ep);
+	const char *argv[] = { "socklab", "--trace", "echo-server", "--quiet", ep, NULL };
+	cr_assert_eq(test_server_start(&srv, argv), 0);
+	RUN(&r, "echo-client", srv.endpoint, "hi");
+	cr_expect_eq(r.status, 0);
+	test_run_free(&r);
+	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
+	const char *err = srv.errtext;
+	cr_expect(find_line(err, "trace: bind(", &line), "%s: no bind:\n%s", t->scheme, err);
+	int connected = !!(t->flags & TRANSPORT_CONNECTED);
+	cr_expect_eq(!!find_line(err, "trace: listen(", &line), connected, "%s: listen:\n%s", t->scheme, err);
+	cr_expect_eq(!!find_line(err, "trace: accept(", &line), connected, "%s: accept:\n%s", t->scheme, err);
+	cr_expect_eq(!!find_line(err, "trace: recvfrom(", &line), !connected, "%s: recvfrom:\n%s", t->scheme, err);
+	cr_expect_eq(!!find_line(err, "trace: unlink(", &line), t->domain == AF_UNIX, "%s: unlink:\n%s", t->scheme, err);
+	test_rmdir(dir);
+}
