@@ -71,6 +71,7 @@ demo: $(B)/socklab
 # and socklab contrast and send/recv inside it. Without root it says what it needs and fails.
 LOSS ?= 10
 lab: $(B)/socklab
+	@if [ "$$(id -u)" = 0 ]; then sh tests/deps.sh; fi
 	@sh demos/lab.sh $(B)/socklab $(LOSS)
 
 clean:

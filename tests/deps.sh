@@ -11,7 +11,9 @@ ncat:ncat
 python3:python3
 valgrind:valgrind
 clang:clang
-libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+iproute2:ip
+nftables:nft"
 
 missing=""
 for entry in $need; do
