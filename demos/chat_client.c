@@ -132,7 +132,7 @@ int chat_client_main(int argc, char **argv)
 	struct endpoint ep;
 	int opt, rc, timeout_ms = DEFAULT_TIMEOUT_MS;
 
-	while ((opt = getopt_long(argc, argv, "+:w:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((timeout_ms = cli_seconds(optarg)) < 0)

@@ -192,7 +192,7 @@ int chat_server_main(int argc, char **argv)
 	char bound[ENDPOINT_FORMAT_MAX], *end;
 	int opt, rc, mode = -1;
 
-	while ((opt = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			errno = 0;
@@ -238,7 +238,8 @@ int chat_server_main(int argc, char **argv)
 	fflush(stdout);
 	rc = engine_run(engine) == 0 ? 0 : cli_error("chat-server", errno, "poll", "wait for clients");
 	if (!chat.quiet)
-		fprintf(stderr, "socklab: chat-server: stopped after %llu chats\n", engine_stats(engine)->opened);
+		fprintf(stderr, "socklab: chat-server: stopped after %llu chat%s\n", engine_stats(engine)->opened,
+			engine_stats(engine)->opened == 1 ? "" : "s");
 	engine_free(engine);
 	sock_close(&ls); /* removes the socket file, if this server made one */
 	return rc;

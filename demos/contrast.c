@@ -203,7 +203,7 @@ int contrast_main(int argc, char **argv)
 		cols[tb.ncols] = transport_registry[tb.ncols];
 	for (; tb.nrows < contrast_nscenarios && tb.nrows < 32; tb.nrows++)
 		rows[tb.nrows] = &contrast_scenarios[tb.nrows];
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'T':
 			if ((n = pick_transports(optarg, cols, 16)) < 0)

@@ -16,7 +16,8 @@
 static const char usage[] =
 	"usage: socklab echo-client [--timeout SECONDS] ENDPOINT [MESSAGE...]\n"
 	"Sends each MESSAGE (or, with none, each line of standard input) to the echo server\n"
-	"at ENDPOINT and prints each reply on its own line. Exits 0 when every reply came back.\n\n"
+	"at ENDPOINT and prints each reply on its own line. Exits 0 when every reply came back.\n"
+	"Options may come anywhere; a MESSAGE that starts with '-' goes after '--'.\n\n"
 	"  --timeout SECONDS  how long to wait for a reply (default 3); a datagram can be\n"
 	"                     lost, and nobody tells the sender\n"
 	"  --trace            narrate every socket call on standard error\n";
@@ -122,7 +123,7 @@ int echo_client_main(int argc, char **argv)
 	struct endpoint ep;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+:w:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((c.timeout_ms = cli_seconds(optarg)) < 0)

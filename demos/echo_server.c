@@ -92,7 +92,7 @@ int echo_server_main(int argc, char **argv)
 	char bound[ENDPOINT_FORMAT_MAX];
 	int c, rc, mode = -1;
 
-	while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (c) {
 		case 'q': echo.quiet = 1; break;
 		case 't': cli_trace_on(); break;
@@ -140,8 +140,8 @@ int echo_server_main(int argc, char **argv)
 	rc = engine_run(engine) == 0 ? 0 : cli_error("echo-server", errno, "poll", "wait for clients");
 	const struct engine_stats *st = engine_stats(engine);
 	if (!echo.quiet)
-		fprintf(stderr, "socklab: echo-server: stopped after %llu clients, %llu bytes in, %llu bytes out\n",
-			st->opened, st->bytes_in, st->bytes_out);
+		fprintf(stderr, "socklab: echo-server: stopped after %llu client%s, %llu bytes in, %llu bytes out\n",
+			st->opened, st->opened == 1 ? "" : "s", st->bytes_in, st->bytes_out);
 	engine_free(engine);
 	sock_close(&ls); /* removes the socket file, if this server made one */
 	return rc;

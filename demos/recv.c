@@ -125,7 +125,7 @@ int recv_main(int argc, char **argv)
 	long long rcvbuf = 0, slow = 0;
 	int opt, rc, mode = -1;
 
-	while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((io.timeout_ms = cli_seconds(optarg)) <= 0)

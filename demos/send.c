@@ -214,7 +214,7 @@ int send_main(int argc, char **argv)
 	long long size = DEFAULT_SIZE;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if ((size = xfer_parse_size(optarg)) < 1 || size > XFER_PAYLOAD_MAX)

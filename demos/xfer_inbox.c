@@ -14,6 +14,8 @@
 #include "xfer_cli.h"
 
 #define LINGER_MS 200                  /* after the sender's totals, how long a reordered straggler may take */
+#define ACK_QUIET_MS 600               /* after our acknowledgement: three of the sender's resend intervals */
+#define ACK_LINGER_MAX_MS 5000         /* and at most this long in all */
 #define WINDOW 8192                    /* messages kept while an earlier one is missing */
 #define MSG_MAX (XFER_HEADER_SIZE + XFER_PAYLOAD_MAX)
 
@@ -187,6 +189,33 @@ static int take_in(struct inbox *in, char *buf)
 	}
 }
 
+/*
+ * Our acknowledgement is a datagram too, and can be lost: then the sender
+ * repeats its totals and waits. So stay a moment and answer each repeat,
+ * until the sender has been quiet for ACK_QUIET_MS. It is the reason TCP
+ * keeps a closed connection in TIME_WAIT: the last ACK has no ACK of its own.
+ */
+static void answer_repeats(struct inbox *in, const char *ack)
+{
+	char buf[XFER_HEADER_SIZE * 2];
+	long long until = sys_now_ms() + ACK_LINGER_MAX_MS;
+
+	if (sock_set_recv_timeout(in->s, ACK_QUIET_MS) < 0)
+		return;
+	while (!*in->o->stopping && sys_now_ms() < until) {
+		struct addr from;
+		struct xfer_header h;
+		const char *why;
+		int truncated = 0;
+		ssize_t n = sock_recvfrom(in->s, buf, sizeof buf, &from, &truncated);
+		if (n < 0)
+			return; /* quiet: the sender heard us (or is gone) */
+		if (!truncated && addr_equal(&from, &in->peer) && xfer_decode(buf, (size_t)n, &h, &why) == 0 &&
+		    h.type == XFER_END)
+			sock_sendto(in->s, ack, XFER_HEADER_SIZE, &in->peer);
+	}
+}
+
 /* The report, then the acknowledgement: once the sender hears it, the report is already written. */
 static int finish(struct inbox *in)
 {
@@ -218,33 +247,34 @@ static int finish(struct inbox *in)
 	if (in->ignored)
 		fprintf(stderr, "recv: %llu ignored: not messages of this transfer\n", (unsigned long long)in->ignored);
 
-	if (in->have_end) {
-		struct xfer_header a = { .type = XFER_ACK, .count = in->tally.received, .bytes = in->written, .check = check,
-					 .dups = (uint32_t)in->tally.dups, .late = (uint32_t)in->tally.late };
-		xfer_encode(&a, (unsigned char *)ack);
-		if (sock_is_connected(in->s))
-			sock_send(in->s, ack, sizeof ack);
-		else
-			sock_sendto(in->s, ack, sizeof ack, &in->peer);
-	}
+	int rc = in->failed ? EXIT_RUNTIME : 0;
 	if (!in->have_end) {
 		fprintf(stderr, "socklab: recv: the sender stopped without its totals after %llu %s: the data may be incomplete"
 				" (a sender can vanish, and nothing tells the receiver)\n",
 			(unsigned long long)in->tally.received, in->unit);
-		return EXIT_RUNTIME;
+		return EXIT_RUNTIME; /* nobody to acknowledge */
 	}
 	if (lost || in->too_late) {
 		fprintf(stderr, "socklab: recv: %llu of %llu %s lost%s: the data is incomplete (nothing slows a datagram"
 				" sender to its receiver's pace; try 'socklab send --rate')\n",
 			(unsigned long long)(lost + in->too_late), (unsigned long long)sent, in->unit,
 			in->too_late ? " or too late" : "");
-		return EXIT_RUNTIME;
-	}
-	if (check != in->end.check || in->written != in->end.bytes) {
+		rc = EXIT_RUNTIME;
+	} else if (check != in->end.check || in->written != in->end.bytes) {
 		fprintf(stderr, "socklab: recv: the data differs from what was sent: the checksums differ\n");
-		return EXIT_RUNTIME;
+		rc = EXIT_RUNTIME;
 	}
-	return in->failed ? EXIT_RUNTIME : 0;
+
+	struct xfer_header a = { .type = XFER_ACK, .count = in->tally.received, .bytes = in->written, .check = check,
+				 .dups = (uint32_t)in->tally.dups, .late = (uint32_t)in->tally.late };
+	xfer_encode(&a, (unsigned char *)ack);
+	if (sock_is_connected(in->s)) {
+		sock_send(in->s, ack, sizeof ack);
+	} else {
+		sock_sendto(in->s, ack, sizeof ack, &in->peer);
+		answer_repeats(in, ack);
+	}
+	return rc;
 }
 
 int xfer_inbox_run(struct sock *s, const struct inbox_options *o)

@@ -286,3 +286,44 @@ Test(transfer, progress_only_on_a_terminal)
 	cr_expect_eq(test_server_stop(&srv, 0), 0);
 	test_rmdir(dir);
 }
+
+/*
+ * recv's acknowledgement is a datagram too, and can be lost. The sender then
+ * repeats its totals, and recv must still be there to answer (its own
+ * TIME_WAIT): with half of recv's datagrams dropped, every transfer completes.
+ */
+Test(transfer, lost_acknowledgement)
+{
+	for (size_t k = 0; transport_registry[k]; k++) {
+		const struct transport *t = transport_registry[k];
+		if (t->flags & TRANSPORT_CONNECTED)
+			continue; /* a connection delivers the acknowledgement, or says it could not */
+		for (int seed = 1; seed <= 4; seed++) {
+			char dir[64], in[128], out[128], ep[256];
+			struct test_server srv;
+			struct run_result r;
+
+			test_tmpdir(dir, sizeof dir);
+			snprintf(in, sizeof in, "%s/in", dir);
+			snprintf(out, sizeof out, "%s/out", dir);
+			make_file(in, 20000, (unsigned)seed);
+			test_server_endpoint(t, dir, "recv", ep, sizeof ep);
+			snprintf(ep + strlen(ep), sizeof ep - strlen(ep), "?drop=0.5&seed=%d", seed);
+			const char *rargv[] = { "socklab", "recv", ep, out, NULL };
+			cr_assert_eq(test_server_start(&srv, rargv), 0, "%s: recv did not start", t->scheme);
+			char *q = strchr(srv.endpoint, '?');
+			if (q)
+				*q = '\0'; /* the sender's network is a good one */
+			const char *sargv[] = { "socklab", "send", "--rate", "20M", srv.endpoint, in, NULL };
+			cr_assert_eq(test_run(sargv, NULL, 0, &r), 0);
+			int recv_status = test_server_stop(&srv, 0);
+			char *log = test_server_stderr(&srv);
+			cr_expect_eq(r.status, 0, "%s, seed %d: send: %s", t->scheme, seed, r.err);
+			cr_expect_eq(recv_status, 0, "%s, seed %d: recv: %s", t->scheme, seed, log);
+			cr_expect(same_file(in, out), "%s, seed %d: the file changed on the way", t->scheme, seed);
+			free(log);
+			test_run_free(&r);
+			test_rmdir(dir);
+		}
+	}
+}
