@@ -18,6 +18,7 @@
 #include "../core/errors.h"
 #include "../core/io.h"
 #include "../core/sys.h"
+#include "../demos/xfer_cli.h"
 
 int test_dial(struct sock *s, const char *endpoint)
 {
@@ -129,15 +130,7 @@ int test_peer_start(struct test_peer *p, const char *const argv[])
 
 int test_peer_write(struct test_peer *p, const void *buf, size_t len)
 {
-	for (size_t done = 0; done < len;) {
-		ssize_t n = write(p->in, (const char *)buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
+	return xfer_write_all(p->in, buf, len);
 }
 
 void test_peer_close_input(struct test_peer *p)
