@@ -236,9 +236,9 @@ int bench_main(int argc, char **argv)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
 	if (o.n == 0 && o.tests == TEST_NAGLE)
 		o.t[o.n++] = transport_find("tcp", 3);
-	for (size_t i = 0; o.n == 0 && transport_registry[i]; i++)
-		while (transport_registry[o.n] && o.n < TRANSPORTS_MAX)
-			o.t[o.n] = transport_registry[o.n], o.n++;
+	if (o.n == 0) /* every transport */
+		for (size_t i = 0; transport_registry[i] && o.n < TRANSPORTS_MAX; i++)
+			o.t[o.n++] = transport_registry[i];
 	if (o.tests == TEST_NAGLE)
 		for (size_t i = 0; i < o.n; i++)
 			if (strcmp(o.t[i]->scheme, "tcp") != 0)
