@@ -2,33 +2,17 @@
 #include "endpoint.h"
 
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "errors.h"
 #include "impair.h"
 #include "transport.h"
 
 /* sun_path holds the path and its terminating NUL; an abstract name its leading NUL. */
 #define SUN_PATH_SIZE sizeof(((struct sockaddr_un *)0)->sun_path)
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* "tcp, udp, unix, unixgram, unixpacket", from the registry. */
 static const char *known_schemes(char *buf, size_t len)
@@ -58,19 +42,19 @@ static int parse_port(const char *s, size_t n, enum endpoint_role role, const ch
 	unsigned long v = 0;
 
 	if (n == 0)
-		return fail(why, whylen, "missing port after ':' (write %s://HOST:PORT, e.g. %s://127.0.0.1:5555)", scheme,
-			    scheme);
+		return fail_why(why, whylen, "missing port after ':' (write %s://HOST:PORT, e.g. %s://127.0.0.1:5555)", scheme,
+				scheme);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return fail(why, whylen, "port '%s' is not a number", shorten(s, n, q, sizeof q));
+			return fail_why(why, whylen, "port '%s' is not a number", shorten(s, n, q, sizeof q));
 		if (v <= 65535)
 			v = v * 10 + (unsigned long)(s[i] - '0');
 	}
 	if (v > 65535)
-		return fail(why, whylen, "port %s is out of range 1..65535", shorten(s, n, q, sizeof q));
+		return fail_why(why, whylen, "port %s is out of range 1..65535", shorten(s, n, q, sizeof q));
 	if (v == 0 && role == ENDPOINT_CLIENT)
-		return fail(why, whylen, "port 0 is out of range 1..65535 (only a server may ask for port 0, "
-					 "to let the kernel pick a free one)");
+		return fail_why(why, whylen, "port 0 is out of range 1..65535 (only a server may ask for port 0, "
+					     "to let the kernel pick a free one)");
 	snprintf(ep->port, sizeof ep->port, "%lu", v);
 	return 0;
 }
@@ -89,51 +73,51 @@ static int parse_inet(const char *rest, enum endpoint_role role, struct endpoint
 	int bracketed = 0;
 
 	if (strncmp(rest, "//", 2) != 0)
-		return fail(why, whylen, "expected '//' after '%s:' (write %s://HOST:PORT)", scheme, scheme);
+		return fail_why(why, whylen, "expected '//' after '%s:' (write %s://HOST:PORT)", scheme, scheme);
 	rest += 2;
 	if (rest[0] == '[') {
 		bracketed = 1;
 		host = rest + 1;
 		hend = strchr(host, ']');
 		if (!hend)
-			return fail(why, whylen, "unterminated '[' in host (write %s://[::1]:5555)", scheme);
+			return fail_why(why, whylen, "unterminated '[' in host (write %s://[::1]:5555)", scheme);
 		if (hend == host)
-			return fail(why, whylen, "empty IPv6 address between '[' and ']'");
+			return fail_why(why, whylen, "empty IPv6 address between '[' and ']'");
 		if (hend[1] == '\0')
-			return fail(why, whylen, "missing port after ']' (write %s://[%.*s]:PORT)", scheme,
-				    (int)(hend - host), host);
+			return fail_why(why, whylen, "missing port after ']' (write %s://[%.*s]:PORT)", scheme,
+					(int)(hend - host), host);
 		if (hend[1] != ':')
-			return fail(why, whylen, "expected ':' after ']', found '%c'", hend[1]);
+			return fail_why(why, whylen, "expected ':' after ']', found '%c'", hend[1]);
 		port = hend + 2;
 	} else {
 		host = rest;
 		hend = strrchr(rest, ':');
 		if (!hend) {
 			if (rest[0] == '\0')
-				return fail(why, whylen, "missing host and port (write %s://HOST:PORT)", scheme);
-			return fail(why, whylen, "missing port: write %s://%s:PORT", scheme,
-				    shorten(rest, strlen(rest), q, sizeof q));
+				return fail_why(why, whylen, "missing host and port (write %s://HOST:PORT)", scheme);
+			return fail_why(why, whylen, "missing port: write %s://%s:PORT", scheme,
+					shorten(rest, strlen(rest), q, sizeof q));
 		}
 		if (memchr(host, ':', (size_t)(hend - host)))
-			return fail(why, whylen, "an IPv6 address needs brackets: %s://[%s]:PORT", scheme,
-				    shorten(host, (size_t)(hend - host), q, sizeof q));
+			return fail_why(why, whylen, "an IPv6 address needs brackets: %s://[%s]:PORT", scheme,
+					shorten(host, (size_t)(hend - host), q, sizeof q));
 		if (memchr(host, ']', (size_t)(hend - host)))
-			return fail(why, whylen, "']' without '['");
+			return fail_why(why, whylen, "']' without '['");
 		port = hend + 1;
 	}
 	size_t hlen = (size_t)(hend - host);
 	if (hlen >= sizeof ep->host)
-		return fail(why, whylen, "host name is %zu characters; the most is %zu", hlen, sizeof ep->host - 1);
+		return fail_why(why, whylen, "host name is %zu characters; the most is %zu", hlen, sizeof ep->host - 1);
 	for (size_t i = 0; i < hlen; i++)
 		if (!valid_host_char(host[i], bracketed))
-			return fail(why, whylen, "host '%s' has a character a host name cannot have: '%c'",
-				    shorten(host, hlen, q, sizeof q), host[i]);
+			return fail_why(why, whylen, "host '%s' has a character a host name cannot have: '%c'",
+					shorten(host, hlen, q, sizeof q), host[i]);
 	if (hlen == 0 && role == ENDPOINT_CLIENT)
-		return fail(why, whylen, "missing host (write %s://127.0.0.1:PORT; only a server may leave it empty, "
-					 "for every local address)", scheme);
+		return fail_why(why, whylen, "missing host (write %s://127.0.0.1:PORT; only a server may leave it empty, "
+					     "for every local address)", scheme);
 	const char *slash = strchr(port, '/');
 	if (slash)
-		return fail(why, whylen, "unexpected '%s' after the port", shorten(slash, strlen(slash), q, sizeof q));
+		return fail_why(why, whylen, "unexpected '%s' after the port", shorten(slash, strlen(slash), q, sizeof q));
 	if (parse_port(port, strlen(port), role, scheme, ep, why, whylen) < 0)
 		return -1;
 	memcpy(ep->host, host, hlen);
@@ -147,31 +131,31 @@ static int parse_unix(const char *rest, struct endpoint *ep, char *why, size_t w
 
 	if (strncmp(rest, "//", 2) == 0) {
 		if (rest[2] != '/')
-			return fail(why, whylen, "a unix endpoint has no host: write %s:/abs/path, %s:///abs/path, "
-						 "%s:relative/path or %s:@name", scheme, scheme, scheme, scheme);
+			return fail_why(why, whylen, "a unix endpoint has no host: write %s:/abs/path, %s:///abs/path, "
+						     "%s:relative/path or %s:@name", scheme, scheme, scheme, scheme);
 		rest += 2; /* unix:///tmp/x is unix:/tmp/x */
 	}
 	if (rest[0] == '@') {
 #ifdef __linux__
 		size_t n = strlen(rest + 1);
 		if (n == 0)
-			return fail(why, whylen, "missing abstract name after '@' (write %s:@echo)", scheme);
+			return fail_why(why, whylen, "missing abstract name after '@' (write %s:@echo)", scheme);
 		if (n > SUN_PATH_SIZE - 1)
-			return fail(why, whylen, "abstract name is %zu bytes; sun_path holds at most %zu", n,
-				    SUN_PATH_SIZE - 1);
+			return fail_why(why, whylen, "abstract name is %zu bytes; sun_path holds at most %zu", n,
+					SUN_PATH_SIZE - 1);
 		memcpy(ep->path, rest + 1, n + 1);
 		ep->abstract = 1;
 		return 0;
 #else
-		return fail(why, whylen, "abstract socket names (@name) exist only on Linux: use a path");
+		return fail_why(why, whylen, "abstract socket names (@name) exist only on Linux: use a path");
 #endif
 	}
 	size_t n = strlen(rest);
 	if (n == 0)
-		return fail(why, whylen, "missing path after '%s:' (write %s:/tmp/echo.sock)", scheme, scheme);
+		return fail_why(why, whylen, "missing path after '%s:' (write %s:/tmp/echo.sock)", scheme, scheme);
 	if (n > SUN_PATH_SIZE - 1)
-		return fail(why, whylen, "unix path is %zu bytes; sun_path holds at most %zu: use a shorter path", n,
-			    SUN_PATH_SIZE - 1);
+		return fail_why(why, whylen, "unix path is %zu bytes; sun_path holds at most %zu: use a shorter path", n,
+				SUN_PATH_SIZE - 1);
 	memcpy(ep->path, rest, n + 1);
 	return 0;
 }
@@ -183,31 +167,31 @@ int endpoint_parse(const char *text, enum endpoint_role role, struct endpoint *e
 	memset(ep, 0, sizeof *ep);
 	size_t len = strlen(text);
 	if (len == 0)
-		return fail(why, whylen, "empty endpoint (write tcp://127.0.0.1:5555 or unix:/tmp/echo.sock)");
+		return fail_why(why, whylen, "empty endpoint (write tcp://127.0.0.1:5555 or unix:/tmp/echo.sock)");
 	if (len > ENDPOINT_TEXT_MAX)
-		return fail(why, whylen, "endpoint is %zu characters; the most is %d", len, ENDPOINT_TEXT_MAX);
+		return fail_why(why, whylen, "endpoint is %zu characters; the most is %d", len, ENDPOINT_TEXT_MAX);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-			return fail(why, whylen, "endpoint has a control character at position %zu", i + 1);
+			return fail_why(why, whylen, "endpoint has a control character at position %zu", i + 1);
 	memcpy(buf, text, len + 1);
 
 	char *colon = strchr(buf, ':');
 	if (!colon)
-		return fail(why, whylen, "missing scheme in '%s' (write tcp://HOST:PORT, udp://HOST:PORT or unix:PATH)",
-			    shorten(buf, len, q, sizeof q));
+		return fail_why(why, whylen, "missing scheme in '%s' (write tcp://HOST:PORT, udp://HOST:PORT or unix:PATH)",
+				shorten(buf, len, q, sizeof q));
 	if (colon == buf)
-		return fail(why, whylen, "missing scheme before ':' (known: %s)", known_schemes(known, sizeof known));
+		return fail_why(why, whylen, "missing scheme before ':' (known: %s)", known_schemes(known, sizeof known));
 	ep->t = transport_find(buf, (size_t)(colon - buf));
 	if (!ep->t)
-		return fail(why, whylen, "unknown scheme '%s' (known: %s)", shorten(buf, (size_t)(colon - buf), q, sizeof q),
-			    known_schemes(known, sizeof known));
+		return fail_why(why, whylen, "unknown scheme '%s' (known: %s)", shorten(buf, (size_t)(colon - buf), q, sizeof q),
+				known_schemes(known, sizeof known));
 
 	char *query = strchr(colon + 1, '?');
 	if (query) {
 		*query++ = '\0';
 		if (strlen(query) >= sizeof ep->options)
-			return fail(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(query),
-				    sizeof ep->options - 1);
+			return fail_why(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(query),
+					sizeof ep->options - 1);
 		memcpy(ep->options, query, strlen(query) + 1);
 		if (impair_parse_options(ep->options, why, whylen) < 0)
 			return -1;

@@ -88,7 +88,9 @@ int engine_run(struct engine *e);
  */
 void engine_stop(struct engine *e);
 
+/* Frees e (NULL is fine). Call after engine_run() has returned; the listener stays open. */
 void engine_free(struct engine *e);
+/* What e has counted so far; valid until engine_free(). */
 const struct engine_stats *engine_stats(const struct engine *e);
 /* "epoll" or "poll". */
 const char *engine_poller_name(const struct engine *e);
@@ -98,7 +100,8 @@ const char *engine_poller_name(const struct engine *e);
  * queued and sent when it has room (a short send is completed later, never
  * lost). On a message transport buf is one message. Never blocks. Returns 0,
  * or -1 with errno (EMSGSIZE: too large for one datagram; EPIPE: the client
- * is gone, and the session will end after this callback).
+ * is gone, and the session will end after this callback; ENOMEM: no room to
+ * queue it, and a connection then ends too).
  */
 int session_send(struct session *s, const void *buf, size_t len);
 

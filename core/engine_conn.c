@@ -76,8 +76,12 @@ int conn_send(struct session *s, const void *buf, size_t len)
 		if (done == len)
 			return 0;
 	}
-	if (outq_push(&s->out, (const char *)buf + done, len - done) < 0)
+	if (outq_push(&s->out, (const char *)buf + done, len - done) < 0) {
+		int saved = errno;
+		session_end_later(s, SESSION_ERROR); /* the rest is lost: a stream with a hole in it must not go on */
+		errno = saved;
 		return -1;
+	}
 	apply_backpressure(s);
 	update_interest(s);
 	return 0;
@@ -238,7 +242,6 @@ static void read_one(struct session *s)
 	}
 	e->st.messages_in++;
 	e->st.bytes_in += (size_t)n;
-	s->last_ms = sys_now_ms();
 	e->cb->on_message(s, e->rbuf, (size_t)n, e->app);
 }
 

@@ -26,7 +26,7 @@ struct session {
 	struct session *pend_prev, *pend_next; /* datagram: in e's list of sessions with replies queued */
 	int queued;               /* datagram: it is in that list */
 	struct session *dying_next;
-	long long last_ms;
+	long long last_ms;        /* datagram: the last traffic, for idle expiry */
 	unsigned long id;
 	void *data;
 	unsigned events;          /* connected: what the poller watches for */

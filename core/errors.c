@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,4 +107,14 @@ const char *errno_hint(int err, const char *op)
 		if (hint_table[i].err == err && (!hint_table[i].op || (op && strcmp(hint_table[i].op, op) == 0)))
 			return hint_table[i].hint;
 	return NULL;
+}
+
+int fail_why(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -1;
 }

@@ -2,6 +2,8 @@
 #ifndef SOCKLAB_ERRORS_H
 #define SOCKLAB_ERRORS_H
 
+#include <stddef.h>
+
 /*
  * How errors travel in socklab, once for every header in core/ and transports/:
  * a library call returns -1 and leaves errno as the failing system call set it,
@@ -30,5 +32,16 @@ const char *errno_text(int err);
  * example ECONNREFUSED during "connect" gives "is a server listening?".
  */
 const char *errno_hint(int err, const char *op);
+
+/*
+ * For the parsers that explain a refusal (endpoint.c, impair.c): writes the
+ * printf-style message into why (at most whylen bytes, NUL included) and
+ * returns -1, so that a refusal is one line: return fail_why(why, whylen, ...).
+ */
+int fail_why(char *why, size_t whylen, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 
 #endif

@@ -2,13 +2,13 @@
 #include "impair.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "endpoint.h"
+#include "errors.h"
 
 /* What each option takes, as data: the parser and its messages come from this table. */
 enum impair_kind { KIND_PROBABILITY, KIND_MS, KIND_BYTES, KIND_SEED };
@@ -42,22 +42,6 @@ static const char *const kind_range[] = {
 	[KIND_BYTES] = "a number of bytes from 1 to " NUMBER(CHUNK_MAX),
 	[KIND_SEED] = "a whole number from 0 to 18446744073709551615",
 };
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* A decimal number of digits only: no sign, no spaces, no hexadecimal; at most max. */
 static int parse_unsigned(const char *v, size_t n, unsigned long long max, unsigned long long *out)
@@ -157,23 +141,23 @@ int impair_parse(const char *options, struct impair_params *p, char *why, size_t
 		int q = n > 40 ? 40 : n; /* quote at most 40 bytes of garbage */
 
 		if (n == 0)
-			return fail(why, whylen, "empty option between '&' (write key=value&key=value)");
+			return fail_why(why, whylen, "empty option between '&' (write key=value&key=value)");
 		const struct impair_option *opt = find_option(o, (size_t)klen);
 		if (!opt)
-			return fail(why, whylen, "unknown option '%.*s' after '?' (known: %s)", klen > 40 ? 40 : klen, o,
-				    known_names(known, sizeof known));
+			return fail_why(why, whylen, "unknown option '%.*s' after '?' (known: %s)", klen > 40 ? 40 : klen, o,
+					known_names(known, sizeof known));
 		unsigned bit = 1u << (opt - impair_options);
 		if (seen & bit)
-			return fail(why, whylen, "option '%s' is given twice", opt->name);
+			return fail_why(why, whylen, "option '%s' is given twice", opt->name);
 		seen |= bit;
 		if (klen == n)
-			return fail(why, whylen, "option '%s' needs a value (%s)", opt->name, opt->example);
+			return fail_why(why, whylen, "option '%s' needs a value (%s)", opt->name, opt->example);
 		if (set_value(opt, o + klen + 1, (size_t)(n - klen - 1), p) < 0)
-			return fail(why, whylen, "bad value in '%.*s': %s takes %s (%s)", q, o, opt->name,
-				    kind_range[opt->kind], opt->example);
+			return fail_why(why, whylen, "bad value in '%.*s': %s takes %s (%s)", q, o, opt->name,
+					kind_range[opt->kind], opt->example);
 		o += n;
 		if (*o == '&' && *++o == '\0')
-			return fail(why, whylen, "empty option after the last '&'");
+			return fail_why(why, whylen, "empty option after the last '&'");
 	}
 	return 0;
 }

@@ -59,7 +59,6 @@ int outq_push(struct outq *q, const void *buf, size_t len)
 		uint32_t n = (uint32_t)len;
 		memcpy(q->data + q->tail, &n, sizeof n);
 		q->tail += sizeof n;
-		q->messages++;
 	}
 	if (len)
 		memcpy(q->data + q->tail, buf, len);
@@ -89,7 +88,6 @@ void outq_pop(struct outq *q, size_t n)
 		uint32_t m;
 		memcpy(&m, q->data + q->head, sizeof m);
 		n = sizeof m + m;
-		q->messages--;
 	}
 	q->head += n;
 	if (q->head == q->tail)

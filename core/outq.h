@@ -15,10 +15,11 @@ struct outq {
 	unsigned char *data;
 	size_t head, tail, cap; /* queued bytes are data[head..tail) */
 	int records;
-	size_t messages; /* records only: how many messages are queued */
 };
 
+/* Makes q empty; records: it holds whole messages (see above). Allocates nothing. */
 void outq_init(struct outq *q, int records);
+/* Frees what q holds and makes it empty again, keeping its kind. */
 void outq_free(struct outq *q);
 
 /* Appends len bytes (one message when records is set). 0, or -1 ENOMEM. */

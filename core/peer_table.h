@@ -24,6 +24,7 @@ struct peer_table {
 	size_t count;
 };
 
+/* Makes t empty; nothing is allocated before the first insert. */
 void peer_table_init(struct peer_table *t);
 /* Frees the bucket array; the entries belong to the caller. */
 void peer_table_free(struct peer_table *t);

@@ -24,6 +24,7 @@ struct poller;
 
 /* A new, empty poller of the given kind. NULL with errno (ENOSYS: epoll asked for where there is none). */
 struct poller *poller_new(enum poller_kind kind);
+/* Frees p (NULL is fine); the descriptors it watched stay open. */
 void poller_free(struct poller *p);
 /* "poll" or "epoll". */
 const char *poller_name(const struct poller *p);

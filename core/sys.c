@@ -269,19 +269,6 @@ int sys_getsockname(int fd, struct addr *a)
 	return r;
 }
 
-int sys_getpeername(int fd, struct addr *a)
-{
-	char res[96], text[ADDR_TEXT_MAX];
-	int r;
-
-	a->len = sizeof a->ss;
-	r = getpeername(fd, (struct sockaddr *)&a->ss, &a->len);
-	if (trace_on)
-		trace_line("getpeername(%d) %s%s%s", fd, RESULT(r), r == 0 ? ", " : "",
-			   r == 0 ? addr_format(a, text, sizeof text) : "");
-	return r;
-}
-
 int sys_set_nonblocking(int fd, int on)
 {
 	char res[96];
@@ -335,31 +322,20 @@ int sys_chmod(const char *path, mode_t mode)
 	return r;
 }
 
-ssize_t sys_send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = sys_send(fd, p + done, len - done);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (sys_wait(fd, 1, -1) < 0)
-				return -1;
-			continue;
-		}
-		if (n < 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
 long long sys_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sys_sleep_ms(long long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 int sys_wait(int fd, int for_write, int timeout_ms)

@@ -27,6 +27,7 @@ int sys_socket(int domain, int type, int protocol);
 int sys_setsockopt_int(int fd, int level, int option, const char *name, int value);
 /* getsockopt(2) for an int option. Returns 0 and fills *value, or -1. */
 int sys_getsockopt_int(int fd, int level, int option, const char *name, int *value);
+/* bind(2) and listen(2). */
 int sys_bind(int fd, const struct addr *a);
 int sys_listen(int fd, int backlog);
 /* accept(2); fills *peer when non-NULL; the new descriptor is close-on-exec. */
@@ -50,11 +51,12 @@ ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to);
  * the kernel). from and truncated may be NULL.
  */
 ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated);
+/* shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. */
 int sys_shutdown(int fd, int how);
 /* close(2). Never retried: see above. */
 int sys_close(int fd);
+/* getsockname(2): the address fd is bound to, into *a. */
 int sys_getsockname(int fd, struct addr *a);
-int sys_getpeername(int fd, struct addr *a);
 /* Sets or clears O_NONBLOCK on fd. */
 int sys_set_nonblocking(int fd, int on);
 /*
@@ -74,13 +76,6 @@ int sys_unlink(const char *path);
 int sys_chmod(const char *path, mode_t mode);
 
 /*
- * Sends all len bytes, calling send() as often as a stream needs (a single
- * send() may take only part of them). Blocks on a blocking socket. Returns
- * len, or -1 with errno (EPIPE/ECONNRESET when the peer has gone).
- */
-ssize_t sys_send_all(int fd, const void *buf, size_t len);
-
-/*
  * Waits until fd is readable (or writable, if for_write), for at most
  * timeout_ms milliseconds (-1: no limit). Returns 1 when ready, 0 on timeout,
  * -1 with errno. Retries after EINTR with the time that is left.
@@ -89,5 +84,8 @@ int sys_wait(int fd, int for_write, int timeout_ms);
 
 /* Milliseconds from a monotonic clock, for timeouts and idle sessions. */
 long long sys_now_ms(void);
+
+/* Sleeps ms milliseconds (nothing when ms <= 0); a signal does not cut the sleep short. Not traced. */
+void sys_sleep_ms(long long ms);
 
 #endif

@@ -88,6 +88,7 @@ enum xfer_arrival {
 int xfer_tally_add(struct xfer_tally *t, uint64_t n);
 /* Messages of sent that never arrived. */
 uint64_t xfer_tally_lost(const struct xfer_tally *t, uint64_t sent);
+/* Frees what t holds and zeroes it. */
 void xfer_tally_free(struct xfer_tally *t);
 
 #endif

@@ -40,9 +40,8 @@ static void serve_bulk(int c, int boundaries, size_t size)
 
 static _Noreturn void serve_connected(int ls, int boundaries)
 {
-	unsigned char kind;
-
 	for (;;) {
+		unsigned char kind = 0; /* stays 0 when the first byte never comes */
 		int c = accept(ls, NULL, NULL);
 		if (c < 0 && errno == EINTR)
 			continue;

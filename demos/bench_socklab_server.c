@@ -47,9 +47,8 @@ static void serve_bulk(struct sock *c, size_t size)
 /* Connected: one connection at a time, its first byte saying what it is for. */
 static _Noreturn void serve_connected(struct sock *ls)
 {
-	unsigned char kind;
-
 	for (;;) {
+		unsigned char kind = 0; /* stays 0 when the first byte never comes */
 		struct sock c;
 		if (sock_accept(ls, &c) < 0)
 			_exit(1);

@@ -101,11 +101,7 @@ static int chat(struct client *c)
 	ssize_t n;
 	int rc = 0, done = 0;
 
-	while (rc == 0 && !done && (n = getline(&line, &cap, stdin)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
+	while (rc == 0 && !done && (n = cli_read_line(&line, &cap, stdin)) >= 0) {
 		if (n == 0)
 			continue; /* zero bytes on a stream are no message at all: the server would never answer */
 		done = chat_is_stop(line, (size_t)n);

@@ -146,6 +146,30 @@ int cli_apply_mode(const char *cmd, const char *text, const struct endpoint *ep,
 	return 0;
 }
 
+int cli_poller(const char *cmd, const char *text, enum poller_kind *kind)
+{
+	if (strcmp(text, "poll") == 0)
+		*kind = POLLER_POLL;
+	else if (strcmp(text, "epoll") == 0)
+		*kind = POLLER_EPOLL;
+	else
+		return cli_usage_error(cmd, "--poller takes poll or epoll, not '%.20s'", text);
+	return 0;
+}
+
+ssize_t cli_read_line(char **line, size_t *cap, FILE *in)
+{
+	ssize_t n = getline(line, cap, in);
+
+	if (n > 0 && (*line)[n - 1] == '\n')
+		n--;
+	if (n > 0 && (*line)[n - 1] == '\r')
+		n--;
+	if (n >= 0)
+		(*line)[n] = '\0';
+	return n;
+}
+
 int cli_seconds(const char *text)
 {
 	char *end;
@@ -162,9 +186,12 @@ static void *stop_ctx;
 
 static void on_signal(int sig)
 {
+	int saved = errno; /* a handler must leave errno as it found it: stop_fn may make a system call */
+
 	(void)sig;
 	if (stop_fn)
 		stop_fn(stop_ctx);
+	errno = saved;
 }
 
 int cli_on_stop(void (*fn)(void *ctx), void *ctx)

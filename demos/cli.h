@@ -2,7 +2,11 @@
 #ifndef SOCKLAB_CLI_H
 #define SOCKLAB_CLI_H
 
+#include <stdio.h>
+#include <sys/types.h>
+
 #include "../core/endpoint.h"
+#include "../core/poller.h"
 #include "../core/transport.h"
 
 #define SOCKLAB_VERSION "0.1.0"
@@ -74,6 +78,16 @@ int cli_apply_mode(const char *cmd, const char *text, const struct endpoint *ep,
 
 /* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);
+
+/* --poller NAME: "poll" or "epoll" into *kind. Prints the usage error and returns EXIT_USAGE on another, else 0. */
+int cli_poller(const char *cmd, const char *text, enum poller_kind *kind);
+
+/*
+ * getline(3) of one line from in, without its line ending ("\n" or "\r\n").
+ * Returns its length (*line holds it, NUL-terminated), or -1 at the end of
+ * input or on an error (ferror(in) tells them apart).
+ */
+ssize_t cli_read_line(char **line, size_t *cap, FILE *in);
 
 /* Parses a duration in seconds ("3", "0.5") into milliseconds. -1 when it is not one. */
 int cli_seconds(const char *text);

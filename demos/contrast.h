@@ -3,6 +3,7 @@
 #define SOCKLAB_CONTRAST_H
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "../core/endpoint.h"
@@ -18,7 +19,6 @@ struct cell {
 	char summary[240];
 	char obs[3072]; /* "\"reads\": 3, \"sizes\": [1, 2, 3]" */
 	size_t olen;
-	int in_list;    /* inside obs_list_begin() ... obs_list_end() */
 	int items;      /* members (or list items) written at this level so far */
 	int outer;      /* members written before the open list */
 	int failed;     /* the scenario could not run: summary says why */
@@ -34,6 +34,9 @@ void obs_list_begin(struct cell *c, const char *key);
 void obs_item_int(struct cell *c, long long v);
 void obs_item_str(struct cell *c, const char *v, size_t n);
 void obs_list_end(struct cell *c);
+
+/* Appends printf-style text to buf, a char array holding a summary being built. */
+#define SAY(buf, ...) snprintf((buf) + strlen(buf), sizeof(buf) - strlen(buf), __VA_ARGS__)
 
 /* Sets the cell's text, printf-style. */
 void cell_say(struct cell *c, const char *fmt, ...)

@@ -100,7 +100,6 @@ void obs_list_begin(struct cell *c, const char *key)
 	put(c, "[");
 	c->outer = c->items;
 	c->items = 0;
-	c->in_list = 1;
 }
 
 void obs_item_int(struct cell *c, long long v)
@@ -122,7 +121,6 @@ void obs_list_end(struct cell *c)
 {
 	put(c, "]");
 	c->items = c->outer;
-	c->in_list = 0;
 }
 
 void cell_say(struct cell *c, const char *fmt, ...)

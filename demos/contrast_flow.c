@@ -192,12 +192,12 @@ int scenario_flow(struct lab *lab, const struct transport *t, struct cell *c)
 	obs_int(c, "sender_waited", (long long)tl.waits);
 	snprintf(say, sizeof say, "%zu of %zu arrived; the sender ", tl.arrived, tl.sent);
 	if (tl.waits)
-		snprintf(say + strlen(say), sizeof say - strlen(say), "waited %zu times", tl.waits);
+		SAY(say, "waited %zu times", tl.waits);
 	else
-		snprintf(say + strlen(say), sizeof say - strlen(say), "never waited");
+		SAY(say, "never waited");
 	if (before >= 0 && after >= 0) {
 		obs_int(c, "kernel_rcvbuf_errors", after - before);
-		snprintf(say + strlen(say), sizeof say - strlen(say), "; kernel: Udp RcvbufErrors +%lld", after - before);
+		SAY(say, "; kernel: Udp RcvbufErrors +%lld", after - before);
 	}
 	cell_say(c, "%s", say);
 	return 0;
@@ -231,11 +231,11 @@ int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c
 		obs_int(c, "kernel_tcp_retransmits", after - before);
 	snprintf(say, sizeof say, "%zu of %zu arrived", tl.arrived, tl.sent);
 	if (tl.dups)
-		snprintf(say + strlen(say), sizeof say - strlen(say), ", %zu twice", tl.dups);
+		SAY(say, ", %zu twice", tl.dups);
 	if (tl.late)
-		snprintf(say + strlen(say), sizeof say - strlen(say), ", %zu out of order", tl.late);
+		SAY(say, ", %zu out of order", tl.late);
 	else
-		snprintf(say + strlen(say), sizeof say - strlen(say), ", in order");
+		SAY(say, ", in order");
 	/* RetransSegs counts the whole host's TCP (or the lab's namespace): data, not a claim in the cell. */
 	cell_say(c, "%s, in %lld ms", say, tl.ms);
 	return 0;

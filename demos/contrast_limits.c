@@ -152,12 +152,12 @@ int scenario_greeting(struct lab *lab, const struct transport *t, struct cell *c
 	ssize_t n = accepted ? pair_server_send(&p, "hello", 5) : sys_send(s->fd, "hello", 5);
 	obs_result(c, "greeting_sent", n, errno);
 	if (n < 0) {
-		snprintf(say + strlen(say), sizeof say - strlen(say), "send: %s", errno_name(errno));
+		SAY(say, "send: %s", errno_name(errno));
 	} else {
 		size_t got = lab_read(&p.cli, buf, 5);
 		buf[got] = '\0';
 		obs_str(c, "client_got", buf);
-		snprintf(say + strlen(say), sizeof say - strlen(say), "greeting %s", got == 5 ? "'hello' arrives" : "lost");
+		SAY(say, "greeting %s", got == 5 ? "'hello' arrives" : "lost");
 	}
 	pair_close(&p);
 	cell_say(c, "%s", say);

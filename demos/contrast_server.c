@@ -195,7 +195,7 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 	int r = lab_open(lab, t, ENDPOINT_SERVER, &at, 1, &again), err = errno;
 	obs_str(c, "socklab_bind", r < 0 ? errno_name(err) : "ok");
 	sock_close(&again); /* removes the socket file it made */
-	snprintf(say + strlen(say), sizeof say - strlen(say), "bind(): %s; SO_REUSEADDR: %s; socklab: %s",
+	SAY(say, "bind(): %s; SO_REUSEADDR: %s; socklab: %s",
 		 plain ? errno_name(plain) : "ok", reuse ? errno_name(reuse) : "ok", r < 0 ? errno_name(err) : "ok");
 	cell_say(c, "%s", say);
 	if (t->domain == AF_UNIX && r < 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))

@@ -8,9 +8,6 @@
 #include "../core/sys.h"
 #include "contrast.h"
 
-/* Appends to a summary being built. */
-#define SAY(buf, ...) snprintf((buf) + strlen(buf), sizeof(buf) - strlen(buf), __VA_ARGS__)
-
 /*
  * A connect(2)ed datagram socket: the kernel now relates errors about that
  * peer to it. An ICMP "port unreachable" comes back after the send, and the
@@ -196,13 +193,14 @@ int scenario_end(struct lab *lab, const struct transport *t, struct cell *c)
 	SAY(say, "%s; ", ready <= 0 ? "the server sees no end" : n == 0 ? "the server reads 0: the end" : "?");
 	/* The conversation is half over: can the server still answer? */
 	ssize_t a = pair_server_send(&p, "answer", 6);
-	obs_result(c, "answer_sent", a, errno);
+	int aerr = errno; /* for the summary, after pair_close() */
+	obs_result(c, "answer_sent", a, aerr);
 	size_t got = a == 6 ? lab_read(&p.cli, buf, 6) : 0;
 	buf[got] = '\0';
 	obs_str(c, "client_got", buf);
 	pair_close(&p);
 	if (a < 0)
-		SAY(say, "its answer: %s", errno_name(errno));
+		SAY(say, "its answer: %s", errno_name(aerr));
 	else
 		SAY(say, "its answer %s", got == 6 ? "arrives" : "is lost");
 	cell_say(c, "%s", say);

@@ -100,13 +100,8 @@ static int echo_lines(struct client *c)
 	ssize_t n;
 	int rc = 0;
 
-	while (rc == 0 && (n = getline(&line, &cap, stdin)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
+	while (rc == 0 && (n = cli_read_line(&line, &cap, stdin)) >= 0)
 		rc = echo_one(c, line, (size_t)n);
-	}
 	if (rc == 0 && ferror(stdin))
 		rc = cli_error("echo-client", errno, NULL, "read standard input");
 	free(line);

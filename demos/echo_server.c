@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "../core/engine.h"
 #include "cli.h"
@@ -98,12 +97,8 @@ int echo_server_main(int argc, char **argv)
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'p':
-			if (strcmp(optarg, "poll") == 0)
-				eopt.poller = POLLER_POLL;
-			else if (strcmp(optarg, "epoll") == 0)
-				eopt.poller = POLLER_EPOLL;
-			else
-				return cli_usage_error("echo-server", "--poller takes poll or epoll, not '%.20s'", optarg);
+			if ((rc = cli_poller("echo-server", optarg, &eopt.poller)) != 0)
+				return rc;
 			break;
 		case 'i':
 			if ((eopt.idle_ms = cli_seconds(optarg)) <= 0)

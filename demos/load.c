@@ -206,12 +206,8 @@ int load_main(int argc, char **argv)
 				return cli_usage_error("load", "--timeout takes a number of seconds, not '%.20s'", optarg);
 			break;
 		case 'p':
-			if (strcmp(optarg, "poll") == 0)
-				o.poller = POLLER_POLL;
-			else if (strcmp(optarg, "epoll") == 0)
-				o.poller = POLLER_EPOLL;
-			else
-				return cli_usage_error("load", "--poller takes poll or epoll, not '%.20s'", optarg);
+			if ((rc = cli_poller("load", optarg, &o.poller)) != 0)
+				return rc;
 			break;
 		case 'j': json = 1; break;
 		case 't': cli_trace_on(); break;

@@ -6,8 +6,7 @@
 #include "../core/sys.h"
 #include "load_run.h"
 
-#define READS_PER_WAKE 16 /* receives per client per wake-up, so that every client gets its turn */
-#define DUP_LOOKBACK 64   /* finished messages an unexpected datagram is compared with, beyond the window */
+#define DUP_LOOKBACK 64 /* finished messages an unexpected datagram is compared with, beyond the window */
 
 /* Watch the client's socket for ev; remember it, so that an unchanged interest costs no system call. */
 void load_client_watch(struct load_run *run, struct load_client *c, unsigned ev)

@@ -6,6 +6,7 @@
 #include "load.h"
 
 #define LOAD_CHUNK (64 * 1024) /* stream: bytes handed to one send, or asked of one recv */
+#define READS_PER_WAKE 16       /* receives per client per wake-up, so that every client gets its turn */
 
 /* Message transports: one message sent and not yet back. */
 struct load_slot {

@@ -5,8 +5,6 @@
 #include "../core/sys.h"
 #include "load_run.h"
 
-#define READS_PER_WAKE 16 /* receives per client per wake-up, so that every client gets its turn */
-
 /* Stream: the bytes were sent; step over the messages they complete. */
 static void stream_advance(struct load_run *run, struct load_client *c, size_t n)
 {

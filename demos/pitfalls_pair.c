@@ -41,7 +41,7 @@ int pair_wait_bytes(struct pair *p, size_t n)
 			errno = SL_ETIMEDOUT_REPLY;
 			return -1;
 		}
-		poll(NULL, 0, 1); /* some bytes are there, the rest on their way: look again in a moment */
+		sys_sleep_ms(1); /* some bytes are there, the rest on their way: look again in a moment */
 	}
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/errors.h"
@@ -48,10 +47,7 @@ static void pace(const struct sender *s)
 {
 	if (s->rate <= 0)
 		return;
-	long long ahead = s->pg.start_ms + (long long)(s->bytes * 1000.0 / s->rate) - sys_now_ms();
-	struct timespec ts = { ahead / 1000, (ahead % 1000) * 1000000L };
-	while (ahead > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	sys_sleep_ms(s->pg.start_ms + (long long)(s->bytes * 1000.0 / s->rate) - sys_now_ms());
 }
 
 /*

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../core/errors.h"
 #include "../core/io.h"
@@ -130,13 +129,6 @@ static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
 	}
 }
 
-static void pause_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Reads until the transfer is whole, or the sender's totals came and the stragglers had their chance. */
 static int take_in(struct inbox *in, char *buf)
 {
@@ -175,7 +167,7 @@ static int take_in(struct inbox *in, char *buf)
 			if (r != XFER_DUPLICATE)
 				place(in, h.count, buf + XFER_HEADER_SIZE, h.length);
 			if (in->o->slow_ms)
-				pause_ms(in->o->slow_ms);
+				sys_sleep_ms(in->o->slow_ms);
 		} else if (h.type == XFER_END) {
 			in->end = h;
 			in->have_end = 1;

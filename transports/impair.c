@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../core/impair.h"
 #include "../core/sys.h"
@@ -23,15 +22,6 @@
 static const struct transport *inner(const struct sock *s)
 {
 	return s->impair->inner;
-}
-
-/* Waits ms milliseconds; a signal does not cut the wait short. */
-static void wait_ms(int ms)
-{
-	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
 }
 
 /* One datagram to the wrapped transport: to its dialed peer, or to an address. */
@@ -84,7 +74,7 @@ static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const 
 	int late = impair_chance(im, im->p.reorder);
 
 	if (im->p.delay_ms && !im->waited)
-		wait_ms(im->p.delay_ms);
+		sys_sleep_ms(im->p.delay_ms);
 	im->waited = 0;
 	if (drop) {
 		if (trace_on)
@@ -128,7 +118,7 @@ static ssize_t connected_send(struct sock *s, const void *buf, size_t len)
 		trace_line("  (impair: retransmit: a lost segment is sent again after %d ms; late, never missing)",
 			   IMPAIR_RETRANSMIT_MS);
 	if (wait && !im->waited)
-		wait_ms(wait);
+		sys_sleep_ms(wait);
 	im->waited = 0;
 	ssize_t n = inner(s)->send(s, buf, len);
 	if (n < 0) {

@@ -66,8 +66,7 @@ int unix_bind(struct sock *s, const struct addr *a)
 	const char *path = path_of(a);
 	struct stat st;
 
-	s->fd = sys_socket(AF_UNIX, s->t->type, 0);
-	if (s->fd < 0)
+	if (sockops_socket(s, a) < 0)
 		return -1;
 	if (bind_private(s->fd, a) == 0)
 		goto bound;
@@ -134,8 +133,7 @@ int unix_dgram_dial(struct sock *s, const struct addr *a)
 {
 	struct addr self;
 
-	s->fd = sys_socket(AF_UNIX, s->t->type, 0);
-	if (s->fd < 0)
+	if (sockops_socket(s, a) < 0)
 		return -1;
 	memset(&self, 0, sizeof self);
 	self.ss.ss_family = AF_UNIX;
