@@ -67,8 +67,11 @@ static int flush(struct session *s)
 		ssize_t n = sock_sendto(s->e->ls, p, len, &s->entry.addr);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
 			return -1;
-		if (n < 0)
-			session_end_later(s, SESSION_ERROR); /* the peer is gone (its socket file, say) */
+		if (n < 0) {
+			session_end_later(s, SESSION_ERROR); /* the peer is gone (its socket file, say): */
+			outq_free(&s->out);                  /* the rest has nowhere to go */
+			return 0;
+		}
 		outq_pop(&s->out, len);
 	}
 	return 0;

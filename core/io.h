@@ -32,8 +32,8 @@ int sock_recv_exact(struct sock *s, void *buf, size_t len, size_t *got);
  * into in, both at once. Doing them one after the other deadlocks once the
  * data outgrows the socket buffers: the peer stops reading because its
  * replies are not being read. Uses poll(2) on a non-blocking socket for the
- * duration; timeout_ms bounds each wait for progress. Returns as
- * sock_recv_exact.
+ * duration, and leaves it blocking; timeout_ms bounds each wait for
+ * progress. Returns as sock_recv_exact.
  */
 int sock_exchange(struct sock *s, const void *out, size_t outlen, void *in, size_t inlen, size_t *got,
 		  int timeout_ms);
