@@ -118,6 +118,15 @@ static int send_one(struct pair *p, struct tally *t, const char *msg)
 	return 0;
 }
 
+/* An empty tally for count messages of size bytes: none seen yet (high -1). */
+static void tally_reset(struct tally *t, size_t count, size_t size)
+{
+	memset(t, 0, sizeof *t);
+	t->count = count;
+	t->size = size;
+	t->high = -1;
+}
+
 /* The client sends t->count numbered messages; the server reads them, all along or only when it must. */
 static int run(struct pair *p, struct tally *t, int slow)
 {
@@ -170,10 +179,7 @@ int scenario_flow(struct lab *lab, const struct transport *t, struct cell *c)
 	struct pair p;
 	char say[200];
 
-	memset(&tl, 0, sizeof tl);
-	tl.count = FLOW_COUNT;
-	tl.size = FLOW_SIZE;
-	tl.high = -1;
+	tally_reset(&tl, FLOW_COUNT, FLOW_SIZE);
 	if (pair_open(lab, t, &p) < 0)
 		return cell_fail(c, "open", errno);
 	if (sys_setsockopt_int(pair_server(&p)->fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", FLOW_BUFFER) < 0 ||
@@ -210,10 +216,7 @@ int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c
 	struct pair p;
 	char say[200];
 
-	memset(&tl, 0, sizeof tl);
-	tl.count = DELIVERY_COUNT;
-	tl.size = DELIVERY_SIZE;
-	tl.high = -1;
+	tally_reset(&tl, DELIVERY_COUNT, DELIVERY_SIZE);
 	if (pair_open(lab, t, &p) < 0)
 		return cell_fail(c, "open", errno);
 	long long before = retransmitted(t);
