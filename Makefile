@@ -3,7 +3,8 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L
+# -I.: every #include names its file from the top of the tree ("core/sys/sys.h"), or by its bare name within one folder.
+CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
 ifeq ($(shell uname -s),Darwin)
 CPPFLAGS += -D_DARWIN_C_SOURCE
 endif
@@ -19,7 +20,7 @@ LDFLAGS += -fsanitize=address,undefined
 SAN_LOGS = $(CURDIR)/$(B)/sanitizer-logs
 export ASAN_OPTIONS = log_path=$(SAN_LOGS)/asan:detect_stack_use_after_return=1:strict_string_checks=1
 export UBSAN_OPTIONS = log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1
-export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/support/lsan.supp:print_suppressions=0
 SAN_PREP = @rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
 SAN_CHECK = ; rc=$$?; if ls $(SAN_LOGS)/* >/dev/null 2>&1; then cat $(SAN_LOGS)/*; \
 	echo "sanitizer reports above, kept in $(SAN_LOGS)"; rc=1; fi; exit $$rc
@@ -27,9 +28,9 @@ else
 B       := build
 endif
 
-LIB_SRC  := $(wildcard core/*.c transports/*.c)
-DEMO_SRC := $(wildcard demos/*.c)
-TEST_SRC := $(wildcard tests/*.c)
+LIB_SRC  := $(wildcard core/*.c core/*/*.c transports/*.c transports/*/*.c)
+DEMO_SRC := $(wildcard demos/*.c demos/*/*.c)
+TEST_SRC := $(wildcard tests/*.c tests/*/*.c)
 # The fuzz targets' bodies too, so that the tests replay their corpora (tests/test_fuzz.c); not libFuzzer's entry.
 TEST_SRC += $(filter-out fuzz/entry.c,$(wildcard fuzz/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -56,7 +57,7 @@ $(B)/socklab-tests: $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
 
 # Installs what the tests need (as root on Debian), or says how.
 deps:
-	@sh tests/deps.sh
+	@sh tests/support/deps.sh
 
 # Every test, over real sockets. SOCKLAB is the program under test.
 test: deps
@@ -71,7 +72,7 @@ demo: $(B)/socklab
 # and socklab contrast and send/recv inside it. Without root it says what it needs and fails.
 LOSS ?= 10
 lab: $(B)/socklab
-	@if [ "$$(id -u)" = 0 ]; then sh tests/deps.sh; fi
+	@if [ "$$(id -u)" = 0 ]; then sh tests/support/deps.sh; fi
 	@sh demos/lab.sh $(B)/socklab $(LOSS)
 
 clean:
@@ -94,11 +95,11 @@ $(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(B)/libsocklab.a
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(B)/libsocklab.a -o $@
 
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
-# fails on any error or leak (tests/valgrind.sh).
+# fails on any error or leak (tests/support/valgrind.sh).
 VALGRIND_SUITES ?= echo badinput files modes
 valgrind: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
-	@sh tests/valgrind.sh $(CURDIR)/$(B) $(VALGRIND_SUITES)
+	@sh tests/support/valgrind.sh $(CURDIR)/$(B) $(VALGRIND_SUITES)
 
 # make loadcheck: the load test at full size on every transport, 1,000 clients x 1,000 messages each.
 loadcheck: deps

@@ -5,7 +5,7 @@
 #include <poll.h>
 
 #include "errors.h"
-#include "sys.h"
+#include "core/sys/sys.h"
 #include "transport.h"
 
 int sock_set_recv_timeout(struct sock *s, int timeout_ms)

@@ -5,9 +5,9 @@
 #include <netdb.h>
 #include <string.h>
 
-#include "endpoint.h"
-#include "impair.h"
-#include "sys.h"
+#include "transports/endpoint.h"
+#include "transports/impair/impair.h"
+#include "core/sys/sys.h"
 
 /* At most this many addresses are tried for one host name. */
 #define MAX_ADDRS 16

@@ -172,7 +172,7 @@ static inline int sock_getname(struct sock *s, struct addr *out) { return s->t->
 static inline int sock_close(struct sock *s) { return s->fd < 0 ? 0 : s->t->close(s); }
 
 /*
- * chmod(2) of the socket file s created with bind(2) (transports/unix.c), to
+ * chmod(2) of the socket file s created with bind(2) (transports/af_unix.c), to
  * widen or narrow who may connect: connecting to a unix socket needs write
  * permission on its file. bind() creates it with no more than the umask
  * allows and never writable by others; call this after binding. Never

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/errors.h"
-#include "../core/trace.h"
+#include "core/errors.h"
+#include "core/sys/trace.h"
 
 static void trace_to_stderr(const char *line, void *ctx)
 {

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../core/endpoint.h"
-#include "../core/poller.h"
-#include "../core/transport.h"
+#include "transports/endpoint.h"
+#include "core/engine/poller.h"
+#include "core/transport.h"
 
 #define SOCKLAB_VERSION "0.1.0"
 

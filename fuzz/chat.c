@@ -1,7 +1,7 @@
 /* chat.c - fuzz target: what a chat client or server receives, as the chat protocol's pure functions read it. */
 #include <string.h>
 
-#include "../core/chat.h"
+#include "demos/chat/chat_proto.h"
 #include "fuzz.h"
 
 static int is_letter(char c)

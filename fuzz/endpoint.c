@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/endpoint.h"
-#include "../core/transport.h"
+#include "transports/endpoint.h"
+#include "core/transport.h"
 #include "fuzz.h"
 
 /* Is the field NUL-terminated within its array? */

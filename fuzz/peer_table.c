@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "../core/peer_table.h"
+#include "core/engine/peer_table.h"
 #include "fuzz.h"
 
 #define SLOTS 80 /* entries the model can hold: more than the table's first 64 buckets, so that it grows */

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/xfer.h"
+#include "demos/transfer/transfer_proto.h"
 #include "fuzz.h"
 
 #define TALLY_SPAN (8192 + 256) /* message numbers the tally model covers */

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "robust.h"
+#include "tests/support/robust.h"
 
 /* Set up once per case: the directory, the ports and the server the placeholders name. */
 struct fixture {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/transport.h"
-#include "helpers.h"
+#include "core/transport.h"
+#include "tests/support/helpers.h"
 
 /* The keys the issue asks of every JSON line. */
 static const char *const keys[] = { "transport", "test", "path", "msg_size", "median_us", "p99_us",

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/chat.h"
-#include "../core/errors.h"
-#include "../core/io.h"
-#include "helpers.h"
+#include "demos/chat/chat_proto.h"
+#include "core/errors.h"
+#include "core/io.h"
+#include "tests/support/helpers.h"
 
 #define SEED 7
 #define MANY 20 /* chats open at once */
@@ -129,7 +129,7 @@ Test(chat, client_with_the_tutorial_server)
 	char line[256], ep[256];
 	struct run_result r;
 
-	const char *argv[] = { "python3", "tests/tutorial_peer.py", "server", "0", "--seed", "1", NULL };
+	const char *argv[] = { "python3", "tests/support/tutorial_peer.py", "server", "0", "--seed", "1", NULL };
 	cr_assert_eq(test_peer_start(&py, argv), 0);
 	cr_assert_eq(test_peer_wait_line(&py, 1, "listening on ", line, sizeof line), 0, "python: %s", py.errbuf);
 	snprintf(ep, sizeof ep, "%s", line + strlen("listening on "));
@@ -157,7 +157,7 @@ Test(chat, server_with_the_tutorial_client)
 
 	start_server(&srv, transport_find("tcp", 3), NULL, NULL);
 	snprintf(port, sizeof port, "%s", strrchr(srv.endpoint, ':') + 1);
-	const char *argv[] = { "python3", "tests/tutorial_peer.py", "client", port, NULL };
+	const char *argv[] = { "python3", "tests/support/tutorial_peer.py", "client", port, NULL };
 	cr_assert_eq(test_peer_start(&py, argv), 0);
 	cr_assert_eq(test_peer_write(&py, "hello\nworld\nstop\n", 17), 0);
 	test_peer_close_input(&py);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "helpers.h"
+#include "tests/support/helpers.h"
 
 /*
  * chunk=1 makes each send and each recv on a stream move one byte, as a

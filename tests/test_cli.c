@@ -9,9 +9,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../core/sys.h"
-#include "../demos/cli.h"
-#include "helpers.h"
+#include "core/sys/sys.h"
+#include "demos/cli.h"
+#include "tests/support/helpers.h"
 
 TestSuite(cli, .timeout = 60);
 

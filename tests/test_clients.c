@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/io.h"
-#include "helpers.h"
+#include "core/io.h"
+#include "tests/support/helpers.h"
 
 #define MANY 100
 #define LARGE (8u << 20)     /* a stream message: far more than any socket buffer */

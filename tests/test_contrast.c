@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../demos/contrast.h"
-#include "helpers.h"
+#include "demos/contrast/contrast.h"
+#include "tests/support/helpers.h"
 
 /* Every scenario over t, in this process, with ?options on every endpoint (or none). */
 static void run_all(const struct transport *t, const char *options, struct cell *cells)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../demos/contrast.h"
-#include "helpers.h"
+#include "demos/contrast/contrast.h"
+#include "tests/support/helpers.h"
 
 /* Python's json module checks what socklab wrote: one object per scenario, in order, each with exactly four keys. */
 static const char check_json[] =

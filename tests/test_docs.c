@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/sys.h"
-#include "docs_runner.h"
-#include "helpers.h"
+#include "core/sys/sys.h"
+#include "tests/support/docs_runner.h"
+#include "tests/support/helpers.h"
 
 #define CMD_TIMEOUT_MS 30000   /* a documented command taking longer has hung */
 #define READY_TIMEOUT_MS 10000 /* a documented server not ready by then will not be */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docs_runner.h"
+#include "tests/support/docs_runner.h"
 
 /* The matcher: a table, including lines that must NOT match, so that it cannot pass everything. */
 Test(docs_match, lines)

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "helpers.h"
+#include "tests/support/helpers.h"
 
 TestSuite(echo, .timeout = 60);
 

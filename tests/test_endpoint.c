@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "helpers.h"
+#include "tests/support/helpers.h"
 
 TestSuite(endpoint, .timeout = 60);
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/io.h"
-#include "engine_harness.h"
+#include "core/io.h"
+#include "tests/support/engine_harness.h"
 
 #define MANY 100
 

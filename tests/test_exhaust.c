@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/sys.h"
-#include "robust.h"
+#include "core/sys/sys.h"
+#include "tests/support/robust.h"
 
 #define NOFILE 64        /* the server's descriptor limit in these tests */
 #define FLOOD 150        /* connections opened against it: more than it can hold */

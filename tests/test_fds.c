@@ -12,10 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../core/engine.h"
-#include "../core/errors.h"
-#include "../core/io.h"
-#include "helpers.h"
+#include "core/engine/engine.h"
+#include "core/errors.h"
+#include "core/io.h"
+#include "tests/support/helpers.h"
 
 #define CLIENTS 16 /* clients of the in-process engine */
 

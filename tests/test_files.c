@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "robust.h"
+#include "tests/support/robust.h"
 
 /* What may be in the way at the server's path: each is left exactly as it was. */
 enum obstacle { REGULAR, DIRECTORY, SYMLINK_TO_FILE, DANGLING_SYMLINK, SYMLINK_TO_DIR, NOBSTACLES };

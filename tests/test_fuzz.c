@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fuzz/fuzz.h"
+#include "fuzz/fuzz.h"
 
 /* Runs target on every file in dir (fuzz/corpus/NAME or fuzz/regressions/NAME). Returns how many. */
 static int replay(const struct fuzz_target *target, const char *dir)

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/io.h"
-#include "robust.h"
+#include "core/io.h"
+#include "tests/support/robust.h"
 
 ParameterizedTestParameters(hostile, slowloris)
 {

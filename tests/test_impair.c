@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/impair.h"
-#include "../core/sys.h"
-#include "helpers.h"
+#include "transports/impair/impair.h"
+#include "core/sys/sys.h"
+#include "tests/support/helpers.h"
 
 /* Opens a server for t in dir, its endpoint followed by ?options when given. */
 static void open_server(struct sock *s, const struct transport *t, const char *dir, const char *options)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/sys.h"
-#include "helpers.h"
+#include "core/sys/sys.h"
+#include "tests/support/helpers.h"
 
 /* The server's receive: recv on a connection; recvfrom on a datagram socket, which has no peer of its own. */
 static ssize_t server_recv(struct sock *s, void *buf, size_t len)

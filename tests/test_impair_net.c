@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/impair.h"
-#include "../core/sys.h"
-#include "helpers.h"
+#include "transports/impair/impair.h"
+#include "core/sys/sys.h"
+#include "tests/support/helpers.h"
 
 #define MAXN 256
 #define RECORD 8      /* "0000042\n": a stream is cut back into these */

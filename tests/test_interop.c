@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
+#include "tests/support/helpers.h"
 
 TestSuite(interop, .timeout = 60);
 
 /* The Python peers, next to this file; the tests run from the top of the tree. */
-#define PEERS "tests/interop_peers.py"
+#define PEERS "tests/support/interop_peers.py"
 
 /* What socat calls each transport: its server address (PIPE echoes) and its client address. */
 static const struct socat_form {

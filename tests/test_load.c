@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/endpoint.h"
-#include "../core/transport.h"
-#include "helpers.h"
+#include "transports/endpoint.h"
+#include "core/transport.h"
+#include "tests/support/helpers.h"
 
 /* A number from the one JSON object socklab load --json prints; -1 when the key is missing. */
 static double json_num(const char *json, const char *key)

@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/endpoint.h"
-#include "../core/transport.h"
-#include "helpers.h"
+#include "transports/endpoint.h"
+#include "core/transport.h"
+#include "tests/support/helpers.h"
 
 #define PEER_MAX 64          /* connections or datagram peers one test peer serves */
 #define PEER_BUF (64 * 1024)

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/sys.h"
-#include "helpers.h"
+#include "core/sys/sys.h"
+#include "tests/support/helpers.h"
 
 /*
  * `make test` runs the figures the issue asks for on every reliable

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "robust.h"
+#include "tests/support/robust.h"
 
 #define NOBODY 65534 /* the unprivileged user of Debian and most Linux systems */
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../core/io.h"
-#include "../core/sys.h"
-#include "helpers.h"
+#include "core/io.h"
+#include "core/sys/sys.h"
+#include "tests/support/helpers.h"
 
 TestSuite(registry, .timeout = 60);
 

@@ -10,8 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../core/io.h"
-#include "helpers.h"
+#include "core/io.h"
+#include "tests/support/helpers.h"
 
 TestSuite(server, .timeout = 60);
 

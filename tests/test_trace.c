@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "helpers.h"
+#include "tests/support/helpers.h"
 
 TestSuite(trace, .timeout = 60);
 

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/xfer.h"
-#include "helpers.h"
+#include "demos/transfer/transfer_proto.h"
+#include "tests/support/helpers.h"
 
 #define HUNDRED_MB (100 * 1000 * 1000)
 

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/xfer.h"
-#include "helpers.h"
+#include "demos/transfer/transfer_proto.h"
+#include "tests/support/helpers.h"
 
 #define BLOCK 1400 /* send's default payload */
 

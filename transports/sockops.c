@@ -5,8 +5,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "../core/sys.h"
-#include "../core/trace.h"
+#include "core/sys/sys.h"
+#include "core/sys/trace.h"
 
 /* A message longer than the buffer: report it, or fail when the caller did not ask. */
 static ssize_t report_truncation(ssize_t n, int trunc, int *truncated)

@@ -2,7 +2,7 @@
 #ifndef SOCKLAB_SOCKOPS_H
 #define SOCKLAB_SOCKOPS_H
 
-#include "../core/transport.h"
+#include "core/transport.h"
 
 /* Every transport: getsockname(2) and close(2). */
 int sockops_getname(struct sock *s, struct addr *out);

@@ -2,7 +2,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "../core/sys.h"
+#include "core/sys/sys.h"
 #include "sockops.h"
 
 /*

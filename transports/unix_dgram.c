@@ -1,7 +1,7 @@
 /* unix_dgram.c - AF_UNIX SOCK_DGRAM: datagrams without connections, yet reliable and ordered on one host. */
 #include <sys/socket.h>
 
-#include "unix.h"
+#include "af_unix.h"
 
 const struct transport unix_dgram_transport = {
 	.scheme = "unixgram",

@@ -1,7 +1,7 @@
 /* unix_seqpacket.c - AF_UNIX SOCK_SEQPACKET: connections like a stream, message boundaries like datagrams. */
 #include <sys/socket.h>
 
-#include "unix.h"
+#include "af_unix.h"
 
 const struct transport unix_seqpacket_transport = {
 	.scheme = "unixpacket",

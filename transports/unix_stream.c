@@ -1,7 +1,7 @@
 /* unix_stream.c - AF_UNIX SOCK_STREAM: a byte stream like TCP, between processes on one host. */
 #include <sys/socket.h>
 
-#include "unix.h"
+#include "af_unix.h"
 
 const struct transport unix_stream_transport = {
 	.scheme = "unix",

@@ -1,0 +1,243 @@
+/* engine.c - the server loop: wait, dispatch, end sessions safely; connections and datagrams live in engine_conn.c and engine_dgram.c. */
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "engine_private.h"
+#include "core/sys/sys.h"
+
+#define EVENTS_MAX 256 /* events taken from one wait */
+
+#define DEFAULT_IDLE_MS 60000
+#define DEFAULT_MAX_SESSIONS 65536
+#define DEFAULT_OUT_LIMIT (1024 * 1024)
+
+void engine_notice(struct engine *e, enum engine_notice what, const struct addr *peer)
+{
+	if (e->cb->on_notice)
+		e->cb->on_notice(what, peer, e->app);
+}
+
+struct session *session_alloc(struct engine *e)
+{
+	struct session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->e = e;
+	sock_init(&s->sock);
+	outq_init(&s->out, sock_keeps_boundaries(e->ls));
+	s->last_ms = sys_now_ms();
+	return s;
+}
+
+/* The session is set up: count it and tell the application. */
+void session_opened(struct engine *e, struct session *s)
+{
+	s->id = ++e->next_id;
+	e->st.opened++;
+	if (++e->st.now > e->st.peak)
+		e->st.peak = e->st.now;
+	e->cb->on_open(s, e->app);
+}
+
+void session_end_later(struct session *s, enum session_end why)
+{
+	if (s->dying)
+		return;
+	s->dying = 1;
+	s->why = why;
+	s->dying_next = s->e->dying;
+	s->e->dying = s;
+}
+
+void session_free(struct engine *e, struct session *s, enum session_end why)
+{
+	if (sock_is_connected(e->ls))
+		conn_release(e, s);
+	else
+		dgram_release(e, s);
+	e->st.closed++;
+	e->st.now--;
+	e->cb->on_close(s, why, e->app);
+	outq_free(&s->out);
+	free(s);
+}
+
+void engine_end_dying(struct engine *e)
+{
+	while (e->dying) {
+		struct session *s = e->dying;
+		e->dying = s->dying_next;
+		session_free(e, s, s->why);
+	}
+}
+
+int session_send(struct session *s, const void *buf, size_t len)
+{
+	if (s->dying) {
+		errno = EPIPE;
+		return -1;
+	}
+	int r = sock_is_connected(s->e->ls) ? conn_send(s, buf, len) : dgram_send(s, buf, len);
+	if (r == 0) {
+		s->e->st.messages_out++;
+		s->e->st.bytes_out += len;
+	}
+	return r;
+}
+
+void session_close(struct session *s)
+{
+	if (s->dying)
+		return;
+	if (sock_is_connected(s->e->ls))
+		conn_close(s);
+	else
+		session_end_later(s, SESSION_CLOSED);
+}
+
+const struct addr *session_peer(const struct session *s)
+{
+	return sock_is_connected(s->e->ls) ? &s->sock.peer : &s->entry.addr;
+}
+
+unsigned long session_id(const struct session *s) { return s->id; }
+void *session_data(const struct session *s) { return s->data; }
+void session_set_data(struct session *s, void *data) { s->data = data; }
+
+/* How long the next wait may last: until the next idle expiry, retry or accept resumption. */
+static int next_timeout(const struct engine *e, long long now)
+{
+	long long at = -1;
+
+	if (e->idle_head)
+		at = e->idle_head->last_ms + e->opt.idle_ms;
+	if (e->pending && (at < 0 || e->retry_at < at))
+		at = e->retry_at;
+	if (e->accept_resume_ms && (at < 0 || e->accept_resume_ms < at))
+		at = e->accept_resume_ms;
+	if (at < 0)
+		return -1;
+	return at <= now ? 0 : (int)(at - now > 60000 ? 60000 : at - now);
+}
+
+static void dispatch(struct engine *e, const struct poller_event *ev)
+{
+	if (ev->fd == e->wake[0]) {
+		char drain[64];
+		while (read(e->wake[0], drain, sizeof drain) > 0)
+			;
+		e->stopping = 1;
+	} else if (ev->fd == e->ls->fd) {
+		if (sock_is_connected(e->ls))
+			conn_accept(e);
+		else
+			dgram_read(e);
+	} else {
+		conn_event(e, ev->fd, ev->events);
+	}
+}
+
+int engine_run(struct engine *e)
+{
+	struct poller_event evs[EVENTS_MAX];
+
+	while (!e->stopping) {
+		int n = poller_wait(e->poller, evs, EVENTS_MAX, next_timeout(e, sys_now_ms()));
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (e->pending)
+			dgram_retry(e, sys_now_ms());
+		for (int i = 0; i < n; i++)
+			dispatch(e, &evs[i]);
+		engine_end_dying(e);
+		long long now = sys_now_ms();
+		dgram_expire(e, now);
+		conn_resume_accepting(e, now);
+		engine_end_dying(e);
+	}
+	/* Stopping: every session ends, after one last try to send what it has queued. */
+	engine_end_dying(e);
+	conn_flush_all(e);
+	dgram_flush_all(e);
+	engine_end_dying(e);
+	conn_free_all(e);
+	dgram_free_all(e);
+	return 0;
+}
+
+void engine_stop(struct engine *e)
+{
+	int saved = errno; /* a signal handler must leave errno as it found it */
+
+	e->stopping = 1;
+	if (write(e->wake[1], "x", 1) < 0) {
+		/* the pipe is full: a stop is already on its way */
+	}
+	errno = saved;
+}
+
+static int make_pipe(int fds[2])
+{
+	if (pipe(fds) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (fcntl(fds[i], F_SETFL, O_NONBLOCK) < 0 || fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0)
+			return -1;
+	return 0;
+}
+
+struct engine *engine_new(struct sock *listener, const struct engine_callbacks *cb, void *app,
+			  const struct engine_options *opt)
+{
+	struct engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->ls = listener;
+	e->cb = cb;
+	e->app = app;
+	e->wake[0] = e->wake[1] = e->spare_fd = -1;
+	if (opt)
+		e->opt = *opt;
+	if (e->opt.idle_ms <= 0)
+		e->opt.idle_ms = DEFAULT_IDLE_MS;
+	if (e->opt.max_sessions == 0)
+		e->opt.max_sessions = DEFAULT_MAX_SESSIONS;
+	if (e->opt.out_limit == 0)
+		e->opt.out_limit = DEFAULT_OUT_LIMIT;
+	peer_table_init(&e->peers);
+	e->rbuf = malloc(READ_MAX);
+	e->poller = poller_new(e->opt.poller);
+	if (!e->rbuf || !e->poller || make_pipe(e->wake) < 0 || sock_set_nonblocking(listener) < 0 ||
+	    poller_add(e->poller, e->wake[0], POLLER_IN) < 0 || poller_add(e->poller, listener->fd, POLLER_IN) < 0) {
+		int saved = errno;
+		engine_free(e);
+		errno = saved;
+		return NULL;
+	}
+	if (sock_is_connected(listener))
+		conn_init(e);
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->poller && e->ls->fd >= 0)
+		poller_del(e->poller, e->ls->fd);
+	poller_free(e->poller);
+	for (int i = 0; i < 2; i++)
+		if (e->wake[i] >= 0)
+			close(e->wake[i]);
+	conn_fini(e);
+	peer_table_free(&e->peers);
+	free(e->rbuf);
+	free(e);
+}
+
+const struct engine_stats *engine_stats(const struct engine *e) { return &e->st; }
+const char *engine_poller_name(const struct engine *e) { return poller_name(e->poller); }

@@ -1,0 +1,91 @@
+/* sys.h - thin wrappers over the socket system calls: traced, EINTR handled, SIGPIPE-free. */
+#ifndef SOCKLAB_SYS_H
+#define SOCKLAB_SYS_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/addr.h"
+
+/*
+ * Every socket call in core/ and transports/ goes through these wrappers, so
+ * that --trace can narrate it and so that three rules hold everywhere:
+ *
+ *  - EINTR is handled: a call a signal interrupted is restarted, except
+ *    close() (Linux has already closed the descriptor; retrying could close
+ *    another thread's new one) and poll() (the caller decides, since a signal
+ *    is often how a server learns it should stop).
+ *  - Writing to a peer that has gone never raises SIGPIPE (MSG_NOSIGNAL, or
+ *    SO_NOSIGPIPE where the platform has that instead): it returns EPIPE.
+ *  - Each returns what the system call returns, -1 with errno on failure.
+ */
+
+/* socket(2), with close-on-exec set. Returns the descriptor or -1. */
+int sys_socket(int domain, int type, int protocol);
+/* setsockopt(2) for an int option; name is the option's name for the trace. */
+int sys_setsockopt_int(int fd, int level, int option, const char *name, int value);
+/* getsockopt(2) for an int option. Returns 0 and fills *value, or -1. */
+int sys_getsockopt_int(int fd, int level, int option, const char *name, int *value);
+/* bind(2) and listen(2). */
+int sys_bind(int fd, const struct addr *a);
+int sys_listen(int fd, int backlog);
+/* accept(2); fills *peer when non-NULL; the new descriptor is close-on-exec. */
+int sys_accept(int fd, struct addr *peer);
+/*
+ * connect(2). Blocks until the handshake ends on a blocking socket. If a
+ * signal interrupts it, the kernel goes on connecting in the background: this
+ * waits for the outcome with poll(2) and reads it with SO_ERROR, as POSIX says.
+ * On a non-blocking socket it returns -1 EINPROGRESS as connect(2) does.
+ */
+int sys_connect(int fd, const struct addr *a);
+/* send(2) with MSG_NOSIGNAL. May send less than len on a stream. */
+ssize_t sys_send(int fd, const void *buf, size_t len);
+/* recv(2). 0 means end of stream (the peer closed) on a stream socket. */
+ssize_t sys_recv(int fd, void *buf, size_t len, int flags);
+/* sendto(2) with MSG_NOSIGNAL; to NULL sends to the connected peer. */
+ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to);
+/*
+ * recvfrom(2), built on recvmsg(2) so it can also report truncation: when the
+ * datagram was longer than len, *truncated becomes 1 (the rest is discarded by
+ * the kernel). from and truncated may be NULL.
+ */
+ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated);
+/* shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. */
+int sys_shutdown(int fd, int how);
+/* close(2). Never retried: see above. */
+int sys_close(int fd);
+/* getsockname(2): the address fd is bound to, into *a. */
+int sys_getsockname(int fd, struct addr *a);
+/* Sets or clears O_NONBLOCK on fd. */
+int sys_set_nonblocking(int fd, int on);
+/*
+ * setsockopt(SO_RCVTIMEO): a blocking receive on fd gives up after timeout_ms
+ * (0: never) and fails with EAGAIN.
+ */
+int sys_set_recv_timeout(int fd, int timeout_ms);
+/* poll(2), traced. Returns -1 EINTR when a signal arrives: the caller loops. */
+int sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+/* unlink(2), traced: socket files are files, and removing them is part of the lesson. */
+int sys_unlink(const char *path);
+/*
+ * chmod(2) of path without following a symbolic link (fchmodat with
+ * AT_SYMLINK_NOFOLLOW), traced: how a server widens its socket file's mode.
+ * Returns 0, or -1 with errno (EOPNOTSUPP when path is a symlink).
+ */
+int sys_chmod(const char *path, mode_t mode);
+
+/*
+ * Waits until fd is readable (or writable, if for_write), for at most
+ * timeout_ms milliseconds (-1: no limit). Returns 1 when ready, 0 on timeout,
+ * -1 with errno. Retries after EINTR with the time that is left.
+ */
+int sys_wait(int fd, int for_write, int timeout_ms);
+
+/* Milliseconds from a monotonic clock, for timeouts and idle sessions. */
+long long sys_now_ms(void);
+
+/* Sleeps ms milliseconds (nothing when ms <= 0); a signal does not cut the sleep short. Not traced. */
+void sys_sleep_ms(long long ms);
+
+#endif

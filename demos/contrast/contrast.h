@@ -1,0 +1,207 @@
+/* contrast.h - socklab contrast: the same scenarios over every transport, and what the kernel did. */
+#ifndef SOCKLAB_CONTRAST_H
+#define SOCKLAB_CONTRAST_H
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "transports/endpoint.h"
+#include "core/transport.h"
+
+/*
+ * One cell of the table: what one scenario observed on one transport. The
+ * measurements are kept as the members of a JSON object (the "observed" of
+ * --format json), and the summary, the text of the cell, is written from
+ * them: nothing in a cell is a constant of the code.
+ */
+struct cell {
+	char summary[240];
+	char obs[3072]; /* "\"reads\": 3, \"sizes\": [1, 2, 3]" */
+	size_t olen;
+	int items;      /* members (or list items) written at this level so far */
+	int outer;      /* members written before the open list */
+	int failed;     /* the scenario could not run: summary says why */
+};
+
+/* Writing the observations. Keys are literals; text values are escaped for JSON. */
+void obs_int(struct cell *c, const char *key, long long v);
+void obs_bool(struct cell *c, const char *key, int v);
+void obs_str(struct cell *c, const char *key, const char *v);
+/* A call's outcome: its non-negative result as a number, or the errno name ("ECONNREFUSED"). */
+void obs_result(struct cell *c, const char *key, long long r, int err);
+void obs_list_begin(struct cell *c, const char *key);
+void obs_item_int(struct cell *c, long long v);
+void obs_item_str(struct cell *c, const char *v, size_t n);
+void obs_list_end(struct cell *c);
+
+/* Appends printf-style text to buf, a char array holding a summary being built. */
+#define SAY(buf, ...) snprintf((buf) + strlen(buf), sizeof(buf) - strlen(buf), __VA_ARGS__)
+
+/* Sets the cell's text, printf-style. */
+void cell_say(struct cell *c, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Marks the cell failed at step what with err; returns -1 for the scenario to return. */
+int cell_fail(struct cell *c, const char *what, int err);
+
+/* The JSON text of member key in c's observations ("3", "\"EMSGSIZE\"", "[1, 2]"), or NULL. */
+const char *cell_get(const struct cell *c, const char *key, char *buf, size_t len);
+
+/* Writes s (n bytes) as a JSON string, quotes included. */
+void json_string(FILE *out, const char *s, size_t n);
+
+/*
+ * The lab: where a run makes its sockets. Every endpoint is on 127.0.0.1 with
+ * port 0, or a socket file in a private directory, so runs never collide.
+ */
+struct lab {
+	char dir[64];        /* the private directory, removed at the end */
+	const char *options; /* impairment for every endpoint ("drop=0.1&seed=7"), or NULL */
+	unsigned seq;        /* numbers the socket files */
+};
+
+/* How long to wait for data that should come, and how long for data that should not. */
+#define EXPECT_MS 3000
+#define QUIET_MS 250
+
+/*
+ * Opens a socket of t through the endpoint machinery, as the demos do:
+ * a server (SERVER: at a fresh address, or at *at when at is given) or a
+ * client of *at (CLIENT). plain: without the lab's impairment. 0 or -1 errno.
+ */
+int lab_open(struct lab *lab, const struct transport *t, enum endpoint_role role, const struct addr *at, int plain,
+	     struct sock *s);
+
+/* A server and one client of it; on a connected transport, the server's accepted socket too. */
+struct pair {
+	struct sock srv; /* bound, and listening when connected */
+	struct sock cli;
+	struct sock acc; /* connected: the server's socket for cli */
+	struct addr from; /* datagram: the address of the last datagram the server read */
+	struct addr at;   /* where srv is bound */
+};
+
+/* Sets up *p (sockets closed on failure). 0 or -1 with errno. */
+int pair_open(struct lab *lab, const struct transport *t, struct pair *p);
+void pair_close(struct pair *p);
+/* The socket the server reads its client on: the accepted one, or the bound one. */
+struct sock *pair_server(struct pair *p);
+/* The server's receive: recv on a connection, recvfrom (filling p->from) on datagrams. */
+ssize_t pair_server_recv(struct pair *p, void *buf, size_t len, int *truncated);
+/* The server's reply: send on a connection, sendto p->from on datagrams. */
+ssize_t pair_server_send(struct pair *p, const void *buf, size_t len);
+
+/* Waits up to ms for s to be readable. 1, 0 on timeout, -1 errno. */
+int lab_wait(struct sock *s, int ms);
+/* How long to wait for the next piece of data on s: a connection delivers late; a datagram now or never. */
+int lab_patience(const struct sock *s);
+/* What lab_drain() read. */
+struct drained {
+	int reads;        /* how many receives returned data */
+	size_t sizes[16]; /* the size of each of the first 16 */
+	size_t min, max;  /* the smallest and largest read */
+	size_t got;       /* bytes in all */
+	char data[256];   /* the first bytes */
+	size_t dlen;
+	int eof;          /* a connection ended (recv returned 0) */
+};
+
+/*
+ * One receive on the server's side, if something comes within ms, added to
+ * *d. Returns 1 (a read, or the end of a connection), 0 (nothing), -1 errno.
+ */
+int lab_recv_once(struct pair *p, struct drained *d, int ms);
+/*
+ * Receives on the server's side until d holds want bytes, the connection
+ * ends, or lab_patience() passes with nothing. Zero *d first. 0 or -1 errno.
+ */
+int lab_drain(struct pair *p, size_t want, struct drained *d);
+
+/* Writes d as the members "reads", "sizes" and "data" of c. */
+void obs_drained(struct cell *c, const struct drained *d);
+/* "'a' 'bb' 'ccc'": each read as text, or its size when long ("70000 bytes"). Returns buf. */
+const char *drained_text(const struct drained *d, char *buf, size_t len);
+/* The client's side: reads until want bytes, the end, or lab_patience() of silence. Returns bytes read. */
+size_t lab_read(struct sock *s, char *buf, size_t want);
+
+/* A counter of /proc/net/snmp (IPv4) or /proc/net/snmp6, -1 when unreadable. */
+long long lab_snmp(int family, const char *proto, const char *field);
+/* Sockets of this host in TCP state TIME_WAIT on local port port (/proc/net/tcp, tcp6). */
+int lab_time_wait(unsigned port);
+
+/* One scenario: a row of the table. */
+struct scenario {
+	const char *name;     /* for --scenarios and JSON: "boundaries" */
+	const char *question; /* the row's title */
+	const char *why;      /* why the transports differ, in one line */
+	int (*run)(struct lab *lab, const struct transport *t, struct cell *c);
+};
+
+extern const struct scenario contrast_scenarios[];
+extern const size_t contrast_nscenarios;
+
+/* Each scenario (contrast_*.c). 0, or -1 after cell_fail(). */
+int scenario_handshake(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_boundaries(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_empty(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_end(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_size(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_buffer(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_flow(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_greeting(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_clients(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_calls(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c);
+
+/*
+ * The calls of scenario "calls", kept for the diagrams: each traced line,
+ * which side made it, and at which step of the exchange.
+ */
+enum step {
+	STEP_SERVER_OPEN,  /* socket, bind, listen */
+	STEP_CLIENT_OPEN,  /* socket, connect (or a bind of its own) */
+	STEP_ACCEPT,       /* connected: accept */
+	STEP_ASK,          /* the client sends "hi" */
+	STEP_HEAR,         /* the server receives it */
+	STEP_ANSWER,       /* and sends it back */
+	STEP_GET,          /* the client receives the answer */
+	STEP_CLIENT_CLOSE, /* the client closes */
+	STEP_SERVER_END,   /* connected: the server reads the end, closes that connection */
+	STEP_SERVER_CLOSE, /* the server closes its listening (or only) socket */
+	STEPS
+};
+struct call {
+	char line[200];
+	int server; /* 0: the client made it */
+	int step;
+};
+struct calls {
+	const struct transport *t;
+	struct call *v;
+	size_t n, cap;
+};
+/* Runs the exchange over t, capturing its calls into *out (calls_free() releases them). 0 or -1. */
+int contrast_capture(struct lab *lab, const struct transport *t, struct calls *out);
+void calls_free(struct calls *c);
+
+/* The outputs (contrast_print.c, contrast_mermaid.c). cells[s * nt + i]: scenario s, transport i. */
+struct table {
+	const struct scenario *const *rows;
+	size_t nrows;
+	const struct transport *const *cols;
+	size_t ncols;
+	const struct cell *cells;
+	const char *options; /* the impairment, or NULL */
+};
+void print_text(FILE *out, const struct table *tb);
+void print_markdown(FILE *out, const struct table *tb);
+void print_json(FILE *out, const struct table *tb);
+/* Sequence diagrams, one box per transport, steps side by side. */
+void print_mermaid(FILE *out, const struct calls *runs, size_t n);
+
+#endif

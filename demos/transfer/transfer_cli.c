@@ -1,0 +1,99 @@
+/* xfer_cli.c - progress, rates and whole reads and writes, for socklab send and recv. */
+#include "transfer_cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/sys/sys.h"
+
+#define PROGRESS_EVERY_MS 250
+
+void progress_start(struct progress *p, const char *cmd)
+{
+	p->on = isatty(STDERR_FILENO);
+	p->cmd = cmd;
+	p->start_ms = p->last_ms = sys_now_ms();
+}
+
+static void draw(struct progress *p, uint64_t bytes)
+{
+	char timing[64];
+
+	/* "\r" goes back to the start of the line; "\033[K" clears what a longer line left. */
+	fprintf(stderr, "\r%s: %llu bytes, %s\033[K", p->cmd, (unsigned long long)bytes,
+		xfer_timing(p->start_ms, bytes, timing, sizeof timing));
+}
+
+void progress_update(struct progress *p, uint64_t bytes)
+{
+	long long now;
+
+	if (!p->on || (now = sys_now_ms()) - p->last_ms < PROGRESS_EVERY_MS)
+		return;
+	p->last_ms = now;
+	draw(p, bytes);
+}
+
+void progress_end(struct progress *p, uint64_t bytes)
+{
+	if (!p->on)
+		return;
+	draw(p, bytes);
+	fputc('\n', stderr);
+}
+
+const char *xfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len)
+{
+	long long ms = sys_now_ms() - start_ms;
+	double s = ms > 0 ? ms / 1000.0 : 0.001;
+
+	snprintf(out, len, "%.3f s, %.1f MB/s", ms / 1000.0, bytes / s / 1e6);
+	return out;
+}
+
+long long xfer_parse_size(const char *text)
+{
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno || end == text || v < 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v *= 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		v *= 1024 * 1024, end++;
+	return *end ? -1 : v;
+}
+
+ssize_t xfer_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int xfer_write_all(int fd, const void *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}

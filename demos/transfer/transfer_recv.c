@@ -1,0 +1,182 @@
+/* recv.c - socklab recv: listen, take in one transfer, write it out, and report exactly what arrived. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/sys/sys.h"
+#include "transfer_proto.h"
+#include "demos/cli.h"
+#include "transfer_cli.h"
+
+static const char usage[] =
+	"usage: socklab recv [--timeout SECONDS] [--rcvbuf BYTES] [--slow MS] [--mode MODE] ENDPOINT [FILE]\n"
+	"Listens on ENDPOINT, takes in one transfer from 'socklab send' (over tcp and unix, from\n"
+	"anything that sends bytes: nc, socat...), writes it to FILE or standard output, and\n"
+	"reports on standard error: bytes, recv() calls or messages, the data's cksum and, over\n"
+	"datagrams, how many were lost, reordered or duplicated. Prints 'listening on ENDPOINT'\n"
+	"once bound: on standard output with a FILE, else on standard error. Exits 0 when all\n"
+	"the data arrived.\n\n"
+	"  --timeout SECONDS  message transports: give up once the sender is quiet this long (default 10)\n"
+	"  --rcvbuf BYTES     the socket's receive buffer (SO_RCVBUF), e.g. 4K: a small one fills sooner\n"
+	"  --slow MS          pause MS milliseconds after each message, as a slow reader would\n"
+	"  --mode MODE        unix socket files: the file's mode, in octal (666: every user)\n"
+	"  --trace            narrate every socket call on standard error\n";
+
+/*
+ * SIGINT and SIGTERM: the socket calls restart after a signal, so the handler
+ * wakes them instead with shutdown(2), which is async-signal-safe: a blocked
+ * accept() or recv() returns, and recv closes its socket (removing the socket
+ * file) on the normal path.
+ */
+static volatile sig_atomic_t stopping, listen_fd = -1, conn_fd = -1;
+
+static void stop(void *ctx)
+{
+	(void)ctx;
+	stopping = 1;
+	if (conn_fd >= 0)
+		shutdown(conn_fd, SHUT_RDWR);
+	if (listen_fd >= 0)
+		shutdown(listen_fd, SHUT_RDWR);
+}
+
+/* A stream: raw bytes until the sender's end of stream, as nc or socat would send them. */
+static int take_stream(struct sock *c, const char *where, int out, struct progress *pg)
+{
+	char *buf = malloc(XFER_IO_BUF), from[ADDR_TEXT_MAX], timing[64];
+	unsigned long long bytes = 0, calls = 0;
+	uint32_t crc = 0;
+	int rc = 0;
+
+	if (!buf)
+		return cli_error("recv", ENOMEM, NULL, "start receiving");
+	progress_start(pg, "recv");
+	for (;;) {
+		ssize_t n = sock_recv(c, buf, XFER_IO_BUF, NULL);
+		if (n < 0 || stopping) {
+			rc = stopping ? -1 : cli_error("recv", errno, "recv", "receive from %s", where);
+			break;
+		}
+		calls++;
+		if (n == 0)
+			break; /* the sender's end of stream: it has sent everything */
+		if (xfer_write_all(out, buf, (size_t)n) < 0) {
+			rc = cli_error("recv", errno, NULL, "write the data");
+			break;
+		}
+		crc = xfer_crc_update(crc, buf, (size_t)n);
+		bytes += (unsigned long long)n;
+		progress_update(pg, bytes);
+	}
+	progress_end(pg, bytes);
+	fprintf(stderr, "recv: %llu bytes%s%s in %llu recv() call%s, %s\n", bytes, addr_is_unnamed_unix(&c->peer) ? "" : " from ",
+		addr_is_unnamed_unix(&c->peer) ? "" : addr_format(&c->peer, from, sizeof from), calls, calls == 1 ? "" : "s",
+		xfer_timing(pg->start_ms, bytes, timing, sizeof timing));
+	fprintf(stderr, "recv: cksum %lu %llu\n", (unsigned long)xfer_cksum(crc, bytes), bytes);
+	if (stopping)
+		fprintf(stderr, "socklab: recv: stopped by a signal before the end of the stream: the data may be incomplete\n");
+	free(buf);
+	return rc ? EXIT_RUNTIME : 0;
+}
+
+/* Receives the one transfer on the bound (and listening) socket ls. */
+static int serve(struct sock *ls, const char *where, struct inbox_options *io)
+{
+	struct sock conn, *s = ls;
+	int rc;
+
+	sock_init(&conn);
+	if (sock_is_connected(ls)) {
+		if (sock_accept(ls, &conn) < 0)
+			return stopping ? 0 : cli_error("recv", errno, "accept", "accept a sender on %s", where);
+		conn_fd = conn.fd;
+		s = &conn;
+	}
+	if (stopping)
+		rc = 0;
+	else if (!sock_keeps_boundaries(s))
+		rc = take_stream(s, where, io->out, io->progress);
+	else
+		rc = xfer_inbox_run(s, io);
+	conn_fd = -1;
+	sock_close(&conn);
+	return rc;
+}
+
+int recv_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "timeout", required_argument, NULL, 'w' }, { "rcvbuf", required_argument, NULL, 'b' },
+		{ "slow", required_argument, NULL, 's' },    { "mode", required_argument, NULL, 'm' },
+		{ "trace", no_argument, NULL, 't' },         { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct progress pg = { 0 };
+	struct inbox_options io = { .out = STDOUT_FILENO, .timeout_ms = XFER_DEFAULT_TIMEOUT_MS, .progress = &pg };
+	struct endpoint ep;
+	struct sock ls;
+	char bound[ENDPOINT_FORMAT_MAX];
+	long long rcvbuf = 0, slow = 0;
+	int opt, rc, mode = -1;
+
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'w':
+			if ((io.timeout_ms = cli_seconds(optarg)) <= 0)
+				return cli_usage_error("recv", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			break;
+		case 'b':
+			if ((rcvbuf = xfer_parse_size(optarg)) <= 0 || rcvbuf > (1 << 30))
+				return cli_usage_error("recv", "--rcvbuf takes a size in bytes such as 4K, not '%.20s'", optarg);
+			break;
+		case 's':
+			if ((slow = xfer_parse_size(optarg)) < 0 || slow > 10000)
+				return cli_usage_error("recv", "--slow takes milliseconds (at most 10000), not '%.20s'", optarg);
+			break;
+		case 'm':
+			if ((rc = cli_mode("recv", optarg, &mode)) != 0)
+				return rc;
+			break;
+		case 't': cli_trace_on(); break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return cli_bad_option("recv", opt, argv);
+		}
+	}
+	io.slow_ms = (int)slow;
+	io.stopping = &stopping;
+	if (optind == argc || argc - optind > 2)
+		return cli_usage_error("recv", optind == argc ? "missing ENDPOINT" : "too many arguments");
+	io.where = argv[optind];
+	if ((rc = cli_endpoint("recv", io.where, ENDPOINT_SERVER, &ep)) != 0)
+		return rc;
+	const char *file = argv[optind + 1];
+	if (file && strcmp(file, "-") != 0 && (io.out = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+		return cli_error("recv", errno, "open", "open %s", file);
+	if ((rc = cli_listen("recv", io.where, &ep, &ls)) != 0)
+		goto out;
+	if ((rc = cli_apply_mode("recv", io.where, &ep, &ls, mode)) != 0)
+		goto close;
+	if (rcvbuf && sys_setsockopt_int(ls.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", (int)rcvbuf) < 0) {
+		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %lld", rcvbuf);
+		goto close;
+	}
+	listen_fd = ls.fd;
+	cli_on_stop(stop, NULL);
+	/* Standard output may be the data itself: then the line goes to standard error. */
+	fprintf(io.out == STDOUT_FILENO ? stderr : stdout, "listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
+	fflush(stdout);
+	rc = serve(&ls, io.where, &io);
+	listen_fd = -1;
+close:
+	sock_close(&ls); /* removes the socket file, if recv made one */
+out:
+	if (io.out != STDOUT_FILENO && close(io.out) < 0 && rc == 0)
+		rc = cli_error("recv", errno, NULL, "write %s", file);
+	return rc;
+}

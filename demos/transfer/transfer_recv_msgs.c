@@ -1,0 +1,290 @@
+/* xfer_inbox.c - recv over a message transport: numbered messages in, the data out in order, every loss counted. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/errors.h"
+#include "core/io.h"
+#include "core/sys/sys.h"
+#include "core/transport.h"
+#include "transfer_proto.h"
+#include "demos/cli.h"
+#include "transfer_cli.h"
+
+#define LINGER_MS 200                  /* after the sender's totals, how long a reordered straggler may take */
+#define ACK_QUIET_MS 600               /* after our acknowledgement: three of the sender's resend intervals */
+#define ACK_LINGER_MAX_MS 5000         /* and at most this long in all */
+#define WINDOW 8192                    /* messages kept while an earlier one is missing */
+#define MSG_MAX (XFER_HEADER_SIZE + XFER_PAYLOAD_MAX)
+
+/* A message that came before an earlier one, waiting for the gap to fill. */
+struct slot {
+	char *data;
+	size_t len, cap;
+	int full;
+};
+
+struct inbox {
+	const struct inbox_options *o;
+	struct sock *s;
+	const char *unit;          /* "datagrams", or "messages" on a connection */
+	struct addr peer;          /* datagram: the sender being served */
+	int have_peer, have_end, failed;
+	struct xfer_header end;    /* the sender's totals */
+	struct xfer_tally tally;
+	struct slot *ring;         /* out-of-order messages, by number modulo nslots */
+	size_t nslots;
+	uint64_t next;             /* the number of the next message to write */
+	uint64_t written;          /* bytes written, in order */
+	uint32_t crc;
+	uint64_t too_late;         /* came after the receiver had given up waiting for them */
+	uint64_t ignored;          /* not from this transfer */
+	long long start_ms;
+};
+
+/* Writes message next (or notes it missing) and moves on. */
+static void advance(struct inbox *in, const char *data, size_t len, int have)
+{
+	if (have && !in->failed) {
+		if (xfer_write_all(in->o->out, data, len) < 0) {
+			cli_error("recv", errno, NULL, "write the data");
+			in->failed = 1;
+		}
+		in->crc = xfer_crc_update(in->crc, data, len);
+		in->written += len;
+		progress_update(in->o->progress, in->written);
+	}
+	in->next++;
+}
+
+static void drain_ring(struct inbox *in)
+{
+	struct slot *sl;
+
+	while ((sl = &in->ring[in->next % in->nslots])->full) {
+		sl->full = 0;
+		advance(in, sl->data, sl->len, 1);
+	}
+}
+
+/* Message n, its payload: written now if it is the next one, else kept until the ones before it come. */
+static void place(struct inbox *in, uint64_t n, const char *data, size_t len)
+{
+	if (n < in->next) {
+		in->too_late++;
+		return;
+	}
+	while (n >= in->next + in->nslots) { /* no room to wait any longer: the oldest gap is given up */
+		struct slot *sl = &in->ring[in->next % in->nslots];
+		int have = sl->full;
+		sl->full = 0;
+		advance(in, sl->data, sl->len, have);
+	}
+	if (n == in->next) {
+		advance(in, data, len, 1);
+	} else {
+		struct slot *sl = &in->ring[n % in->nslots];
+		if (sl->cap < len) {
+			char *p = realloc(sl->data, len);
+			if (!p) {
+				in->too_late++; /* no memory to keep it: it will count as missing from the data */
+				return;
+			}
+			sl->data = p, sl->cap = len;
+		}
+		memcpy(sl->data, data, len);
+		sl->len = len, sl->full = 1;
+	}
+	drain_ring(in);
+}
+
+/* One message from the sender. Datagram: the first valid one chooses the sender; others are ignored. */
+static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
+{
+	for (;;) {
+		struct addr from;
+		int truncated = 0;
+		const char *why;
+		ssize_t n = sock_is_connected(in->s) ? sock_recv_reply(in->s, buf, MSG_MAX, &truncated)
+						     : sock_recvfrom(in->s, buf, MSG_MAX, &from, &truncated);
+		if (*in->o->stopping) {
+			errno = EINTR;
+			return -1;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			errno = SL_ETIMEDOUT_REPLY;
+		if (n <= 0 && (n < 0 || sock_is_connected(in->s)))
+			return n; /* an error, or the end of the connection */
+		if (truncated || xfer_decode(buf, (size_t)n, h, &why) < 0 ||
+		    (!sock_is_connected(in->s) && in->have_peer && !addr_equal(&from, &in->peer))) {
+			in->ignored++;
+			continue;
+		}
+		if (!sock_is_connected(in->s) && !in->have_peer) {
+			in->peer = from;
+			in->have_peer = 1;
+		}
+		return n;
+	}
+}
+
+/* Reads until the transfer is whole, or the sender's totals came and the stragglers had their chance. */
+static int take_in(struct inbox *in, char *buf)
+{
+	struct xfer_header h;
+	long long linger_until = 0;
+
+	for (;;) {
+		if (linger_until) {
+			long long left = linger_until - sys_now_ms();
+			if (left <= 0 || sock_set_recv_timeout(in->s, (int)left) < 0)
+				return 0;
+		}
+		ssize_t n = receive(in, buf, &h);
+		if (n < 0 && errno == SL_ETIMEDOUT_REPLY && in->start_ms)
+			return 0; /* the stragglers had their chance, or the sender fell silent: finish() says which */
+		if (n < 0 && errno == EINTR && !in->start_ms)
+			return -1; /* stopped while waiting for a sender: nothing was lost */
+		if (n < 0 && errno == EINTR) {
+			fprintf(stderr, "socklab: recv: stopped by a signal during the transfer: the data is incomplete\n");
+			return EXIT_RUNTIME;
+		}
+		if (n < 0)
+			return cli_error("recv", errno, "recv", "receive from %s", in->o->where);
+		if (n == 0)
+			return 0; /* the connection ended: whatever is missing is counted missing */
+		if (!in->start_ms) {
+			in->start_ms = sys_now_ms();
+			progress_start(in->o->progress, "recv");
+			if (sock_set_recv_timeout(in->s, in->o->timeout_ms) < 0)
+				return cli_error("recv", errno, NULL, "set a timeout");
+		}
+		if (h.type == XFER_DATA) {
+			int r = xfer_tally_add(&in->tally, h.count);
+			if (r < 0)
+				return cli_error("recv", errno, NULL, "count message %llu", (unsigned long long)h.count);
+			if (r != XFER_DUPLICATE)
+				place(in, h.count, buf + XFER_HEADER_SIZE, h.length);
+			if (in->o->slow_ms)
+				sys_sleep_ms(in->o->slow_ms);
+		} else if (h.type == XFER_END) {
+			in->end = h;
+			in->have_end = 1;
+			if (xfer_tally_lost(&in->tally, h.count) == 0)
+				return 0;
+			if (!linger_until)
+				linger_until = sys_now_ms() + LINGER_MS;
+		}
+		if (in->failed)
+			return EXIT_RUNTIME;
+	}
+}
+
+/*
+ * Our acknowledgement is a datagram too, and can be lost: then the sender
+ * repeats its totals and waits. So stay a moment and answer each repeat,
+ * until the sender has been quiet for ACK_QUIET_MS. It is the reason TCP
+ * keeps a closed connection in TIME_WAIT: the last ACK has no ACK of its own.
+ */
+static void answer_repeats(struct inbox *in, const char *ack)
+{
+	char buf[XFER_HEADER_SIZE * 2];
+	long long until = sys_now_ms() + ACK_LINGER_MAX_MS;
+
+	if (sock_set_recv_timeout(in->s, ACK_QUIET_MS) < 0)
+		return;
+	while (!*in->o->stopping && sys_now_ms() < until) {
+		struct addr from;
+		struct xfer_header h;
+		const char *why;
+		int truncated = 0;
+		ssize_t n = sock_recvfrom(in->s, buf, sizeof buf, &from, &truncated);
+		if (n < 0)
+			return; /* quiet: the sender heard us (or is gone) */
+		if (!truncated && addr_equal(&from, &in->peer) && xfer_decode(buf, (size_t)n, &h, &why) == 0 &&
+		    h.type == XFER_END)
+			sock_sendto(in->s, ack, XFER_HEADER_SIZE, &in->peer);
+	}
+}
+
+/* The report, then the acknowledgement: once the sender hears it, the report is already written. */
+static int finish(struct inbox *in)
+{
+	char timing[64], from[ADDR_TEXT_MAX] = "", ack[XFER_HEADER_SIZE];
+	uint64_t sent = in->have_end ? in->end.count : in->tally.next;
+	uint64_t lost = xfer_tally_lost(&in->tally, sent);
+	uint32_t check;
+
+	while (in->next < sent) { /* what still waits goes out in order; the gaps are given up */
+		struct slot *sl = &in->ring[in->next % in->nslots];
+		int have = sl->full;
+		sl->full = 0;
+		advance(in, sl->data, sl->len, have);
+	}
+	if (in->have_peer)
+		addr_format(&in->peer, from, sizeof from);
+	progress_end(in->o->progress, in->written);
+	check = xfer_cksum(in->crc, in->written);
+	fprintf(stderr, "recv: %llu bytes%s%s in %llu %s, %s\n", (unsigned long long)in->written, *from ? " from " : "", from,
+		(unsigned long long)in->tally.received, in->unit, xfer_timing(in->start_ms, in->written, timing, sizeof timing));
+	if (in->have_end)
+		fprintf(stderr, "recv: %llu %s sent, %llu received, %llu lost, %llu reordered, %llu duplicated\n",
+			(unsigned long long)sent, in->unit, (unsigned long long)in->tally.received, (unsigned long long)lost,
+			(unsigned long long)in->tally.late, (unsigned long long)in->tally.dups);
+	fprintf(stderr, "recv: cksum %lu %llu", (unsigned long)check, (unsigned long long)in->written);
+	if (in->have_end)
+		fprintf(stderr, " (the sender's: %lu %llu)", (unsigned long)in->end.check, (unsigned long long)in->end.bytes);
+	fputc('\n', stderr);
+	if (in->ignored)
+		fprintf(stderr, "recv: %llu ignored: not messages of this transfer\n", (unsigned long long)in->ignored);
+
+	int rc = in->failed ? EXIT_RUNTIME : 0;
+	if (!in->have_end) {
+		fprintf(stderr, "socklab: recv: the sender stopped without its totals after %llu %s: the data may be incomplete"
+				" (a sender can vanish, and nothing tells the receiver)\n",
+			(unsigned long long)in->tally.received, in->unit);
+		return EXIT_RUNTIME; /* nobody to acknowledge */
+	}
+	if (lost || in->too_late) {
+		fprintf(stderr, "socklab: recv: %llu of %llu %s lost%s: the data is incomplete (nothing slows a datagram"
+				" sender to its receiver's pace; try 'socklab send --rate')\n",
+			(unsigned long long)(lost + in->too_late), (unsigned long long)sent, in->unit,
+			in->too_late ? " or too late" : "");
+		rc = EXIT_RUNTIME;
+	} else if (check != in->end.check || in->written != in->end.bytes) {
+		fprintf(stderr, "socklab: recv: the data differs from what was sent: the checksums differ\n");
+		rc = EXIT_RUNTIME;
+	}
+
+	struct xfer_header a = { .type = XFER_ACK, .count = in->tally.received, .bytes = in->written, .check = check,
+				 .dups = (uint32_t)in->tally.dups, .late = (uint32_t)in->tally.late };
+	xfer_encode(&a, (unsigned char *)ack);
+	if (sock_is_connected(in->s)) {
+		sock_send(in->s, ack, sizeof ack);
+	} else {
+		sock_sendto(in->s, ack, sizeof ack, &in->peer);
+		answer_repeats(in, ack);
+	}
+	return rc;
+}
+
+int xfer_inbox_run(struct sock *s, const struct inbox_options *o)
+{
+	struct inbox in = { .o = o, .s = s, .unit = sock_is_connected(s) ? "messages" : "datagrams" };
+	char *buf = malloc(MSG_MAX);
+
+	in.nslots = WINDOW;
+	in.ring = calloc(in.nslots, sizeof *in.ring);
+	int rc = !buf || !in.ring ? cli_error("recv", ENOMEM, NULL, "start receiving") : take_in(&in, buf);
+	if (rc == 0)
+		rc = finish(&in);
+	else if (rc < 0)
+		rc = 0; /* stopped before anything came */
+	for (size_t i = 0; in.ring && i < in.nslots; i++)
+		free(in.ring[i].data);
+	free(in.ring);
+	free(buf);
+	xfer_tally_free(&in.tally);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* endpoint.h - "tcp://127.0.0.1:5555", "unix:/tmp/echo.sock": parse, resolve and print endpoints. */
+#ifndef SOCKLAB_ENDPOINT_H
+#define SOCKLAB_ENDPOINT_H
+
+#include <stddef.h>
+
+#include "core/addr.h"
+
+struct transport;
+
+/* Longest endpoint text accepted; longer input is refused with a message. */
+#define ENDPOINT_TEXT_MAX 1024
+/* Longest host name (RFC 1035 limits names to 253 characters). */
+#define ENDPOINT_HOST_MAX 254
+/* Longest text endpoint_format() writes. */
+#define ENDPOINT_FORMAT_MAX (ADDR_TEXT_MAX + 16)
+
+/*
+ * A parsed endpoint. The forms:
+ *   tcp://HOST:PORT  udp://HOST:PORT    HOST a name, an IPv4 address, or an IPv6
+ *                                       address in brackets; empty for a server
+ *                                       means every local address.
+ *   unix:PATH  unix:///ABS/PATH  unix:@NAME    likewise unixgram: and unixpacket:;
+ *                                       @NAME is Linux's abstract namespace.
+ *   ...?key=value&key=value             options for the impairment layer (impair.h).
+ */
+struct endpoint {
+	const struct transport *t;
+	char host[ENDPOINT_HOST_MAX]; /* inet: as written, without brackets; "" = every address */
+	char port[6];                 /* inet: decimal, "0" lets the kernel choose (servers only) */
+	char path[108];               /* unix: the path, or the abstract name without '@' */
+	int abstract;                 /* unix: path is an abstract name */
+	char options[256];            /* the text after '?', "" when none */
+};
+
+/* Parse for a server (port 0 and an empty host are allowed) or for a client. */
+enum endpoint_role { ENDPOINT_CLIENT, ENDPOINT_SERVER };
+
+/*
+ * Parses text into *ep. Returns 0, or -1 with a message naming the bad part
+ * in why ("unknown scheme 'tpc' (known: tcp, udp, unix, unixgram, unixpacket)").
+ * Never touches the network: host names are resolved by endpoint_resolve().
+ */
+int endpoint_parse(const char *text, enum endpoint_role role, struct endpoint *ep, char *why, size_t whylen);
+
+/*
+ * Turns ep into socket addresses, at most max of them, in the order to try.
+ * Host names go through getaddrinfo(3) (AF_UNSPEC, so IPv4 and IPv6 both
+ * work); a server with no host gets the wildcard addresses, IPv6 first (on
+ * Linux it also accepts IPv4). Returns 0 and sets *n, or an EAI_* code for
+ * gai_strerror(3). May block while a name server answers.
+ */
+int endpoint_resolve(const struct endpoint *ep, enum endpoint_role role, struct addr *out, size_t max, size_t *n);
+
+/*
+ * Writes the endpoint for transport t at address a: "tcp://127.0.0.1:40211",
+ * "udp://[::1]:5555", "unix:/tmp/echo.sock", "unix:@echo". Returns out.
+ */
+const char *endpoint_format(const struct transport *t, const struct addr *a, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,115 @@
+/* impair.h - an unreliable network on demand: the impairment layer, a transport that wraps another. */
+#ifndef SOCKLAB_IMPAIR_H
+#define SOCKLAB_IMPAIR_H
+
+#include <stddef.h>
+
+#include "core/transport.h"
+
+struct endpoint;
+
+/*
+ * The impairment layer is a decorator: a transport table (impair_transport,
+ * transports/impair/impair.c) whose operations call the wrapped transport's, after
+ * doing to the data what a bad network would. An endpoint asks for it after
+ * '?', and the side that opened that endpoint gets it:
+ *
+ *   udp://127.0.0.1:5555?drop=0.1&seed=7      tcp://127.0.0.1:5555?chunk=1
+ *
+ *   drop=P     each datagram is lost with probability P (0 to 1)
+ *   dup=P      each datagram is sent twice with probability P
+ *   reorder=P  each datagram is held back with probability P, and goes out
+ *              after the next one (or, if none comes, when its socket is about
+ *              to wait for data, or closes: late, never lost)
+ *   delay=MS   every send waits MS milliseconds first (the sender waits: no threads)
+ *   chunk=N    streams: each send and each recv moves at most N bytes
+ *   seed=S     the seed of the random choices (default 1): the same seed and
+ *              the same calls give the same losses, run after run. The n-th
+ *              socket a process impairs draws from seed + n, so that two
+ *              clients do not lose the same datagrams; a connection accepted
+ *              by an impaired listener draws its seed from the listener.
+ *
+ * What a network does to a transport depends on its facts. Datagrams
+ * (no connection) suffer drop, dup and reorder as they are. A connection
+ * (tcp, unix, unixpacket) is what a protocol like TCP builds on top of a bad
+ * network: a lost segment is sent again after a retransmission timeout, and
+ * duplicates and disorder are repaired, so drop costs IMPAIR_RETRANSMIT_MS of
+ * delay and dup and reorder change nothing. chunk has no effect on a message
+ * transport: a message cannot be cut.
+ *
+ * An impaired socket keeps the facts of the transport it wraps (s->flags);
+ * its s->t points at a copy of impair_transport carrying those facts and the
+ * wrapped scheme, so that everything that prints or asks about a socket sees
+ * the transport it wraps. accept() on an impaired listener gives impaired
+ * connections. Everything is freed by close.
+ *
+ * The network is simulated on the way out, so that poll(2) on the socket
+ * never lies to the receiver. Two consequences: a datagram the layer drops
+ * never reaches the kernel, so an error the kernel would have given it
+ * (EMSGSIZE) does not show; and the delays are the sender's (its send()
+ * returns late), since without threads nothing can carry data in the meantime.
+ */
+
+/* What a lost segment costs a connection: Linux's minimum TCP retransmission timeout. */
+#define IMPAIR_RETRANSMIT_MS 200
+
+/* The parameters, from the endpoint's options. Zero everywhere means no impairment. */
+struct impair_params {
+	double drop, dup, reorder; /* probabilities, 0 to 1, drawn per datagram (or per send on a connection) */
+	int delay_ms;              /* every send waits this long first */
+	size_t chunk;              /* streams: at most this many bytes per send and recv; 0: no limit */
+	unsigned long long seed;
+};
+
+/* A datagram held back by reorder=, waiting for the next one to overtake it. */
+struct impair_held {
+	char *buf; /* NULL when nothing is held */
+	size_t len;
+	struct addr to; /* where sendto() was sending it */
+	int via_sendto; /* 0: it was a send() to the dialed peer */
+};
+
+/* The state of one impaired socket, hanging off s->impair. */
+struct impair {
+	const struct transport *inner; /* the wrapped transport's table */
+	struct transport table;        /* what s->t points at: impair_transport with inner's facts */
+	struct impair_params p;
+	unsigned long long rng; /* the generator's state (xorshift64*) */
+	int waited;             /* the last send waited, then failed (EAGAIN): its retry does not wait again */
+	struct impair_held held;
+};
+
+/* The decorator's table (transports/impair/impair.c). Its facts are copied from the wrapped transport. */
+extern const struct transport impair_transport;
+
+/*
+ * Checks the options of an endpoint (the text after '?'). Returns 0, or -1
+ * with a message in why naming the bad option.
+ */
+int impair_parse_options(const char *options, char *why, size_t whylen);
+
+/* As impair_parse_options(), and fills *p (unnamed parameters are 0, the seed 1). */
+int impair_parse(const char *options, struct impair_params *p, char *why, size_t whylen);
+
+/*
+ * When ep names impairments, wraps s (already bound or dialed) so that its
+ * operations pass through the impairment layer. Returns 0, or -1 with errno
+ * (ENOMEM; EINVAL for options impair_parse_options() refuses).
+ */
+int impair_attach(struct sock *s, const struct endpoint *ep);
+
+/*
+ * A new impairment state wrapping inner with parameters p, its generator
+ * seeded from seed. NULL with errno ENOMEM. impair_free() releases it and
+ * anything it still holds (without sending it).
+ */
+struct impair *impair_new(const struct transport *inner, const struct impair_params *p, unsigned long long seed);
+void impair_free(struct impair *im);
+
+/* The next 64 random bits of im's generator. */
+unsigned long long impair_next(struct impair *im);
+
+/* Draws one number from im's generator: 1 with probability p, else 0. Always draws, so runs repeat. */
+int impair_chance(struct impair *im, double p);
+
+#endif
