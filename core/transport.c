@@ -2,15 +2,9 @@
 #include "transport.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <string.h>
 
-#include "transports/endpoint.h"
-#include "transports/impair/impair.h"
 #include "core/sys/sys.h"
-
-/* At most this many addresses are tried for one host name. */
-#define MAX_ADDRS 16
 
 /* Datagrams have no connections to listen for. */
 int transport_no_listen(struct sock *s, int backlog)
@@ -52,6 +46,14 @@ int transport_no_shutdown(struct sock *s, int how)
 	return -1;
 }
 
+/* Only a socket file has a mode to change: an address and port, or an abstract name, has none. */
+int transport_no_set_file_mode(struct sock *s, mode_t mode)
+{
+	(void)s, (void)mode;
+	errno = EINVAL;
+	return -1;
+}
+
 void sock_init(struct sock *s)
 {
 	memset(s, 0, sizeof *s);
@@ -81,44 +83,4 @@ ssize_t sock_send_all(struct sock *s, const void *buf, size_t len)
 int sock_set_nonblocking(struct sock *s)
 {
 	return sys_set_nonblocking(s->fd, 1);
-}
-
-/* The shared part of listen and dial: resolve, then try each address until one works. */
-static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_role role, int backlog, int *gai_err)
-{
-	struct addr addrs[MAX_ADDRS];
-	size_t n;
-	int err = 0;
-
-	*gai_err = 0;
-	int rc = endpoint_resolve(ep, role, addrs, MAX_ADDRS, &n);
-	if (rc != 0) {
-		*gai_err = rc;
-		errno = ENOENT;
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sock_init(s);
-		int r = role == ENDPOINT_SERVER ? sock_bind(s, ep->t, &addrs[i]) : sock_dial(s, ep->t, &addrs[i]);
-		if (r == 0 && role == ENDPOINT_SERVER && sock_is_connected(s))
-			r = sock_listen(s, backlog);
-		if (r == 0)
-			r = impair_attach(s, ep);
-		if (r == 0)
-			return 0;
-		err = errno;
-		sock_close(s);
-	}
-	errno = err;
-	return -1;
-}
-
-int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog, int *gai_err)
-{
-	return try_each(s, ep, ENDPOINT_SERVER, backlog, gai_err);
-}
-
-int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err)
-{
-	return try_each(s, ep, ENDPOINT_CLIENT, 0, gai_err);
 }

@@ -2,6 +2,7 @@
 #ifndef SOCKLAB_TRANSPORT_H
 #define SOCKLAB_TRANSPORT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,8 +20,6 @@
  * non-blocking (sock_set_nonblocking), in which case they fail with EAGAIN.
  */
 
-struct endpoint;
-
 /* Facts about a transport, kept in transport.flags. */
 enum transport_flag {
 	/* connect/listen/accept: a socket per peer, a handshake, an end of stream the peer sees. */
@@ -29,6 +28,8 @@ enum transport_flag {
 	TRANSPORT_BOUNDARIES = 1u << 1,
 	/* The kernel never drops data silently: a full receiver makes the sender wait. */
 	TRANSPORT_RELIABLE = 1u << 2,
+	/* Addresses are paths: bind(2) makes a socket file (Linux's abstract names excepted). */
+	TRANSPORT_SOCKET_FILE = 1u << 3,
 };
 
 /* A socket file that a socket created with bind(2), to remove when the socket closes. */
@@ -90,6 +91,8 @@ struct transport {
 	int (*getname)(struct sock *s, struct addr *out);
 	/* close(2), and removal of the socket file this socket created. Always leaves s closed. */
 	int (*close)(struct sock *s);
+	/* chmod(2) of the socket file bind(2) made (see sock_set_file_mode). No socket file: EINVAL. */
+	int (*set_file_mode)(struct sock *s, mode_t mode);
 };
 
 /* The stubs for operations a transport does not have. Each fails with EOPNOTSUPP. */
@@ -98,12 +101,17 @@ int transport_no_accept(struct sock *s, struct sock *out);
 ssize_t transport_no_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to);
 ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated);
 int transport_no_shutdown(struct sock *s, int how);
+/* The one stub that fails with EINVAL, as chmod of a file that is not there would: see sock_set_file_mode. */
+int transport_no_set_file_mode(struct sock *s, mode_t mode);
 
-/* The registry: every transport, NULL-terminated, in the order --help lists them. */
-extern const struct transport *const transport_registry[];
-
-/* The transport whose scheme is the n bytes at scheme, or NULL. */
-const struct transport *transport_find(const char *scheme, size_t n);
+/*
+ * The facts of a transport, for code that holds a table rather than a socket
+ * (the same facts a socket answers below): ask these, never a scheme's name.
+ */
+static inline int transport_is_connected(const struct transport *t) { return (t->flags & TRANSPORT_CONNECTED) != 0; }
+static inline int transport_keeps_boundaries(const struct transport *t) { return (t->flags & TRANSPORT_BOUNDARIES) != 0; }
+static inline int transport_is_reliable(const struct transport *t) { return (t->flags & TRANSPORT_RELIABLE) != 0; }
+static inline int transport_has_socket_file(const struct transport *t) { return (t->flags & TRANSPORT_SOCKET_FILE) != 0; }
 
 /* Makes s empty (fd -1), ready for an operation to fill. */
 void sock_init(struct sock *s);
@@ -172,16 +180,23 @@ static inline int sock_getname(struct sock *s, struct addr *out) { return s->t->
 static inline int sock_close(struct sock *s) { return s->fd < 0 ? 0 : s->t->close(s); }
 
 /*
- * chmod(2) of the socket file s created with bind(2) (transports/af_unix.c), to
- * widen or narrow who may connect: connecting to a unix socket needs write
- * permission on its file. bind() creates it with no more than the umask
- * allows and never writable by others; call this after binding. Never
- * follows a symlink, and touches only the file this socket made. Returns 0,
- * or -1 with errno: EINVAL when s has no socket file (an inet socket, an
- * abstract name) or mode has bits beyond 0777; ENOENT when the file is gone
+ * chmod(2) of the socket file s created with bind(2), to widen or narrow who
+ * may connect: connecting to a unix socket needs write permission on its
+ * file. bind() creates it with no more than the umask allows and never
+ * writable by others; call this after binding. Never follows a symlink, and
+ * touches only the file this socket made. Returns 0, or -1 with errno:
+ * EINVAL when s has no socket file (an inet socket, an abstract name, a
+ * closed socket) or mode has bits beyond 0777; ENOENT when the file is gone
  * or another file has taken its place.
  */
-int sock_set_file_mode(struct sock *s, mode_t mode);
+static inline int sock_set_file_mode(struct sock *s, mode_t mode)
+{
+	if (s->fd < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return s->t->set_file_mode(s, mode);
+}
 
 /*
  * Sends all of buf: loops over short sends on streams, waiting when the
@@ -191,16 +206,5 @@ ssize_t sock_send_all(struct sock *s, const void *buf, size_t len);
 
 /* Sets O_NONBLOCK: operations then fail with EAGAIN instead of waiting. */
 int sock_set_nonblocking(struct sock *s);
-
-/*
- * Server side in one call: resolves ep, then for each address in turn binds
- * (and, on connected transports, listens with backlog) until one works.
- * Returns 0, or -1 with errno; if the name lookup failed, *gai_err is set to
- * the EAI_* code (and errno to ENOENT). Applies the impairment ep asks for.
- */
-int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog, int *gai_err);
-
-/* Client side in one call: resolves ep and dials each address until one works. As above. */
-int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err);
 
 #endif

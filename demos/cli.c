@@ -135,14 +135,15 @@ int cli_mode(const char *cmd, const char *text, int *mode)
 	return 0;
 }
 
-int cli_apply_mode(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s, int mode)
+int cli_apply_mode(const char *cmd, const char *text, struct sock *s, int mode)
 {
 	if (mode < 0)
 		return 0;
-	if (ep->t->domain != AF_UNIX || ep->abstract)
+	if (sock_set_file_mode(s, (mode_t)mode) == 0)
+		return 0;
+	if (errno == EINVAL) /* cli_mode() took only 0..0777: the socket has no file (see sock_set_file_mode) */
 		return cli_usage_error(cmd, "--mode applies to a unix socket file, and %.60s has none", text);
-	if (sock_set_file_mode(s, (mode_t)mode) < 0)
-		return cli_error(cmd, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
+	return cli_error(cmd, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
 	return 0;
 }
 

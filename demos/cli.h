@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "transports/endpoint.h"
+#include "transports/registry.h"
 #include "core/engine/poller.h"
 #include "core/transport.h"
 
@@ -70,11 +71,11 @@ int cli_mode(const char *cmd, const char *text, int *mode);
 
 /*
  * Applies a parsed --mode to the socket file s was bound to (nothing when
- * mode < 0). Returns 0; EXIT_USAGE when ep names no socket file (tcp, udp,
- * an abstract name); EXIT_RUNTIME when chmod failed. Prints the error; the
- * caller closes s, which removes the file.
+ * mode < 0); text is the endpoint, for messages. Returns 0; EXIT_USAGE when
+ * s has no socket file (tcp, udp, an abstract name); EXIT_RUNTIME when chmod
+ * failed. Prints the error; the caller closes s, which removes the file.
  */
-int cli_apply_mode(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s, int mode);
+int cli_apply_mode(const char *cmd, const char *text, struct sock *s, int mode);
 
 /* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);

@@ -17,7 +17,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; transport_registry[i]; i++) {
 		const struct transport *t = transport_registry[i];
 		char example[40];
-		snprintf(example, sizeof example, t->domain == AF_UNSPEC ? "%s://127.0.0.1:5555" : "%s:/tmp/echo.sock",
+		snprintf(example, sizeof example, transport_has_socket_file(t) ? "%s:/tmp/echo.sock" : "%s://127.0.0.1:5555",
 			 t->scheme);
 		fprintf(out, "  %-26s %s\n", example, t->summary);
 	}

@@ -6,6 +6,7 @@
 
 #include "transports/endpoint.h"
 #include "core/transport.h"
+#include "transports/registry.h"
 #include "fuzz.h"
 
 /* Is the field NUL-terminated within its array? */

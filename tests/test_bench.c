@@ -103,7 +103,7 @@ ParameterizedTest(size_t *i, bench, json_both_paths)
 			cr_expect_geq(strtod(value(line, "p99_us"), NULL), strtod(value(line, "median_us"), NULL), "%s", line);
 		} else {
 			cr_expect_gt(strtod(value(line, "mb_per_s"), NULL), 0, "%s", line);
-			if (t->flags & TRANSPORT_RELIABLE)
+			if (transport_is_reliable(t))
 				cr_expect_eq(strtod(value(line, "lost"), NULL), 0, "%s", line);
 		}
 		char want[32];

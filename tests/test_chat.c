@@ -54,7 +54,7 @@ ParameterizedTest(size_t *i, chat, conversation)
 	start_server(&srv, t, dir, NULL);
 	const char *argv[] = { "socklab", "chat-client", srv.endpoint, NULL };
 	cr_assert_eq(test_run(argv, input, sizeof input - 1, &r), 0);
-	int connected = (t->flags & TRANSPORT_CONNECTED) != 0;
+	int connected = transport_is_connected(t);
 	if (connected)
 		snprintf(expect, sizeof expect, "connected to %s\n", srv.endpoint);
 	else
@@ -94,7 +94,7 @@ ParameterizedTest(size_t *i, chat, many_at_once)
 	for (int k = 0; k < MANY; k++) {
 		cr_assert_eq(test_dial(&c[k], srv.endpoint), 0, "%s: dial: %s", t->scheme, strerror(errno));
 		cr_assert_eq(sock_set_recv_timeout(&c[k], TEST_WAIT_S * 1000), 0);
-		if (!(t->flags & TRANSPORT_CONNECTED))
+		if (!transport_is_connected(t))
 			cr_assert_eq(sock_send(&c[k], "", 0), 0, "the opening datagram");
 		cr_assert_eq(sock_recv_exact(&c[k], buf, sizeof CHAT_GREETING - 1, &got), 0, "%s: greeting %d", t->scheme, k);
 		cr_assert(memcmp(buf, CHAT_GREETING, got) == 0);
@@ -111,7 +111,7 @@ ParameterizedTest(size_t *i, chat, many_at_once)
 	}
 	for (int k = 0; k < MANY; k++) {
 		cr_assert_eq(sock_send_all(&c[k], "stop", 4), 4);
-		if (t->flags & TRANSPORT_CONNECTED) /* the server closes: end of stream, or an empty message on seqpacket */
+		if (transport_is_connected(t)) /* the server closes: end of stream, or an empty message on seqpacket */
 			cr_expect_eq(sock_recv_reply(&c[k], buf, sizeof buf, NULL), 0, "%s: client %d not closed", t->scheme, k);
 		sock_close(&c[k]);
 	}

@@ -154,10 +154,10 @@ static int nobody_there(const struct transport *t, const char *dir, char *ep, si
 	socklen_t sl = sizeof(struct sockaddr_in);
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
-	int fd = socket(t->domain == AF_UNIX ? AF_UNIX : AF_INET, t->type, 0);
+	int fd = socket(transport_has_socket_file(t) ? AF_UNIX : AF_INET, t->type, 0);
 
 	cr_assert(fd >= 0);
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		sun->sun_family = AF_UNIX;
 		snprintf(sun->sun_path, sizeof sun->sun_path, "%s/nobody.sock", dir);
 		sl = sizeof *sun;
@@ -167,7 +167,7 @@ static int nobody_there(const struct transport *t, const char *dir, char *ep, si
 	}
 	cr_assert_eq(bind(fd, (struct sockaddr *)&ss, sl), 0);
 	cr_assert_eq(getsockname(fd, (struct sockaddr *)&ss, &sl), 0);
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		snprintf(ep, len, "%s:%s", t->scheme, sun->sun_path);
 		close(fd); /* the file stays: a stale socket */
 		return -1;
@@ -190,10 +190,10 @@ ParameterizedTest(size_t *i, cli, nobody_there)
 
 	test_tmpdir(dir, sizeof dir);
 	int fd = nobody_there(t, dir, ep, sizeof ep);
-	if (t->flags & TRANSPORT_CONNECTED)
+	if (transport_is_connected(t))
 		snprintf(expect, sizeof expect,
 			 "socklab: echo-client: connect to %s: connection refused (is a server listening?)\n", ep);
-	else if (t->domain == AF_UNIX)
+	else if (transport_has_socket_file(t))
 		snprintf(expect, sizeof expect, "socklab: echo-client: send to %s: connection refused", ep);
 	else
 		snprintf(expect, sizeof expect,

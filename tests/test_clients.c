@@ -70,7 +70,7 @@ ParameterizedTest(size_t *i, clients, large)
 	struct test_server srv;
 	struct sock c;
 	char dir[64];
-	size_t got = 0, len = t->flags & TRANSPORT_BOUNDARIES ? LARGE_MESSAGE : LARGE;
+	size_t got = 0, len = transport_keeps_boundaries(t) ? LARGE_MESSAGE : LARGE;
 	unsigned char *out = malloc(len), *in = malloc(len + 1);
 
 	cr_assert(out && in);
@@ -110,7 +110,7 @@ ParameterizedTest(size_t *i, clients, large_line)
 	struct test_server srv;
 	struct run_result r;
 	char dir[64];
-	size_t len = t->flags & TRANSPORT_BOUNDARIES ? LARGE_MESSAGE : LARGE;
+	size_t len = transport_keeps_boundaries(t) ? LARGE_MESSAGE : LARGE;
 	char *line = malloc(len + 1);
 
 	cr_assert(line);

@@ -58,8 +58,8 @@ ParameterizedTest(size_t *i, contrast, facts, .timeout = 60)
 {
 	const struct transport *t = transport_registry[*i];
 	static struct cell cells[32];
-	int connected = (t->flags & TRANSPORT_CONNECTED) != 0, messages = (t->flags & TRANSPORT_BOUNDARIES) != 0;
-	int local = t->domain == AF_UNIX, udp = !local && !connected;
+	int connected = transport_is_connected(t), messages = transport_keeps_boundaries(t);
+	int local = transport_has_socket_file(t), udp = !local && !connected;
 	const char *n = t->scheme;
 
 	run_all(t, NULL, cells);
@@ -152,13 +152,13 @@ ParameterizedTest(size_t *i, contrast, impaired)
 	cr_assert_eq(scenario_boundaries(&chunked, t, &b), 0, "%s: %s", t->scheme, b.summary);
 	test_rmdir(lab.dir);
 	long arrived = atol(cell_get(&c, "arrived", v, sizeof v)), late = atol(cell_get(&c, "out_of_order", v, sizeof v));
-	if (t->flags & TRANSPORT_CONNECTED) {
+	if (transport_is_connected(t)) {
 		cr_expect_eq(arrived, 100, "%s: %s", t->scheme, c.summary);
 		cr_expect_eq(late, 0, "%s: %s", t->scheme, c.summary);
 	} else {
 		cr_expect_lt(arrived, 100, "%s: %s", t->scheme, c.summary);
 		cr_expect_gt(late, 0, "%s: %s", t->scheme, c.summary);
 	}
-	if (!(t->flags & TRANSPORT_BOUNDARIES))
+	if (!transport_keeps_boundaries(t))
 		cr_expect_str_eq(cell_get(&b, "reads", v, sizeof v), "6", "%s: chunk=1, one byte a read", t->scheme);
 }

@@ -89,7 +89,7 @@ ParameterizedTest(size_t *i, echo, cli_addresses)
 	int n = 0;
 
 	test_tmpdir(dir, sizeof dir);
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		test_abstract_name("echo", name, sizeof name);
 		snprintf(server[n], 192, "%s:%s/a.sock", t->scheme, dir);
 		snprintf(client[n++], 192, "%s://%s/a.sock", t->scheme, dir);
@@ -104,7 +104,7 @@ ParameterizedTest(size_t *i, echo, cli_addresses)
 		const char *sv[] = { "socklab", "echo-server", "--quiet", server[k], NULL };
 		cr_assert(test_server_start(&srv, sv) == 0, "%s: echo-server did not start", server[k]);
 		char ep[256];
-		if (t->domain == AF_UNIX)
+		if (transport_has_socket_file(t))
 			snprintf(ep, sizeof ep, "%.191s", client[k]);
 		else /* the port the kernel chose, on the host this case names */
 			snprintf(ep, sizeof ep, "%s://%.191s:%.5s", t->scheme, client[k], strrchr(srv.endpoint, ':') + 1);
@@ -116,7 +116,7 @@ ParameterizedTest(size_t *i, echo, cli_addresses)
 		cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
 	}
 	/* A relative path is relative to each program's own directory: here both run in the test's. */
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		char rel[64];
 		snprintf(rel, sizeof rel, "%s:rel.sock", t->scheme);
 		const char *sv[] = { "sh", "-c", "cd \"$1\" && exec \"$0\" echo-server --quiet \"$2\"",

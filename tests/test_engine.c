@@ -164,7 +164,7 @@ ParameterizedTestParameters(engine, end_of_stream_flushes)
 ParameterizedTest(struct param *p, engine, end_of_stream_flushes)
 {
 	const struct transport *t = transport_registry[p->t];
-	size_t big = t->flags & TRANSPORT_BOUNDARIES ? 60000 : 16u << 20, got = 0;
+	size_t big = transport_keeps_boundaries(t) ? 60000 : 16u << 20, got = 0;
 	struct engine_options opt = { .poller = p->poller, .out_limit = 64u << 20 }; /* never pause reading */
 	unsigned char *want = malloc(big), *in = malloc(big + 1);
 	struct server srv;

@@ -101,7 +101,7 @@ static void listen_impossible(const struct transport *t, const char *dir)
 	char text[256];
 	struct sock s;
 
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		snprintf(text, sizeof text, "%s:%s/no/such/dir.sock", t->scheme, dir);
 		cr_expect(listen_on(&s, t, dir, text) < 0 && errno == ENOENT, "%s: %s", text, strerror(errno));
 		snprintf(text, sizeof text, "%s:%s", t->scheme, dir);

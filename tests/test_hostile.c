@@ -67,7 +67,7 @@ ParameterizedTest(size_t *i, hostile, megabyte_then_vanish)
 		 * reads fill the server's one send buffer and every reply waits until
 		 * that client reads or leaves (see docs/robustness.md).
 		 */
-		if (sc.t->domain != AF_UNIX || sock_is_connected(&h))
+		if (!transport_has_socket_file(sc.t) || sock_is_connected(&h))
 			good_round(&sc);
 		sock_close(&h);
 		good_rounds(&sc, 5);
@@ -97,7 +97,7 @@ ParameterizedTest(size_t *i, hostile, reset_mid_transfer)
 		hostile_dial(&sc, &h);
 		cr_assert(sock_send_all(&h, half, sizeof half) == (ssize_t)sizeof half);
 		cr_assert(test_readable(h.fd), "%s: no echo came back", sc.t->scheme);
-		if (sc.t->domain != AF_UNIX && sock_is_connected(&h))
+		if (!transport_has_socket_file(sc.t) && sock_is_connected(&h))
 			cr_assert(setsockopt(h.fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 }, sizeof(struct linger)) == 0);
 		sock_close(&h);
 		good_round(&sc);
@@ -176,7 +176,7 @@ ParameterizedTest(size_t *i, hostile, larger_than_any_buffer)
 		cr_expect(sent >= MEGABYTE, "%s: only %zu bytes went: the server stopped reading too soon",
 			  sc.t->scheme, sent);
 	} else {
-		size_t big = sc.t->domain == AF_UNIX ? 300 * 1024 : 65507;
+		size_t big = transport_has_socket_file(sc.t) ? 300 * 1024 : 65507;
 		char *msg = calloc(1, big + 1);
 		int size = (int)(2 * big);
 		/* The kernel doubles it and caps it at twice wmem_max: 425,984 bytes by default, room for 300 KB. */
@@ -186,14 +186,14 @@ ParameterizedTest(size_t *i, hostile, larger_than_any_buffer)
 				  strerror(errno));
 			good_round(&sc);
 		}
-		if (sc.t->domain != AF_UNIX) /* one byte more than UDP can carry: the sender is told */
+		if (!transport_has_socket_file(sc.t)) /* one byte more than UDP can carry: the sender is told */
 			cr_expect(sock_send(&h, msg, big + 1) < 0 && errno == EMSGSIZE);
 		free(msg);
 	}
 	sock_close(&h);
 	char *err;
 	scene_end(&sc, &err);
-	if ((sc.t->flags & TRANSPORT_BOUNDARIES) && sc.t->domain == AF_UNIX)
+	if (transport_keeps_boundaries(sc.t) && transport_has_socket_file(sc.t))
 		cr_expect(strstr(err, "larger than the server's buffer was dropped"), "%s: no notice:\n%s", sc.t->scheme,
 			  err);
 	free(err);

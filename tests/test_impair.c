@@ -193,7 +193,7 @@ ParameterizedTest(size_t *i, impair, wraps_every_transport)
 	cr_expect_eq(srv.impair, NULL);
 	cr_expect_eq(srv.t, t, "a closed socket goes back to its transport");
 	cr_expect_eq(test_open_fds(), fds, "%s: a descriptor leaked", t->scheme);
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		snprintf(text, sizeof text, "%s/impair.sock", dir);
 		cr_expect_neq(lstat(text, &st), 0, "%s: the socket file was left behind", t->scheme);
 	}

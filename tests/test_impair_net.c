@@ -154,7 +154,7 @@ ParameterizedTest(struct combo *c, impair_net, effects)
 {
 	const struct transport *t = transport_registry[c->t];
 	const struct effect *e = &effects[c->e];
-	int connected = (t->flags & TRANSPORT_CONNECTED) != 0, count = connected ? e->records : e->datagrams;
+	int connected = transport_is_connected(t), count = connected ? e->records : e->datagrams;
 	int distinct = 0, twice = 0, more = 0;
 	struct tally r;
 	char dir[64];

@@ -69,7 +69,7 @@ ParameterizedTest(size_t *i, interop, client_vs_socat)
 	char ready[512];
 	cr_assert_eq(test_peer_wait_line(&peer, 2, f->datagram ? " receiving on " : " listening on ", ready, sizeof ready), 0,
 		     "socat did not get ready:\n%s", peer.errbuf);
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		snprintf(ep, sizeof ep, "%s:%s", t->scheme, path);
 	} else {
 		/* The port: from the log for TCP; UDP-RECVFROM logs port 0, so from the kernel's table. */
@@ -120,7 +120,7 @@ ParameterizedTest(size_t *i, interop, python_client)
 	test_tmpdir(dir, sizeof dir);
 	snprintf(bind, sizeof bind, "%s/client.sock", dir);
 	cr_assert_eq(test_echo_server(&srv, t, dir), 0);
-	int bound = t->domain == AF_UNIX && !(t->flags & TRANSPORT_CONNECTED);
+	int bound = transport_has_socket_file(t) && !transport_is_connected(t);
 	const char *plain[] = { "python3", PEERS, "client", srv.endpoint, "hello", "world", NULL };
 	const char *with_bind[] = { "python3", PEERS, "client", "--bind", bind, srv.endpoint, "hello", "world", NULL };
 	cr_assert_eq(test_run(bound ? with_bind : plain, NULL, 0, &r), 0);
@@ -148,7 +148,7 @@ ParameterizedTest(size_t *i, interop, socat_client)
 
 	test_tmpdir(dir, sizeof dir);
 	cr_assert_eq(test_echo_server(&srv, t, dir), 0);
-	where = srv.endpoint + strlen(t->scheme) + (t->domain == AF_UNIX ? 1 : 3);
+	where = srv.endpoint + strlen(t->scheme) + (transport_has_socket_file(t) ? 1 : 3);
 	snprintf(addr, sizeof addr, f->client, where, dir);
 	/* -t 10: after our end of input, wait for the server's end of stream rather than half a second. */
 	const char *argv[] = { "socat", "-t", "10", "-", addr, NULL };
@@ -195,12 +195,12 @@ Test(interop, netcat)
 
 		test_tmpdir(dir, sizeof dir);
 		cr_assert_eq(test_echo_server(&srv, t, dir), 0);
-		const char *where = srv.endpoint + strlen(t->scheme) + (t->domain == AF_UNIX ? 1 : 3);
+		const char *where = srv.endpoint + strlen(t->scheme) + (transport_has_socket_file(t) ? 1 : 3);
 		while (n < 5 && peers[k].argv[n])
 			argv[n] = peers[k].argv[n], n++;
-		snprintf(last, sizeof last, "%s", t->domain == AF_UNIX ? where : strrchr(where, ':') + 1);
+		snprintf(last, sizeof last, "%s", transport_has_socket_file(t) ? where : strrchr(where, ':') + 1);
 		argv[n - 1] = last;
-		if (t->flags & TRANSPORT_CONNECTED) {
+		if (transport_is_connected(t)) {
 			struct run_result r;
 			cr_assert_eq(test_run(argv, input, strlen(input), &r), 0);
 			cr_expect_eq(r.status, 0, "%s %s: exit %d: %s", argv[0], t->scheme, r.status, r.err);

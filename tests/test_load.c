@@ -65,7 +65,7 @@ ParameterizedTest(size_t *i, load, echo_server)
 	cr_expect_eq(json_num(r.out, "echoed") + json_num(r.out, "lost"), 1000, "%s: %s", t->scheme, r.out);
 	cr_expect_eq(json_num(r.out, "corrupted"), 0, "%s: %s", t->scheme, r.out);
 	cr_expect_eq(json_num(r.out, "bytes_echoed") > 0, 1, "%s: %s", t->scheme, r.out);
-	if (t->flags & TRANSPORT_RELIABLE)
+	if (transport_is_reliable(t))
 		cr_expect_eq(json_num(r.out, "lost"), 0, "%s: %s", t->scheme, r.out);
 	cr_expect(strstr(r.out, "\"ok\":true") != NULL, "%s: %s", t->scheme, r.out);
 	test_run_free(&r);

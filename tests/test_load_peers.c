@@ -221,11 +221,11 @@ ParameterizedTest(size_t *i, load_peers, counts_what_is_lost)
 	test_tmpdir(dir, sizeof dir);
 	pid_t pid = start_peer(t, dir, &m, &ls, ep, sizeof ep);
 	run_load(&r, ep, "--clients 1 --messages 40 --size 100 --timeout 0.3");
-	if (t->flags & TRANSPORT_CONNECTED) {
+	if (transport_is_connected(t)) {
 		cr_expect_eq(r.status, 1, "%s: exit %d: %s", t->scheme, r.status, r.err);
 		cr_expect_gt(json_num(r.out, "lost"), 0, "%s: %s", t->scheme, r.out);
 	} else {
-		cr_expect_eq(r.status, (t->flags & TRANSPORT_RELIABLE) ? 1 : 0, "%s: exit %d: %s", t->scheme, r.status,
+		cr_expect_eq(r.status, transport_is_reliable(t) ? 1 : 0, "%s: exit %d: %s", t->scheme, r.status,
 			     r.err);
 		cr_expect_eq(json_num(r.out, "lost"), 10, "%s: %s", t->scheme, r.out);
 		cr_expect_eq(json_num(r.out, "echoed"), 30, "%s: %s", t->scheme, r.out);
@@ -256,7 +256,7 @@ ParameterizedTest(size_t *i, load_peers, duplicates_are_not_corruption)
 	test_tmpdir(dir, sizeof dir);
 	pid_t pid = start_peer(t, dir, &m, &ls, ep, sizeof ep);
 	run_load(&r, ep, "--clients 2 --messages 20 --size 1-500 --timeout 1");
-	if (t->flags & TRANSPORT_BOUNDARIES) {
+	if (transport_keeps_boundaries(t)) {
 		cr_expect_eq(r.status, 0, "%s: exit %d: %s", t->scheme, r.status, r.err);
 		cr_expect_eq(json_num(r.out, "echoed"), 40, "%s: %s", t->scheme, r.out);
 		cr_expect_eq(json_num(r.out, "corrupted"), 0, "%s: %s", t->scheme, r.out);

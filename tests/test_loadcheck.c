@@ -157,7 +157,7 @@ ParameterizedTest(size_t *i, loadcheck, nothing_lost)
 	const struct transport *t = transport_registry[*i];
 	struct test_server srv;
 	char dir[64];
-	int reliable = (t->flags & TRANSPORT_RELIABLE) != 0, connected = (t->flags & TRANSPORT_CONNECTED) != 0;
+	int reliable = transport_is_reliable(t), connected = transport_is_connected(t);
 
 	test_tmpdir(dir, sizeof dir);
 	cr_assert(test_echo_server(&srv, t, dir) == 0, "%s: echo-server did not start", t->scheme);

@@ -19,9 +19,10 @@ static const struct expected {
 } expected[] = {
 	{ "tcp", AF_UNSPEC, SOCK_STREAM, TRANSPORT_CONNECTED | TRANSPORT_RELIABLE },
 	{ "udp", AF_UNSPEC, SOCK_DGRAM, TRANSPORT_BOUNDARIES },
-	{ "unix", AF_UNIX, SOCK_STREAM, TRANSPORT_CONNECTED | TRANSPORT_RELIABLE },
-	{ "unixgram", AF_UNIX, SOCK_DGRAM, TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE },
-	{ "unixpacket", AF_UNIX, SOCK_SEQPACKET, TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE },
+	{ "unix", AF_UNIX, SOCK_STREAM, TRANSPORT_CONNECTED | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE },
+	{ "unixgram", AF_UNIX, SOCK_DGRAM, TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE },
+	{ "unixpacket", AF_UNIX, SOCK_SEQPACKET,
+	  TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE },
 };
 
 Test(registry, the_five_transports)
@@ -61,7 +62,7 @@ ParameterizedTestParameters(registry, table)
 ParameterizedTest(size_t *i, registry, table)
 {
 	const struct transport *t = transport_registry[*i];
-	const unsigned all = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE;
+	const unsigned all = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE;
 
 	cr_assert_not_null(t->scheme);
 	cr_expect(t->scheme[0] && strspn(t->scheme, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(t->scheme),
@@ -71,30 +72,32 @@ ParameterizedTest(size_t *i, registry, table)
 		(void (*)(void))t->bind, (void (*)(void))t->listen, (void (*)(void))t->accept,
 		(void (*)(void))t->dial, (void (*)(void))t->send, (void (*)(void))t->recv,
 		(void (*)(void))t->sendto, (void (*)(void))t->recvfrom, (void (*)(void))t->shutdown,
-		(void (*)(void))t->getname, (void (*)(void))t->close,
+		(void (*)(void))t->getname, (void (*)(void))t->close, (void (*)(void))t->set_file_mode,
 	};
 	for (size_t k = 0; k < sizeof slots / sizeof slots[0]; k++)
-		cr_expect_not_null(slots[k], "%s: slot %zu of 11 is NULL", t->scheme, k + 1);
+		cr_expect_not_null(slots[k], "%s: slot %zu of 12 is NULL", t->scheme, k + 1);
 	for (size_t j = 0; transport_registry[j]; j++)
 		cr_expect(j == *i || strcmp(transport_registry[j]->scheme, t->scheme) != 0, "scheme %s twice", t->scheme);
 	cr_expect_eq(transport_find(t->scheme, strlen(t->scheme)), t);
 
 	cr_expect_eq(t->flags & ~all, 0, "%s: unknown facts", t->scheme);
 	cr_expect(t->domain == AF_UNIX || t->domain == AF_UNSPEC, "%s: domain %d", t->scheme, t->domain);
-	int connected = !!(t->flags & TRANSPORT_CONNECTED), bounded = !!(t->flags & TRANSPORT_BOUNDARIES);
+	cr_expect_eq(transport_has_socket_file(t), t->domain == AF_UNIX, "%s: a socket file is what AF_UNIX binds", t->scheme);
+	int connected = transport_is_connected(t), bounded = transport_keeps_boundaries(t);
 	switch (t->type) {
 	case SOCK_STREAM: cr_expect(connected && !bounded, "%s: a stream is connected, without boundaries", t->scheme); break;
 	case SOCK_DGRAM: cr_expect(!connected && bounded, "%s: datagrams: boundaries, no connections", t->scheme); break;
 	case SOCK_SEQPACKET: cr_expect(connected && bounded, "%s: seqpacket is both", t->scheme); break;
 	default: cr_expect_fail("%s: socket type %d", t->scheme, t->type);
 	}
-	if (connected || t->domain == AF_UNIX)
-		cr_expect(t->flags & TRANSPORT_RELIABLE, "%s: connections and unix sockets never drop data", t->scheme);
+	if (connected || transport_has_socket_file(t))
+		cr_expect(transport_is_reliable(t), "%s: connections and unix sockets never drop data", t->scheme);
 
 	/* The stubs are where, and only where, the facts say an operation does not exist. */
 	cr_expect_eq(t->listen == transport_no_listen, !connected, "%s: listen", t->scheme);
 	cr_expect_eq(t->accept == transport_no_accept, !connected, "%s: accept", t->scheme);
 	cr_expect_eq(t->shutdown == transport_no_shutdown, !connected, "%s: shutdown", t->scheme);
+	cr_expect_eq(t->set_file_mode == transport_no_set_file_mode, !transport_has_socket_file(t), "%s: set_file_mode", t->scheme);
 	cr_expect_eq(t->sendto == transport_no_sendto, connected, "%s: sendto", t->scheme);
 	cr_expect_eq(t->recvfrom == transport_no_recvfrom, connected, "%s: recvfrom", t->scheme);
 }
@@ -118,9 +121,9 @@ ParameterizedTest(size_t *i, registry, stubs_fail_with_eopnotsupp)
 	test_server_endpoint(t, dir, "stubs", text, sizeof text);
 	cr_assert_eq(endpoint_parse(text, ENDPOINT_SERVER, &ep, text, sizeof text), 0);
 	cr_assert_eq(sock_listen_endpoint(&ls, &ep, 8, &gai), 0, "%s: %s", t->scheme, strerror(errno));
-	cr_expect_eq(sock_is_connected(&ls), !!(t->flags & TRANSPORT_CONNECTED));
-	cr_expect_eq(sock_keeps_boundaries(&ls), !!(t->flags & TRANSPORT_BOUNDARIES));
-	cr_expect_eq(sock_is_reliable(&ls), !!(t->flags & TRANSPORT_RELIABLE));
+	cr_expect_eq(sock_is_connected(&ls), transport_is_connected(t));
+	cr_expect_eq(sock_keeps_boundaries(&ls), transport_keeps_boundaries(t));
+	cr_expect_eq(sock_is_reliable(&ls), transport_is_reliable(t));
 	/* The table's socket type is the kernel's. */
 	cr_expect_eq(sys_getsockopt_int(ls.fd, SOL_SOCKET, SO_TYPE, "SO_TYPE", &type), 0);
 	cr_expect_eq(type, t->type, "%s: the kernel says type %d", t->scheme, type);

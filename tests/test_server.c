@@ -47,7 +47,7 @@ ParameterizedTest(struct stop_param *p, server, shutdown)
 		cr_assert_eq(test_dial(&c[k], srv.endpoint), 0);
 		cr_expect_eq(test_echo_once(&c[k], "before", 6), 0);
 	}
-	if (t->domain == AF_UNIX)
+	if (transport_has_socket_file(t))
 		cr_expect_eq(lstat(path, &st), 0, "%s: no socket file while serving", t->scheme);
 	cr_expect_eq(test_server_stop(&srv, p->sig), 0, "%s: %s did not make it exit 0:\n%s", t->scheme,
 		     strsignal(p->sig), srv.errtext);
@@ -71,7 +71,7 @@ static struct criterion_test_params unix_transports(void)
 	static size_t idx[32];
 	size_t n = 0;
 	for (size_t i = 0; i < test_transport_count() && n < 32; i++)
-		if (transport_registry[i]->domain == AF_UNIX)
+		if (transport_has_socket_file(transport_registry[i]))
 			idx[n++] = i;
 	return cr_make_param_array(size_t, idx, n);
 }
@@ -170,7 +170,7 @@ ParameterizedTest(size_t *i, server, live_address_is_refused)
 
 	test_tmpdir(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/echo.sock", dir);
-	for (int abstract = 0; abstract <= (t->domain == AF_UNIX); abstract++) {
+	for (int abstract = 0; abstract <= (transport_has_socket_file(t)); abstract++) {
 		if (abstract) {
 			test_abstract_name("live", name, sizeof name);
 			snprintf(ep, sizeof ep, "%s:@%s", t->scheme, name);
@@ -179,7 +179,7 @@ ParameterizedTest(size_t *i, server, live_address_is_refused)
 		} else {
 			cr_assert_eq(test_echo_server(&srv, t, dir), 0);
 		}
-		if (t->domain == AF_UNIX && !abstract)
+		if (transport_has_socket_file(t) && !abstract)
 			cr_assert_eq(lstat(path, &before), 0);
 		const char *second[] = { "socklab", "echo-server", srv.endpoint, NULL };
 		cr_assert_eq(test_run(second, NULL, 0, &r), 0);
@@ -191,7 +191,7 @@ ParameterizedTest(size_t *i, server, live_address_is_refused)
 		cr_assert_eq(test_run(client, NULL, 0, &r), 0);
 		cr_expect_eq(r.status, 0, "%s: the first server stopped answering: %s", t->scheme, r.err);
 		test_run_free(&r);
-		if (t->domain == AF_UNIX && !abstract)
+		if (transport_has_socket_file(t) && !abstract)
 			cr_expect(lstat(path, &after) == 0 && after.st_ino == before.st_ino, "%s: the live socket file changed",
 				  t->scheme);
 		cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);

@@ -44,7 +44,7 @@ ParameterizedTest(size_t *i, trace, echo_client)
 	test_tmpdir(dir, sizeof dir);
 	cr_assert_eq(test_echo_server(&srv, t, dir), 0);
 	/* The address as the trace prints it: the endpoint without its scheme. */
-	snprintf(addr, sizeof addr, "%s", srv.endpoint + strlen(t->scheme) + (t->domain == AF_UNIX ? 1 : 3));
+	snprintf(addr, sizeof addr, "%s", srv.endpoint + strlen(t->scheme) + (transport_has_socket_file(t) ? 1 : 3));
 	RUN(&r, "echo-client", srv.endpoint, "hello");
 	cr_expect_eq(r.status, 0);
 	cr_expect_str_eq(r.err, "", "%s: stderr without --trace: %s", t->scheme, r.err);
@@ -57,10 +57,10 @@ ParameterizedTest(size_t *i, trace, echo_client)
 			RUN(&r, "echo-client", "--trace", srv.endpoint, "hello");
 		cr_expect_eq(r.status, 0, "%s: %s", t->scheme, r.err);
 		cr_expect_str_eq(r.out, "hello\n", "the trace went to stdout");
-		snprintf(want, sizeof want, "trace: socket(%s, %s, 0) = ", t->domain == AF_UNIX ? "AF_UNIX" : "AF_INET",
+		snprintf(want, sizeof want, "trace: socket(%s, %s, 0) = ", transport_has_socket_file(t) ? "AF_UNIX" : "AF_INET",
 			 t->type == SOCK_STREAM ? "SOCK_STREAM" : t->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_SEQPACKET");
 		cr_expect(find_line(r.err, want, &l_socket), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
-		if (t->flags & TRANSPORT_CONNECTED) {
+		if (transport_is_connected(t)) {
 			snprintf(want, sizeof want, "trace: connect(3, %s) = 0", addr);
 			cr_expect(find_line(r.err, want, &l_connect), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
 			cr_expect(find_line(r.err, "trace: send(3, ", &l_send), "%s: no send in:\n%s", t->scheme, r.err);
@@ -74,7 +74,7 @@ ParameterizedTest(size_t *i, trace, echo_client)
 			snprintf(want, sizeof want, "trace: recvfrom(3, 6 bytes) = 5, from %s", addr);
 			cr_expect(find_line(r.err, want, &l_recv), "%s: no \"%s\" in:\n%s", t->scheme, want, r.err);
 			cr_expect(l_socket < l_send && l_send < l_recv, "%s: out of order:\n%s", t->scheme, r.err);
-			if (t->domain == AF_UNIX)
+			if (transport_has_socket_file(t))
 				cr_expect(find_line(r.err, "trace: bind(3, (autobind", &l_connect),
 					  "%s: the client did not bind a name for replies:\n%s", t->scheme, r.err);
 		}
@@ -111,10 +111,10 @@ ParameterizedTest(size_t *i, trace, echo_server)
 	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
 	const char *err = srv.errtext;
 	cr_expect(find_line(err, "trace: bind(", &line), "%s: no bind:\n%s", t->scheme, err);
-	int connected = !!(t->flags & TRANSPORT_CONNECTED);
+	int connected = transport_is_connected(t);
 	cr_expect_eq(!!find_line(err, "trace: listen(", &line), connected, "%s: listen:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: accept(", &line), connected, "%s: accept:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: recvfrom(", &line), !connected, "%s: recvfrom:\n%s", t->scheme, err);
-	cr_expect_eq(!!find_line(err, "trace: unlink(", &line), t->domain == AF_UNIX, "%s: unlink:\n%s", t->scheme, err);
+	cr_expect_eq(!!find_line(err, "trace: unlink(", &line), transport_has_socket_file(t), "%s: unlink:\n%s", t->scheme, err);
 	test_rmdir(dir);
 }

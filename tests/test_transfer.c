@@ -68,7 +68,7 @@ static void start_recv(struct test_server *srv, const struct transport *t, const
 /* UDP is the one transport that may lose on loopback: pace it, and give it room. */
 static const char *rate_for(const struct transport *t)
 {
-	return t->flags & TRANSPORT_RELIABLE ? "1000M" : "20M";
+	return transport_is_reliable(t) ? "1000M" : "20M";
 }
 
 /* A file (not a whole number of datagrams) goes across, and both reports tell the same cksum. */
@@ -90,7 +90,7 @@ ParameterizedTest(size_t *i, transfer, file)
 	int recv_status = test_server_stop(&srv, 0); /* it ends by itself after one transfer */
 	char *log = test_server_stderr(&srv);
 	snprintf(line, sizeof line, "cksum %lu 300007", (unsigned long)sum);
-	if (!(t->flags & TRANSPORT_RELIABLE) && strstr(log, " 0 lost,") == NULL) {
+	if (!transport_is_reliable(t) && strstr(log, " 0 lost,") == NULL) {
 		/* Loopback UDP lost some even so: then both must say so, and fail (test_xfer.c counts it exactly). */
 		cr_expect_eq(r.status, 1, "%s", r.err);
 		cr_expect_eq(recv_status, 1, "%s", log);
@@ -101,7 +101,7 @@ ParameterizedTest(size_t *i, transfer, file)
 		cr_expect(same_file(in, out), "%s: the file changed on the way", t->scheme);
 		cr_expect(strstr(r.err, line), "%s: send's report: %s", t->scheme, r.err);
 		cr_expect(strstr(log, line), "%s: recv's report: %s", t->scheme, log);
-		if (t->flags & TRANSPORT_BOUNDARIES) { /* 300007 bytes in 1400-byte payloads: 215 messages */
+		if (transport_keeps_boundaries(t)) { /* 300007 bytes in 1400-byte payloads: 215 messages */
 			cr_expect(strstr(log, " 215 received, 0 lost, 0 reordered, 0 duplicated\n"), "%s", log);
 			cr_expect(strstr(r.err, "the receiver got 215 of 215 "), "%s", r.err);
 		} else {
@@ -139,7 +139,7 @@ ParameterizedTest(size_t *i, transfer, pipes)
 	cr_assert_eq(test_peer_start(&tx, send), 0);
 	int status = test_peer_wait_exit(&rx); /* reads recv's output meanwhile, so that it never blocks on a full pipe */
 	int sent = test_peer_wait_exit(&tx);
-	if (t->flags & TRANSPORT_RELIABLE || strstr(rx.errbuf, " 0 lost,")) {
+	if (transport_is_reliable(t) || strstr(rx.errbuf, " 0 lost,")) {
 		cr_expect_eq(sent, 0, "%s: %s", t->scheme, tx.errbuf);
 		cr_expect_eq(status, 0, "%s: %s", t->scheme, rx.errbuf);
 		cr_expect_eq(rx.outlen, len, "%s", t->scheme);
@@ -159,7 +159,7 @@ ParameterizedTest(size_t *i, transfer, hundred_megabytes, .timeout = 120)
 	struct test_server srv;
 	struct run_result r;
 
-	if (t->flags & TRANSPORT_BOUNDARIES)
+	if (transport_keeps_boundaries(t))
 		cr_skip_test("%s: a message transport (the file test covers it)", t->scheme);
 	test_tmpdir(dir, sizeof dir);
 	snprintf(in, sizeof in, "%s/in", dir);
@@ -296,7 +296,7 @@ Test(transfer, lost_acknowledgement)
 {
 	for (size_t k = 0; transport_registry[k]; k++) {
 		const struct transport *t = transport_registry[k];
-		if (t->flags & TRANSPORT_CONNECTED)
+		if (transport_is_connected(t))
 			continue; /* a connection delivers the acknowledgement, or says it could not */
 		for (int seed = 1; seed <= 4; seed++) {
 			char dir[64], in[128], out[128], ep[256];

@@ -1,4 +1,4 @@
-/* unix.c - bind, close and dial for every AF_UNIX transport: socket files and their pitfalls. */
+/* af_unix.c - bind, close and dial for every AF_UNIX transport: socket files and their pitfalls. */
 #include "af_unix.h"
 
 #include <errno.h>
@@ -111,7 +111,7 @@ int unix_close(struct sock *s)
 	return r;
 }
 
-int sock_set_file_mode(struct sock *s, mode_t mode)
+int unix_set_file_mode(struct sock *s, mode_t mode)
 {
 	struct stat st;
 

@@ -1,6 +1,6 @@
-/* unix.h - what the three AF_UNIX transports share, as af_unix.c shares unix_bind and unix_release. */
-#ifndef SOCKLAB_UNIX_H
-#define SOCKLAB_UNIX_H
+/* af_unix.h - what the three AF_UNIX transports share, as af_unix.c shares unix_bind and unix_release. */
+#ifndef SOCKLAB_AF_UNIX_H
+#define SOCKLAB_AF_UNIX_H
 
 #include "sockops.h"
 
@@ -26,5 +26,8 @@ int unix_close(struct sock *s);
  * elsewhere a temporary path that unix_close() removes.
  */
 int unix_dgram_dial(struct sock *s, const struct addr *a);
+
+/* chmod(2) of the socket file s made, as core/transport.h's sock_set_file_mode() describes. */
+int unix_set_file_mode(struct sock *s, mode_t mode);
 
 #endif

@@ -8,8 +8,8 @@
 #include <sys/un.h>
 
 #include "core/errors.h"
-#include "transports/impair/impair.h"
-#include "core/transport.h"
+#include "impair/impair.h"
+#include "registry.h"
 
 /* sun_path holds the path and its terminating NUL; an abstract name its leading NUL. */
 #define SUN_PATH_SIZE sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -196,7 +196,7 @@ int endpoint_parse(const char *text, enum endpoint_role role, struct endpoint *e
 		if (impair_parse_options(ep->options, why, whylen) < 0)
 			return -1;
 	}
-	if (ep->t->domain == AF_UNIX)
+	if (transport_has_socket_file(ep->t))
 		return parse_unix(colon + 1, ep, why, whylen);
 	return parse_inet(colon + 1, role, ep, why, whylen);
 }
@@ -226,7 +226,7 @@ int endpoint_resolve(const struct endpoint *ep, enum endpoint_role role, struct 
 	*n = 0;
 	if (max == 0)
 		return EAI_MEMORY;
-	if (ep->t->domain == AF_UNIX) {
+	if (transport_has_socket_file(ep->t)) {
 		*n = 1;
 		return resolve_unix(ep, out);
 	}
@@ -261,5 +261,14 @@ const char *endpoint_format(const struct transport *t, const struct addr *a, cha
 	/* A unix path that starts with "//" would read as a host after "unix:": "unix:////x" reads back. */
 	int slashes = a->ss.ss_family != AF_UNIX || strncmp(text, "//", 2) == 0;
 	snprintf(out, outlen, "%s%s%s", t->scheme, slashes ? "://" : ":", text);
+	return out;
+}
+
+const char *endpoint_local(const struct transport *t, const char *dir, const char *name, char *out, size_t outlen)
+{
+	if (transport_has_socket_file(t))
+		snprintf(out, outlen, "%s:%s/%s.sock", t->scheme, dir, name);
+	else
+		snprintf(out, outlen, "%s://127.0.0.1:0", t->scheme);
 	return out;
 }

@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 #include "core/addr.h"
+#include "core/transport.h"
 
-struct transport;
 
 /* Longest endpoint text accepted; longer input is refused with a message. */
 #define ENDPOINT_TEXT_MAX 1024
@@ -57,5 +57,25 @@ int endpoint_resolve(const struct endpoint *ep, enum endpoint_role role, struct 
  * "udp://[::1]:5555", "unix:/tmp/echo.sock", "unix:@echo". Returns out.
  */
 const char *endpoint_format(const struct transport *t, const struct addr *a, char *out, size_t outlen);
+
+/*
+ * Writes a local server endpoint for t, for programs that start their own
+ * servers (contrast, bench, the tests): "tcp://127.0.0.1:0" (the kernel picks
+ * the port) for an inet transport, "unix:DIR/NAME.sock" for one whose
+ * addresses are socket files. Returns out.
+ */
+const char *endpoint_local(const struct transport *t, const char *dir, const char *name, char *out, size_t outlen);
+
+/*
+ * Server side in one call (endpoint_open.c): resolves ep, then for each
+ * address in turn binds (and, on connected transports, listens with backlog)
+ * until one works. Returns 0, or -1 with errno; if the name lookup failed,
+ * *gai_err is set to the EAI_* code (and errno to ENOENT). Applies the
+ * impairment ep asks for (impair/impair.h).
+ */
+int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog, int *gai_err);
+
+/* Client side in one call: resolves ep and dials each address until one works. As above. */
+int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err);
 
 #endif

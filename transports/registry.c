@@ -1,7 +1,7 @@
 /* registry.c - every transport socklab knows, and finding one by its scheme. */
 #include <string.h>
 
-#include "core/transport.h"
+#include "registry.h"
 
 #define TRANSPORT(name) extern const struct transport name;
 #include "transports.def"

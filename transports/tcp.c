@@ -42,4 +42,5 @@ const struct transport tcp_transport = {
 	.shutdown = sockops_shutdown,
 	.getname = sockops_getname,
 	.close = sockops_close,
+	.set_file_mode = transport_no_set_file_mode,
 };

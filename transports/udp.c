@@ -41,4 +41,5 @@ const struct transport udp_transport = {
 	.shutdown = transport_no_shutdown,
 	.getname = sockops_getname,
 	.close = sockops_close,
+	.set_file_mode = transport_no_set_file_mode,
 };

@@ -8,7 +8,7 @@ const struct transport unix_dgram_transport = {
 	.summary = "unix datagram: messages without connections; the kernel never drops them",
 	.domain = AF_UNIX,
 	.type = SOCK_DGRAM,
-	.flags = TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE,
+	.flags = TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE,
 	.bind = unix_bind,
 	.listen = transport_no_listen,
 	.accept = transport_no_accept,
@@ -20,4 +20,5 @@ const struct transport unix_dgram_transport = {
 	.shutdown = transport_no_shutdown,
 	.getname = sockops_getname,
 	.close = unix_close,
+	.set_file_mode = unix_set_file_mode,
 };

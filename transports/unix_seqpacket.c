@@ -8,7 +8,7 @@ const struct transport unix_seqpacket_transport = {
 	.summary = "unix seqpacket: a connection that keeps message boundaries",
 	.domain = AF_UNIX,
 	.type = SOCK_SEQPACKET,
-	.flags = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE,
+	.flags = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE,
 	.bind = unix_bind,
 	.listen = sockops_listen,
 	.accept = sockops_accept,
@@ -20,4 +20,5 @@ const struct transport unix_seqpacket_transport = {
 	.shutdown = sockops_shutdown,
 	.getname = sockops_getname,
 	.close = unix_close,
+	.set_file_mode = unix_set_file_mode,
 };

@@ -101,6 +101,12 @@ static int measure(struct bench_peer peers[2], unsigned test, double seconds, st
 	return rc;
 }
 
+/* Nagle's algorithm (TCP_NODELAY) is TCP's: a byte stream over IP, not over a socket file. */
+static int has_nagle(const struct transport *t)
+{
+	return transport_is_connected(t) && !transport_keeps_boundaries(t) && !transport_has_socket_file(t);
+}
+
 /* Nagle's algorithm, on the socklab path: the same split request with and without TCP_NODELAY. */
 static int nagle(const struct bench_opts *o, struct bench_peer *p)
 {
@@ -118,7 +124,7 @@ static int nagle(const struct bench_opts *o, struct bench_peer *p)
 		if (rc < 0)
 			return -1;
 		if (o->json)
-			bench_print_json("tcp", "nagle", "socklab", &f[nodelay], nodelay);
+			bench_print_json(p->t->scheme, "nagle", "socklab", &f[nodelay], nodelay);
 	}
 	p->split = p->nodelay = 0;
 	if (!o->json && !interrupted)
@@ -234,14 +240,13 @@ int bench_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
-	if (o.n == 0 && o.tests == TEST_NAGLE)
-		o.t[o.n++] = transport_find("tcp", 3);
-	if (o.n == 0) /* every transport */
+	if (o.n == 0) /* every transport; for --test nagle, the one it is about */
 		for (size_t i = 0; transport_registry[i] && o.n < TRANSPORTS_MAX; i++)
-			o.t[o.n++] = transport_registry[i];
+			if (o.tests != TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0))
+				o.t[o.n++] = transport_registry[i];
 	if (o.tests == TEST_NAGLE)
 		for (size_t i = 0; i < o.n; i++)
-			if (strcmp(o.t[i]->scheme, "tcp") != 0)
+			if (!has_nagle(o.t[i]))
 				return cli_usage_error("bench", "--test nagle is about TCP: use --transports tcp");
 	/* The client takes the first CPU; the servers the same one, or the next. */
 	if (pin != PIN_NONE && bench_cpus(cpus) >= (pin == PIN_APART ? 2 : 1) && bench_pin(cpus[0]) == 0)

@@ -27,10 +27,10 @@ static int dial(struct bench_peer *p, unsigned char kind)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
 		goto fail;
-	if (p->t->flags & TRANSPORT_CONNECTED) {
+	if (transport_is_connected(p->t)) {
 		if (connect(fd, (struct sockaddr *)&p->addr.ss, p->addr.len) < 0 || send_all(fd, &kind, 1) < 0)
 			goto fail;
-	} else if (p->t->domain == AF_UNIX) {
+	} else if (transport_has_socket_file(p->t)) {
 		sa_family_t family = AF_UNIX;
 		if (bind(fd, (struct sockaddr *)&family, sizeof family) < 0)
 			goto fail;
@@ -54,11 +54,11 @@ static ssize_t recv_from_server(struct bench_peer *p, int fd, void *b, size_t n)
 
 static int ping(struct bench_peer *p, int fd, unsigned char *out, unsigned char *in)
 {
-	int connected = (p->t->flags & TRANSPORT_CONNECTED) != 0;
+	int connected = transport_is_connected(p->t);
 
 	if (connected ? send_all(fd, out, BENCH_PING) < 0 : raw_sendto(fd, out, BENCH_PING, &p->addr) < 0)
 		return -1;
-	if (!(p->t->flags & TRANSPORT_BOUNDARIES))
+	if (!transport_keeps_boundaries(p->t))
 		return recv_exact(fd, in, BENCH_PING, 0) < 0 ? -1 : 1;
 	ssize_t n = connected ? raw_recv(fd, in, BENCH_PING, 1, NULL) : recv_from_server(p, fd, in, BENCH_PING);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !connected)
@@ -196,8 +196,8 @@ static int bulk(struct bench_peer *p, double seconds, struct bench_round *out)
 	if (p->bulk_fd < 0 && (p->bulk_fd = dial(p, BENCH_BULK_CONN)) < 0)
 		return -1;
 	memset(buf, 'x', size);
-	return (p->t->flags & TRANSPORT_CONNECTED)
-		       ? bulk_connected(p->bulk_fd, size, seconds, out, (p->t->flags & TRANSPORT_BOUNDARIES) != 0)
+	return transport_is_connected(p->t)
+		       ? bulk_connected(p->bulk_fd, size, seconds, out, transport_keeps_boundaries(p->t))
 		       : bulk_datagrams(p, p->bulk_fd, size, seconds, out);
 }
 

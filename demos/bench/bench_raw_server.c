@@ -86,7 +86,7 @@ static _Noreturn void serve_datagrams(int ls)
 static void server_addr(struct bench_peer *p, const char *dir)
 {
 	memset(&p->addr, 0, sizeof p->addr);
-	if (p->t->domain == AF_UNIX) {
+	if (transport_has_socket_file(p->t)) {
 		struct sockaddr_un *sun = (struct sockaddr_un *)&p->addr.ss;
 		sun->sun_family = AF_UNIX;
 		snprintf(p->path, sizeof p->path, "%s/rawcall.sock", dir);
@@ -102,14 +102,14 @@ static void server_addr(struct bench_peer *p, const char *dir)
 
 int bench_raw_bind(struct bench_peer *p, const char *dir)
 {
-	int one = 1, connected = (p->t->flags & TRANSPORT_CONNECTED) != 0;
+	int one = 1, connected = transport_is_connected(p->t);
 
 	server_addr(p, dir);
 	p->fd = socket(p->addr.ss.ss_family, p->t->type, 0);
 	if (p->fd < 0)
 		return -1;
 	/* The socket options socklab's tcp_bind sets, and no others. */
-	if (p->t->domain != AF_UNIX && connected && setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+	if (!transport_has_socket_file(p->t) && connected && setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
 		return -1;
 	if (bind(p->fd, (struct sockaddr *)&p->addr.ss, p->addr.len) < 0 || (connected && listen(p->fd, SOMAXCONN) < 0))
 		return -1;
@@ -119,8 +119,8 @@ int bench_raw_bind(struct bench_peer *p, const char *dir)
 
 void bench_raw_serve(struct bench_peer *p)
 {
-	if (p->t->flags & TRANSPORT_CONNECTED)
-		serve_connected(p->fd, (p->t->flags & TRANSPORT_BOUNDARIES) != 0);
+	if (transport_is_connected(p->t))
+		serve_connected(p->fd, transport_keeps_boundaries(p->t));
 	serve_datagrams(p->fd);
 }
 

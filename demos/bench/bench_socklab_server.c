@@ -95,10 +95,7 @@ int bench_socklab_bind(struct bench_peer *p, const char *dir)
 	struct endpoint ep;
 	int gai;
 
-	if (p->t->domain == AF_UNIX)
-		snprintf(text, sizeof text, "%s:%s/socklab.sock", p->t->scheme, dir);
-	else
-		snprintf(text, sizeof text, "%s://127.0.0.1:0", p->t->scheme);
+	endpoint_local(p->t, dir, "socklab", text, sizeof text);
 	if (endpoint_parse(text, ENDPOINT_SERVER, &ep, why, sizeof why) < 0) {
 		errno = EINVAL;
 		return -1;

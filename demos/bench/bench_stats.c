@@ -86,9 +86,9 @@ void bench_stop(struct bench_peer *p)
 
 size_t bench_msg_size(const struct transport *t)
 {
-	if (!(t->flags & TRANSPORT_BOUNDARIES))
+	if (!transport_keeps_boundaries(t))
 		return BENCH_STREAM_WRITE;
-	return t->domain == AF_UNIX ? BENCH_UNIX_MSG : BENCH_UDP_MSG;
+	return transport_has_socket_file(t) ? BENCH_UNIX_MSG : BENCH_UDP_MSG;
 }
 
 double bench_now(void)

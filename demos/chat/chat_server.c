@@ -220,7 +220,7 @@ int chat_server_main(int argc, char **argv)
 		return rc;
 	if ((rc = cli_listen("chat-server", argv[optind], &ep, &ls)) != 0)
 		return rc;
-	if ((rc = cli_apply_mode("chat-server", argv[optind], &ep, &ls, mode)) != 0) {
+	if ((rc = cli_apply_mode("chat-server", argv[optind], &ls, mode)) != 0) {
 		sock_close(&ls);
 		return rc;
 	}

@@ -159,7 +159,7 @@ out:
 /* UDP counts what it dropped for a full buffer in /proc/net/snmp (snmp6 for IPv6). */
 static long long rcvbuf_errors(const struct transport *t, const struct addr *a)
 {
-	if (t->type != SOCK_DGRAM || t->domain == AF_UNIX)
+	if (transport_is_connected(t) || transport_has_socket_file(t))
 		return -1;
 	return lab_snmp(a->ss.ss_family, "Udp", "RcvbufErrors");
 }
@@ -167,7 +167,7 @@ static long long rcvbuf_errors(const struct transport *t, const struct addr *a)
 /* TCP counts every segment it sent again, host-wide, in /proc/net/snmp (for IPv6 too). */
 static long long retransmitted(const struct transport *t)
 {
-	if (t->domain == AF_UNIX || !(t->flags & TRANSPORT_CONNECTED))
+	if (transport_has_socket_file(t) || !transport_is_connected(t))
 		return -1;
 	return lab_snmp(AF_INET, "Tcp", "RetransSegs");
 }

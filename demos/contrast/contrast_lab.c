@@ -20,12 +20,13 @@ int lab_open(struct lab *lab, const struct transport *t, enum endpoint_role role
 	int gai;
 
 	sock_init(s);
-	if (at)
+	if (at) {
 		endpoint_format(t, at, text, sizeof text);
-	else if (t->domain == AF_UNIX)
-		snprintf(text, sizeof text, "%s:%s/s%u.sock", t->scheme, lab->dir, ++lab->seq);
-	else
-		snprintf(text, sizeof text, "%s://127.0.0.1:0", t->scheme);
+	} else {
+		char name[16];
+		snprintf(name, sizeof name, "s%u", ++lab->seq);
+		endpoint_local(t, lab->dir, name, text, sizeof text);
+	}
 	if (!plain && lab->options) {
 		size_t n = strlen(text);
 		snprintf(text + n, sizeof text - n, "?%s", lab->options);

@@ -43,7 +43,7 @@ static void label(const char *line, char *out, size_t len)
 /* Does this call send something the peer will see: data, a handshake, the end of a connection? */
 static int reaches_peer(const struct call *k, const struct transport *t, const char *lbl)
 {
-	int connected = (t->flags & TRANSPORT_CONNECTED) != 0;
+	int connected = transport_is_connected(t);
 
 	if (strncmp(lbl, "send", 4) == 0 || (connected && strncmp(lbl, "connect(", 8) == 0))
 		return 1;

@@ -19,7 +19,7 @@ static int bare_client(const struct transport *t, const struct addr *at, int *fd
 	*fd = sys_socket(at->ss.ss_family, t->type, 0);
 	if (*fd < 0)
 		return -1;
-	if (t->flags & TRANSPORT_CONNECTED)
+	if (transport_is_connected(t))
 		return sys_connect(*fd, at) < 0 || sys_send(*fd, "hi2", 3) < 0 ? -1 : 0;
 	return sys_sendto(*fd, "hi2", 3, at) < 0 ? -1 : 0;
 }
@@ -180,11 +180,11 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 	struct stat st;
 
 	say[0] = '\0';
-	if (t->domain == AF_UNIX) {
+	if (transport_has_socket_file(t)) {
 		int left = lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 		obs_bool(c, "file_left", left);
 		snprintf(say, sizeof say, "%s; ", left ? "the socket file stays" : "no file left");
-	} else if (t->flags & TRANSPORT_CONNECTED) {
+	} else if (transport_is_connected(t)) {
 		int tw = lab_time_wait(addr_port(&at));
 		obs_int(c, "time_wait", tw);
 		snprintf(say, sizeof say, "%d in TIME_WAIT; ", tw);
@@ -198,7 +198,7 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 	SAY(say, "bind(): %s; SO_REUSEADDR: %s; socklab: %s",
 		 plain ? errno_name(plain) : "ok", reuse ? errno_name(reuse) : "ok", r < 0 ? errno_name(err) : "ok");
 	cell_say(c, "%s", say);
-	if (t->domain == AF_UNIX && r < 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+	if (transport_has_socket_file(t) && r < 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		sys_unlink(path); /* the dead server's file, in the lab's own directory */
 	return 0;
 }

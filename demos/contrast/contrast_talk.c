@@ -81,7 +81,7 @@ int scenario_handshake(struct lab *lab, const struct transport *t, struct cell *
 		}
 		sock_close(&cli);
 	}
-	if (!(t->flags & TRANSPORT_CONNECTED))
+	if (!transport_is_connected(t))
 		connected_datagram(t, &nobody, c, say, sizeof say);
 	cell_say(c, "%s", say);
 	return 0;

@@ -117,7 +117,7 @@ int echo_server_main(int argc, char **argv)
 		return rc;
 	if ((rc = cli_listen("echo-server", argv[optind], &ep, &ls)) != 0)
 		return rc;
-	if ((rc = cli_apply_mode("echo-server", argv[optind], &ep, &ls, mode)) != 0) {
+	if ((rc = cli_apply_mode("echo-server", argv[optind], &ls, mode)) != 0) {
 		sock_close(&ls);
 		return rc;
 	}

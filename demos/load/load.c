@@ -122,7 +122,7 @@ static void print_json(const char *where, const struct endpoint *ep, const struc
 /* Did the run pass? Nothing corrupted, no client failed, and nothing lost where the transport promises delivery. */
 static int passed(const struct endpoint *ep, const struct load_result *r)
 {
-	return !r->err && !r->corrupted && (r->echoed || !r->sent) && !(r->lost && (ep->t->flags & TRANSPORT_RELIABLE));
+	return !r->err && !r->corrupted && (r->echoed || !r->sent) && !(r->lost && transport_is_reliable(ep->t));
 }
 
 /* The one line that says why the run failed. */
@@ -133,7 +133,7 @@ static int explain(const char *where, const struct endpoint *ep, const struct lo
 		fprintf(stderr, "socklab: load: look up %s: %s (check the host name)\n", where, gai_strerror(r->gai));
 		return EXIT_RUNTIME;
 	}
-	if (r->err == SL_ETIMEDOUT_REPLY && (ep->t->flags & TRANSPORT_RELIABLE)) {
+	if (r->err == SL_ETIMEDOUT_REPLY && transport_is_reliable(ep->t)) {
 		fprintf(stderr, "socklab: load: client %u of %u: no echo from %s for %.1f s (is the server stuck, or "
 			"overloaded? try a longer --timeout)\n", r->err_client + 1, o->clients, where, o->timeout_ms / 1000.0);
 		return EXIT_RUNTIME;
@@ -219,7 +219,7 @@ int load_main(int argc, char **argv)
 		return cli_usage_error("load", optind == argc ? "missing ENDPOINT" : "too many arguments");
 	if ((rc = cli_endpoint("load", argv[optind], ENDPOINT_CLIENT, &ep)) != 0)
 		return rc;
-	if (!(ep.t->flags & TRANSPORT_BOUNDARIES) && o.size_min == 0)
+	if (!transport_keeps_boundaries(ep.t) && o.size_min == 0)
 		o.size_min = 1; /* on a stream an empty message sends nothing, and nothing comes back */
 	if (o.size_max == 0 && o.size_min > 0)
 		return cli_usage_error("load", "--size 0 sends nothing on a stream");

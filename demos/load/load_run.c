@@ -126,7 +126,7 @@ int load_run(const struct endpoint *ep, const struct load_options *o, struct loa
 	int rc = -1;
 
 	memset(r, 0, sizeof *r);
-	run.boundaries = (ep->t->flags & TRANSPORT_BOUNDARIES) != 0;
+	run.boundaries = transport_keeps_boundaries(ep->t);
 	run.buflen = run.boundaries ? o->size_max + 1 : LOAD_CHUNK; /* +1: a longer echo shows as truncated */
 	if (run.buflen < LOAD_CHUNK)
 		run.buflen = LOAD_CHUNK;

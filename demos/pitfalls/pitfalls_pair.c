@@ -55,10 +55,10 @@ static int pair_open(struct pair *p, const struct pitfall *f, const char *text)
 	sock_init(&p->server), sock_init(&p->accepted), sock_init(&p->client);
 	if ((rc = cli_endpoint("pitfalls", text, ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
-	if (f->need == PAIR_CONNECTED && !(ep.t->flags & TRANSPORT_CONNECTED))
+	if (f->need == PAIR_CONNECTED && !transport_is_connected(ep.t))
 		return cli_usage_error("pitfalls", "%s needs a connection: tcp, unix or unixpacket, not %s", f->name,
 				       ep.t->scheme);
-	if (f->need == PAIR_STREAM && (ep.t->flags & TRANSPORT_BOUNDARIES))
+	if (f->need == PAIR_STREAM && transport_keeps_boundaries(ep.t))
 		return cli_usage_error("pitfalls", "%s needs a byte stream: tcp or unix, not %s", f->name, ep.t->scheme);
 	if ((rc = cli_listen("pitfalls", text, &ep, &p->server)) != 0)
 		return rc;

@@ -160,7 +160,7 @@ int recv_main(int argc, char **argv)
 		return cli_error("recv", errno, "open", "open %s", file);
 	if ((rc = cli_listen("recv", io.where, &ep, &ls)) != 0)
 		goto out;
-	if ((rc = cli_apply_mode("recv", io.where, &ep, &ls, mode)) != 0)
+	if ((rc = cli_apply_mode("recv", io.where, &ls, mode)) != 0)
 		goto close;
 	if (rcvbuf && sys_setsockopt_int(ls.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", (int)rcvbuf) < 0) {
 		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %lld", rcvbuf);

@@ -110,7 +110,7 @@ struct criterion_test_params harness_params(int datagrams_only)
 	static struct param p[64];
 	size_t n = 0;
 	for (size_t i = 0; i < test_transport_count() && n + 2 <= 64; i++) {
-		if (datagrams_only && (transport_registry[i]->flags & TRANSPORT_CONNECTED))
+		if (datagrams_only && transport_is_connected(transport_registry[i]))
 			continue;
 		p[n++] = (struct param){ i, POLLER_POLL };
 		p[n++] = (struct param){ i, POLLER_EPOLL };

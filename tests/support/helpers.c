@@ -113,10 +113,7 @@ void test_rmdir(const char *dir)
 
 void test_server_endpoint(const struct transport *t, const char *dir, const char *name, char *out, size_t len)
 {
-	if (t->domain == AF_UNIX)
-		snprintf(out, len, "%s:%s/%s.sock", t->scheme, dir, name);
-	else
-		snprintf(out, len, "%s://127.0.0.1:0", t->scheme);
+	endpoint_local(t, dir, name, out, len);
 }
 
 /* argv[0] "socklab" is the program under test; anything else is found on PATH. */

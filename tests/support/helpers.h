@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "transports/endpoint.h"
+#include "transports/registry.h"
 #include "core/transport.h"
 
 /* Seconds any single wait in a test may take before the test fails (never a sleep). */

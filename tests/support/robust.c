@@ -64,7 +64,7 @@ size_t unix_transport_count(void)
 {
 	size_t n = 0;
 	for (size_t i = 0; transport_registry[i] && n < 16; i++)
-		if (transport_registry[i]->domain == AF_UNIX)
+		if (transport_has_socket_file(transport_registry[i]))
 			unix_idx[n++] = i;
 	return n;
 }

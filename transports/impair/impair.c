@@ -205,6 +205,11 @@ static int impair_getname(struct sock *s, struct addr *out)
 	return inner(s)->getname(s, out);
 }
 
+static int impair_set_file_mode(struct sock *s, mode_t mode)
+{
+	return inner(s)->set_file_mode(s, mode);
+}
+
 /* close(2): a held datagram still goes out, then the wrapped close, then the layer's state is freed. */
 static int impair_close(struct sock *s)
 {
@@ -251,4 +256,5 @@ const struct transport impair_transport = {
 	.shutdown = impair_shutdown,
 	.getname = impair_getname,
 	.close = impair_close,
+	.set_file_mode = impair_set_file_mode,
 };
