@@ -1,4 +1,4 @@
-/* engine.c - the server loop: wait, dispatch, end sessions safely; connections and datagrams live in engine_conn.c and engine_dgram.c. */
+/* engine.c - the server loop: wait, dispatch, end sessions safely; what differs for connections and datagrams is a table (engine_private.h). */
 #include "engine.h"
 
 #include <errno.h>
@@ -55,10 +55,7 @@ void session_end_later(struct session *s, enum session_end why)
 
 void session_free(struct engine *e, struct session *s, enum session_end why)
 {
-	if (sock_is_connected(e->ls))
-		conn_release(e, s);
-	else
-		dgram_release(e, s);
+	e->mode->release(e, s);
 	e->st.closed++;
 	e->st.now--;
 	e->cb->on_close(s, why, e->app);
@@ -81,7 +78,7 @@ int session_send(struct session *s, const void *buf, size_t len)
 		errno = EPIPE;
 		return -1;
 	}
-	int r = sock_is_connected(s->e->ls) ? conn_send(s, buf, len) : dgram_send(s, buf, len);
+	int r = s->e->mode->send(s, buf, len);
 	if (r == 0) {
 		s->e->st.messages_out++;
 		s->e->st.bytes_out += len;
@@ -93,32 +90,28 @@ void session_close(struct session *s)
 {
 	if (s->dying)
 		return;
-	if (sock_is_connected(s->e->ls))
-		conn_close(s);
-	else
-		session_end_later(s, SESSION_CLOSED);
+	s->e->mode->close(s);
 }
 
 const struct addr *session_peer(const struct session *s)
 {
-	return sock_is_connected(s->e->ls) ? &s->sock.peer : &s->entry.addr;
+	return s->e->mode->peer(s);
 }
 
 unsigned long session_id(const struct session *s) { return s->id; }
 void *session_data(const struct session *s) { return s->data; }
 void session_set_data(struct session *s, void *data) { s->data = data; }
 
-/* How long the next wait may last: until the next idle expiry, retry or accept resumption. */
+int session_input_waiting(const struct session *s)
+{
+	return !s->dying && s->e->mode->input_waiting(s);
+}
+
+/* How long the next wait may last: until the mode's next timer (expiry, retry, accept resumption). */
 static int next_timeout(const struct engine *e, long long now)
 {
-	long long at = -1;
+	long long at = e->mode->deadline(e);
 
-	if (e->idle_head)
-		at = e->idle_head->last_ms + e->opt.idle_ms;
-	if (e->pending && (at < 0 || e->retry_at < at))
-		at = e->retry_at;
-	if (e->accept_resume_ms && (at < 0 || e->accept_resume_ms < at))
-		at = e->accept_resume_ms;
 	if (at < 0)
 		return -1;
 	return at <= now ? 0 : (int)(at - now > 60000 ? 60000 : at - now);
@@ -132,12 +125,9 @@ static void dispatch(struct engine *e, const struct poller_event *ev)
 			;
 		e->stopping = 1;
 	} else if (ev->fd == e->ls->fd) {
-		if (sock_is_connected(e->ls))
-			conn_accept(e);
-		else
-			dgram_read(e);
+		e->mode->listener_ready(e);
 	} else {
-		conn_event(e, ev->fd, ev->events);
+		e->mode->event(e, ev->fd, ev->events);
 	}
 }
 
@@ -149,23 +139,18 @@ int engine_run(struct engine *e)
 		int n = poller_wait(e->poller, evs, EVENTS_MAX, next_timeout(e, sys_now_ms()));
 		if (n < 0 && errno != EINTR)
 			return -1;
-		if (e->pending)
-			dgram_retry(e, sys_now_ms());
+		e->mode->resume(e, sys_now_ms());
 		for (int i = 0; i < n; i++)
 			dispatch(e, &evs[i]);
 		engine_end_dying(e);
-		long long now = sys_now_ms();
-		dgram_expire(e, now);
-		conn_resume_accepting(e, now);
+		e->mode->expire(e, sys_now_ms());
 		engine_end_dying(e);
 	}
 	/* Stopping: every session ends, after one last try to send what it has queued. */
 	engine_end_dying(e);
-	conn_flush_all(e);
-	dgram_flush_all(e);
+	e->mode->flush_all(e);
 	engine_end_dying(e);
-	conn_free_all(e);
-	dgram_free_all(e);
+	e->mode->free_all(e);
 	return 0;
 }
 
@@ -196,6 +181,7 @@ struct engine *engine_new(struct sock *listener, const struct engine_callbacks *
 	struct engine *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
+	e->mode = sock_is_connected(listener) ? &engine_conn_mode : &engine_dgram_mode; /* the one decision */
 	e->ls = listener;
 	e->cb = cb;
 	e->app = app;
@@ -208,7 +194,6 @@ struct engine *engine_new(struct sock *listener, const struct engine_callbacks *
 		e->opt.max_sessions = DEFAULT_MAX_SESSIONS;
 	if (e->opt.out_limit == 0)
 		e->opt.out_limit = DEFAULT_OUT_LIMIT;
-	peer_table_init(&e->peers);
 	e->rbuf = malloc(READ_MAX);
 	e->poller = poller_new(e->opt.poller);
 	if (!e->rbuf || !e->poller || make_pipe(e->wake) < 0 || sock_set_nonblocking(listener) < 0 ||
@@ -218,8 +203,7 @@ struct engine *engine_new(struct sock *listener, const struct engine_callbacks *
 		errno = saved;
 		return NULL;
 	}
-	if (sock_is_connected(listener))
-		conn_init(e);
+	e->mode->init(e);
 	return e;
 }
 
@@ -233,8 +217,7 @@ void engine_free(struct engine *e)
 	for (int i = 0; i < 2; i++)
 		if (e->wake[i] >= 0)
 			close(e->wake[i]);
-	conn_fini(e);
-	peer_table_free(&e->peers);
+	e->mode->fini(e);
 	free(e->rbuf);
 	free(e);
 }

@@ -1,19 +1,13 @@
-/* engine_conn.c - the engine's connected clients: accept, read, send what the socket takes, queue the rest. */
+/* engine_conn.c - the engine's connected clients: read, send what the socket takes, queue the rest. */
 #ifdef __linux__
 #define _GNU_SOURCE /* POLLRDHUP: see peer_ended() */
 #endif
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "engine_private.h"
 #include "core/sys/sys.h"
 
-#define ACCEPTS_PER_WAKE 64 /* connections accepted per wake-up, so clients get a turn too */
-#define ACCEPT_PAUSE_MS 100 /* out of descriptors and no spare: stop accepting this long */
 
 /* Watch for what the session needs now. Reading stops while paused, after the peer's end, or when closing. */
 static void update_interest(struct session *s)
@@ -59,7 +53,7 @@ static void flush(struct session *s)
 		update_interest(s);
 }
 
-int conn_send(struct session *s, const void *buf, size_t len)
+static int conn_send(struct session *s, const void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -87,7 +81,7 @@ int conn_send(struct session *s, const void *buf, size_t len)
 	return 0;
 }
 
-void conn_close(struct session *s)
+static void conn_close(struct session *s)
 {
 	if (outq_empty(&s->out)) {
 		session_end_later(s, SESSION_CLOSED);
@@ -97,103 +91,9 @@ void conn_close(struct session *s)
 	update_interest(s);
 }
 
-int session_input_waiting(const struct session *s)
+static int conn_input_waiting(const struct session *s)
 {
-	if (!sock_is_connected(s->e->ls) || s->peer_eof || s->dying)
-		return 0;
-	return sys_wait(s->sock.fd, 0, 0) == 1;
-}
-
-static int track_fd(struct engine *e, struct session *s)
-{
-	int fd = s->sock.fd;
-
-	if (fd >= e->nby_fd) {
-		int n = e->nby_fd ? e->nby_fd : 256;
-		while (n <= fd)
-			n *= 2;
-		struct session **b = realloc(e->by_fd, (size_t)n * sizeof *b);
-		if (!b)
-			return -1;
-		memset(b + e->nby_fd, 0, (size_t)(n - e->nby_fd) * sizeof *b);
-		e->by_fd = b;
-		e->nby_fd = n;
-	}
-	if (poller_add(e->poller, fd, POLLER_IN) < 0)
-		return -1;
-	s->events = POLLER_IN;
-	e->by_fd[fd] = s;
-	return 0;
-}
-
-/*
- * Out of file descriptors, accept(2) fails with EMFILE and the connection
- * stays in the backlog, so the listener stays readable: a naive loop spins.
- * Instead, close a descriptor kept in reserve, accept the connection, close
- * it at once (the client sees its connection end), and take the reserve back.
- */
-static int shed_one(struct engine *e)
-{
-	if (e->spare_fd < 0)
-		return -1;
-	close(e->spare_fd);
-	struct sock c;
-	int r = sock_accept(e->ls, &c);
-	int saved = errno;
-	if (r == 0) {
-		sock_close(&c);
-		e->st.refused++;
-		engine_notice(e, NOTICE_REFUSED, &c.peer);
-	}
-	e->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	errno = saved;
-	return r;
-}
-
-static void pause_accepting(struct engine *e)
-{
-	if (poller_mod(e->poller, e->ls->fd, 0) == 0)
-		e->accept_resume_ms = sys_now_ms() + ACCEPT_PAUSE_MS;
-}
-
-void conn_resume_accepting(struct engine *e, long long now)
-{
-	if (e->accept_resume_ms && now >= e->accept_resume_ms && poller_mod(e->poller, e->ls->fd, POLLER_IN) == 0)
-		e->accept_resume_ms = 0;
-}
-
-void conn_accept(struct engine *e)
-{
-	for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
-		struct sock c;
-		if (sock_accept(e->ls, &c) < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (errno == ECONNABORTED || errno == EPROTO || errno == EPERM)
-				continue; /* that client gave up before we accepted it */
-			if (errno == EMFILE || errno == ENFILE) {
-				if (shed_one(e) == 0)
-					continue;
-				/* Linux reports EMFILE before it looks at the queue: it may hold nobody. */
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					return;
-			}
-			pause_accepting(e); /* no memory, or no reserve: try again later, without spinning */
-			return;
-		}
-		struct session *s = NULL;
-		if (sock_set_nonblocking(&c) < 0 || !(s = session_alloc(e))) {
-			sock_close(&c);
-			continue;
-		}
-		s->sock = c;
-		if (track_fd(e, s) < 0) {
-			sock_close(&s->sock);
-			free(s);
-			continue;
-		}
-		session_opened(e, s);
-	}
+	return !s->peer_eof && sys_wait(s->sock.fd, 0, 0) == 1;
 }
 
 /*
@@ -245,7 +145,7 @@ static void read_one(struct session *s)
 	e->cb->on_message(s, e->rbuf, (size_t)n, e->app);
 }
 
-void conn_event(struct engine *e, int fd, unsigned events)
+static void conn_event(struct engine *e, int fd, unsigned events)
 {
 	struct session *s = fd < e->nby_fd ? e->by_fd[fd] : NULL;
 
@@ -257,35 +157,51 @@ void conn_event(struct engine *e, int fd, unsigned events)
 		read_one(s);
 }
 
-void conn_release(struct engine *e, struct session *s)
+static void conn_release(struct engine *e, struct session *s)
 {
 	poller_del(e->poller, s->sock.fd);
 	e->by_fd[s->sock.fd] = NULL;
 	sock_close(&s->sock);
 }
 
-void conn_flush_all(struct engine *e)
+static void conn_flush_all(struct engine *e)
 {
 	for (int fd = 0; fd < e->nby_fd; fd++)
 		if (e->by_fd[fd] && !e->by_fd[fd]->dying && !outq_empty(&e->by_fd[fd]->out))
 			flush(e->by_fd[fd]);
 }
 
-void conn_free_all(struct engine *e)
+static void conn_free_all(struct engine *e)
 {
 	for (int fd = 0; fd < e->nby_fd; fd++)
 		if (e->by_fd[fd])
 			session_free(e, e->by_fd[fd], SESSION_STOPPED);
 }
 
-void conn_init(struct engine *e)
+/* A connection is not ended for being quiet: TCP keeps an idle connection open until one side closes it. */
+static void conn_expire(struct engine *e, long long now)
 {
-	e->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* without it, shed_one() cannot shed */
+	(void)e, (void)now;
 }
 
-void conn_fini(struct engine *e)
+static const struct addr *conn_peer(const struct session *s)
 {
-	if (e->spare_fd >= 0)
-		close(e->spare_fd);
-	free(e->by_fd);
+	return &s->sock.peer;
 }
+
+const struct engine_mode engine_conn_mode = {
+	.init = conn_init,
+	.fini = conn_fini,
+	.listener_ready = conn_accept,
+	.event = conn_event,
+	.resume = conn_resume_accepting,
+	.expire = conn_expire,
+	.deadline = conn_deadline,
+	.send = conn_send,
+	.close = conn_close,
+	.peer = conn_peer,
+	.input_waiting = conn_input_waiting,
+	.release = conn_release,
+	.flush_all = conn_flush_all,
+	.free_all = conn_free_all,
+};

@@ -77,7 +77,7 @@ static int flush(struct session *s)
 	return 0;
 }
 
-int dgram_send(struct session *s, const void *buf, size_t len)
+static int dgram_send(struct session *s, const void *buf, size_t len)
 {
 	struct engine *e = s->e;
 
@@ -128,7 +128,7 @@ static struct session *session_for(struct engine *e, const struct addr *from)
 	return s;
 }
 
-void dgram_read(struct engine *e)
+static void dgram_read(struct engine *e)
 {
 	for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
 		struct addr from;
@@ -158,7 +158,7 @@ void dgram_read(struct engine *e)
 	}
 }
 
-void dgram_expire(struct engine *e, long long now)
+static void dgram_expire(struct engine *e, long long now)
 {
 	for (struct session *s = e->idle_head; s && s->last_ms + e->opt.idle_ms <= now; s = s->next)
 		session_end_later(s, SESSION_IDLE);
@@ -172,8 +172,10 @@ void dgram_expire(struct engine *e, long long now)
  * backs off while nothing moves (a client that never reads must not make the
  * server spin).
  */
-void dgram_retry(struct engine *e, long long now)
+static void dgram_retry(struct engine *e, long long now)
 {
+	if (!e->pending)
+		return;
 	size_t n = e->pending;
 	int fails = 0, moved = 0;
 
@@ -197,21 +199,81 @@ void dgram_retry(struct engine *e, long long now)
 	e->retry_at = now + e->retry_ms;
 }
 
-void dgram_release(struct engine *e, struct session *s)
+static void dgram_release(struct engine *e, struct session *s)
 {
 	peer_table_remove(&e->peers, &s->entry);
 	idle_unlink(e, s);
 	pending_remove(e, s);
 }
 
-void dgram_flush_all(struct engine *e)
+static void dgram_flush_all(struct engine *e)
 {
 	for (struct session *s = e->idle_head; s; s = s->next)
 		flush(s);
 }
 
-void dgram_free_all(struct engine *e)
+static void dgram_free_all(struct engine *e)
 {
 	while (e->idle_head)
 		session_free(e, e->idle_head, SESSION_STOPPED);
 }
+
+static void dgram_init(struct engine *e)
+{
+	peer_table_init(&e->peers);
+}
+
+static void dgram_fini(struct engine *e)
+{
+	peer_table_free(&e->peers);
+}
+
+/* Every datagram arrives on the listener: a datagram session has no socket of its own to be ready. */
+static void dgram_event(struct engine *e, int fd, unsigned events)
+{
+	(void)e, (void)fd, (void)events;
+}
+
+/* The quietest peer's expiry, or the next retry of replies waiting for room, whichever comes first. */
+static long long dgram_deadline(const struct engine *e)
+{
+	long long at = e->idle_head ? e->idle_head->last_ms + e->opt.idle_ms : -1;
+
+	if (e->pending && (at < 0 || e->retry_at < at))
+		at = e->retry_at;
+	return at;
+}
+
+static void dgram_close(struct session *s)
+{
+	session_end_later(s, SESSION_CLOSED);
+}
+
+static const struct addr *dgram_peer(const struct session *s)
+{
+	return &s->entry.addr;
+}
+
+/* Datagrams are read as they come, one per message: nothing of a peer's waits behind what it sent. */
+static int dgram_input_waiting(const struct session *s)
+{
+	(void)s;
+	return 0;
+}
+
+const struct engine_mode engine_dgram_mode = {
+	.init = dgram_init,
+	.fini = dgram_fini,
+	.listener_ready = dgram_read,
+	.event = dgram_event,
+	.resume = dgram_retry,
+	.expire = dgram_expire,
+	.deadline = dgram_deadline,
+	.send = dgram_send,
+	.close = dgram_close,
+	.peer = dgram_peer,
+	.input_waiting = dgram_input_waiting,
+	.release = dgram_release,
+	.flush_all = dgram_flush_all,
+	.free_all = dgram_free_all,
+};

@@ -35,6 +35,7 @@ struct session {
 };
 
 struct engine {
+	const struct engine_mode *mode; /* connections or datagram peers, by the listener's facts */
 	struct sock *ls;
 	const struct engine_callbacks *cb;
 	void *app;
@@ -71,25 +72,47 @@ void session_free(struct engine *e, struct session *s, enum session_end why);
 /* Ends every session marked by session_end_later(). */
 void engine_end_dying(struct engine *e);
 
-/* engine_conn.c: connections (tcp, unix, unixpacket). */
-void conn_init(struct engine *e);                 /* takes the reserve descriptor, if it can */
-void conn_accept(struct engine *e);               /* the listener is readable */
-void conn_event(struct engine *e, int fd, unsigned events); /* a client's socket is ready */
-int conn_send(struct session *s, const void *buf, size_t len);
-void conn_close(struct session *s);
-void conn_resume_accepting(struct engine *e, long long now);
-void conn_release(struct engine *e, struct session *s);
-void conn_flush_all(struct engine *e);            /* stopping: a last try to send what is queued */
-void conn_free_all(struct engine *e);
-void conn_fini(struct engine *e);
+/*
+ * What the engine does differently for connections and for datagram peers,
+ * chosen once in engine_new() by the listener's one fact that matters here,
+ * the idiom the transports use: a table of operations, every slot filled.
+ */
+struct engine_mode {
+	/* Set-up after the poller exists (connections: the reserve descriptor) and its undoing. */
+	void (*init)(struct engine *e);
+	void (*fini)(struct engine *e);
+	/* The listener is readable: accept connections, or read datagrams. */
+	void (*listener_ready)(struct engine *e);
+	/* A session's own socket is ready (connections; datagram sessions have no socket). */
+	void (*event)(struct engine *e, int fd, unsigned events);
+	/* Before the ready sockets are served: work put off until now (resume accepting, retry replies). */
+	void (*resume)(struct engine *e, long long now);
+	/* After they are served: sessions that have been quiet too long end. */
+	void (*expire)(struct engine *e, long long now);
+	/* The time of the next timer (resume, retry, expiry), or -1 for none. */
+	long long (*deadline)(const struct engine *e);
+	/* A reply: queue it and send what the socket takes now. 0, or -1 with errno. */
+	int (*send)(struct session *s, const void *buf, size_t len);
+	/* The application is done with s: end it once its replies are out. */
+	void (*close)(struct session *s);
+	const struct addr *(*peer)(const struct session *s);
+	/* Is more of the peer's input already waiting to be read? */
+	int (*input_waiting)(const struct session *s);
+	/* Forget s: its descriptor, or its place in the tables. */
+	void (*release)(struct engine *e, struct session *s);
+	/* Stopping: a last try to send every queued reply, then every session ends. */
+	void (*flush_all)(struct engine *e);
+	void (*free_all)(struct engine *e);
+};
 
-/* engine_dgram.c: datagram peers (udp, unixgram). */
-void dgram_read(struct engine *e);                /* the socket is readable */
-int dgram_send(struct session *s, const void *buf, size_t len);
-void dgram_retry(struct engine *e, long long now); /* replies that found no room, oldest first */
-void dgram_expire(struct engine *e, long long now); /* quiet peers end */
-void dgram_release(struct engine *e, struct session *s);
-void dgram_flush_all(struct engine *e);
-void dgram_free_all(struct engine *e);
+extern const struct engine_mode engine_conn_mode;  /* engine_conn.c: tcp, unix, unixpacket */
+
+/* engine_accept.c: how engine_conn_mode takes connections (its init, fini, listener_ready, resume, deadline). */
+void conn_init(struct engine *e);       /* takes the reserve descriptor, if it can */
+void conn_fini(struct engine *e);
+void conn_accept(struct engine *e);     /* the listener is readable */
+void conn_resume_accepting(struct engine *e, long long now);
+long long conn_deadline(const struct engine *e);
+extern const struct engine_mode engine_dgram_mode; /* engine_dgram.c: udp, unixgram */
 
 #endif
