@@ -50,7 +50,7 @@ int load_run(const struct endpoint *ep, const struct load_options *o, struct loa
 
 /* The key of message m of client c: everything else derives from it. */
 uint64_t load_key(const struct load_options *o, unsigned c, unsigned m);
-/* Its size in bytes, in [size_min, size_max]. */
+/* (load_client.c) Its size in bytes, in [size_min, size_max]. */
 size_t load_size(const struct load_options *o, uint64_t key);
 /* Writes bytes [off, off + len) of the message into out. */
 void load_fill(uint64_t key, size_t off, unsigned char *out, size_t len);

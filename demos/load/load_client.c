@@ -1,12 +1,65 @@
-/* load_client.c - one load client: its window of messages in flight, each echo checked; messages and what all clients share. */
-#include <errno.h>
+/* load_client.c - what every load client shares, streams and messages alike: its messages' bytes, its place in the loop, its end. */
 #include <string.h>
 
-#include "core/errors.h"
-#include "core/sys/sys.h"
+#include "load.h"
 #include "load_run.h"
 
-#define DUP_LOOKBACK 64 /* finished messages an unexpected datagram is compared with, beyond the window */
+/*
+ * The messages. Message m of client c has a size and contents that depend only
+ * on (seed, c, m), so the sender makes them up and the checker makes them up
+ * again: nothing sent is kept in memory.
+ */
+
+#define CHECK_CHUNK 4096 /* bytes made up at a time to compare against */
+
+/* splitmix64's finalizer: a cheap, well-mixed 64-bit hash. */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Depends only on (seed, c, m): the sender and the checker agree without keeping anything. */
+uint64_t load_key(const struct load_options *o, unsigned c, unsigned m)
+{
+	return mix(o->seed ^ mix(((uint64_t)c << 32) | m));
+}
+
+size_t load_size(const struct load_options *o, uint64_t key)
+{
+	uint64_t span = (uint64_t)(o->size_max - o->size_min) + 1;
+
+	return o->size_min + (size_t)(mix(key ^ 0x51ce5) % span);
+}
+
+/* Byte k of a message is byte k % 8 of mix(key + k / 8): any range can be made up on its own. */
+void load_fill(uint64_t key, size_t off, unsigned char *out, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t k = off + i;
+		uint64_t w = mix(key + k / 8);
+		for (unsigned j = (unsigned)(k % 8); j < 8 && i < len; j++, i++)
+			out[i] = (unsigned char)(w >> (8 * j));
+	}
+}
+
+int load_check(uint64_t key, size_t off, const unsigned char *data, size_t len)
+{
+	unsigned char want[CHECK_CHUNK];
+
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < CHECK_CHUNK ? len - done : CHECK_CHUNK;
+		load_fill(key, off + done, want, n);
+		if (memcmp(want, data + done, n) != 0)
+			return 0;
+		done += n;
+	}
+	return 1;
+}
 
 /* Watch the client's socket for ev; remember it, so that an unchanged interest costs no system call. */
 void load_client_watch(struct load_run *run, struct load_client *c, unsigned ev)
@@ -48,160 +101,10 @@ void load_client_finish(struct load_run *run, struct load_client *c, unsigned lo
 		load_client_done(run, c);
 }
 
-/* Message transports: one send per message, each remembered in a slot of the window until it returns. */
-static void msg_pump(struct load_run *run, struct load_client *c)
+void load_client_block(struct load_run *run, struct load_client *c)
 {
-	const struct load_options *o = run->o;
-
-	while (c->next_send < o->messages && c->in_flight < o->window) {
-		uint64_t key = load_key(o, c->id, c->next_send);
-		size_t size = load_size(o, key);
-		load_fill(key, 0, run->buf, size);
-		if (sock_send(&c->sock, run->buf, size) < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
-				load_client_fail(run, c, "send", errno);
-			else if (sock_is_connected(&c->sock))
-				load_client_watch(run, c, POLLER_IN | POLLER_OUT);
-			else
-				load_run_block(run, c); /* no readiness to wait for: retry soon */
-			return;
-		}
-		struct load_slot *s = c->slots;
-		while (s->used)
-			s++;
-		*s = (struct load_slot){ .msg = c->next_send, .sent_ms = sys_now_ms(), .used = 1 };
-		c->next_send++;
-		c->in_flight++;
-		c->progress_ms = s->sent_ms;
-		run->r->sent++;
-		run->r->bytes_sent += size;
+	if (!c->blocked) {
+		c->blocked = 1;
+		run->blocked[run->nblocked++] = c;
 	}
-	load_client_watch(run, c, POLLER_IN);
-}
-
-/* Is this message one that already came back (a duplicate, or an echo counted lost that came late)? */
-static int seen_before(struct load_run *run, struct load_client *c, const unsigned char *p, size_t n)
-{
-	unsigned lo = c->next_send > run->o->window + DUP_LOOKBACK ? c->next_send - run->o->window - DUP_LOOKBACK : 0;
-
-	for (unsigned m = lo; m < c->next_send; m++) {
-		uint64_t key = load_key(run->o, c->id, m);
-		if (load_size(run->o, key) == n && load_check(key, 0, p, n))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * One datagram came back. Datagrams may come back in any order (or twice):
- * it is matched against every message in flight. One that matches none of
- * them but a message already back (or given up for lost) is a duplicate;
- * anything else is corrupted, and takes the oldest message in flight of its
- * size with it.
- */
-static void msg_check(struct load_run *run, struct load_client *c, const unsigned char *p, size_t n, int truncated)
-{
-	struct load_slot *first = NULL;
-
-	for (unsigned i = 0; i < run->o->window && !truncated; i++) {
-		struct load_slot *s = &c->slots[i];
-		if (!s->used)
-			continue;
-		uint64_t key = load_key(run->o, c->id, s->msg);
-		if (load_size(run->o, key) != n)
-			continue;
-		if (load_check(key, 0, p, n)) {
-			s->used = 0;
-			c->in_flight--;
-			load_client_finish(run, c, &run->r->echoed);
-			return;
-		}
-		if (!first || s->msg < first->msg)
-			first = s;
-	}
-	if (!truncated && seen_before(run, c, p, n)) {
-		run->r->duplicates++; /* whatever else is in flight, this one is an old message, intact */
-		return;
-	}
-	if (first) {
-		first->used = 0;
-		c->in_flight--;
-		load_client_finish(run, c, &run->r->corrupted);
-	} else {
-		run->r->corrupted++;
-	}
-}
-
-static int empty_in_flight(struct load_run *run, struct load_client *c)
-{
-	for (unsigned i = 0; i < run->o->window; i++)
-		if (c->slots[i].used && load_size(run->o, load_key(run->o, c->id, c->slots[i].msg)) == 0)
-			return 1;
-	return 0;
-}
-
-static void msg_read(struct load_run *run, struct load_client *c)
-{
-	for (int i = 0; i < READS_PER_WAKE && !c->done; i++) {
-		int truncated = 0;
-		ssize_t n = sock_recv(&c->sock, run->buf, run->buflen, &truncated);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n < 0) {
-			load_client_fail(run, c, "recv", errno);
-			return;
-		}
-		/* seqpacket: 0 is the end of the connection, unless an empty message is expected. */
-		if (n == 0 && sock_is_connected(&c->sock) && !empty_in_flight(run, c)) {
-			load_client_fail(run, c, "recv", SL_ESHORT);
-			return;
-		}
-		run->r->bytes_echoed += (size_t)n;
-		c->progress_ms = sys_now_ms();
-		msg_check(run, c, run->buf, (size_t)n, truncated);
-	}
-}
-
-void load_client_pump(struct load_run *run, struct load_client *c)
-{
-	if (c->done)
-		return;
-	if (run->boundaries)
-		msg_pump(run, c);
-	else
-		load_stream_pump(run, c);
-}
-
-void load_client_read(struct load_run *run, struct load_client *c)
-{
-	if (run->boundaries)
-		msg_read(run, c);
-	else
-		load_stream_read(run, c);
-}
-
-void load_client_expire(struct load_run *run, struct load_client *c, long long now)
-{
-	int freed = 0;
-
-	if (c->done)
-		return;
-	if (!run->boundaries) {
-		if (now - c->progress_ms >= run->o->timeout_ms)
-			load_client_fail(run, c, "recv", SL_ETIMEDOUT_REPLY);
-		return;
-	}
-	for (unsigned i = 0; i < run->o->window && !c->done; i++) {
-		struct load_slot *s = &c->slots[i];
-		if (s->used && now - s->sent_ms >= run->o->timeout_ms) {
-			s->used = 0;
-			c->in_flight--;
-			freed = 1;
-			load_client_finish(run, c, &run->r->lost);
-		}
-	}
-	if (!c->done && !c->in_flight && !freed && now - c->progress_ms >= run->o->timeout_ms)
-		load_client_fail(run, c, "send", EAGAIN); /* the kernel never had room for the next message */
-	else if (freed)
-		load_client_pump(run, c);
 }

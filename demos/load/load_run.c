@@ -20,14 +20,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void load_run_block(struct load_run *run, struct load_client *c)
-{
-	if (!c->blocked) {
-		c->blocked = 1;
-		run->blocked[run->nblocked++] = c;
-	}
-}
-
 /* Sends again for every blocked client; those still without room queue themselves again. */
 static void retry_blocked(struct load_run *run)
 {
@@ -37,7 +29,8 @@ static void retry_blocked(struct load_run *run)
 	for (unsigned i = 0; i < n; i++) {
 		struct load_client *c = run->blocked[i];
 		c->blocked = 0;
-		load_client_pump(run, c);
+		if (!c->done)
+			run->kind->pump(run, c);
 	}
 }
 
@@ -94,7 +87,7 @@ static void serve(struct load_run *run)
 	long long next_scan = sys_now_ms() + SCAN_MS;
 
 	for (unsigned i = 0; i < run->o->clients; i++)
-		load_client_pump(run, &run->c[i]);
+		run->kind->pump(run, &run->c[i]);
 	while (run->ndone < run->o->clients) {
 		long long now = sys_now_ms();
 		int timeout = next_scan > now ? (int)(next_scan - now) : 0;
@@ -106,15 +99,17 @@ static void serve(struct load_run *run)
 			if (!c || c->done)
 				continue;
 			if (evs[i].events & (POLLER_IN | POLLER_ERR))
-				load_client_read(run, c);
-			load_client_pump(run, c);
+				run->kind->read(run, c);
+			if (!c->done)
+				run->kind->pump(run, c);
 		}
 		if (run->nblocked)
 			retry_blocked(run);
 		now = sys_now_ms();
 		if (now >= next_scan) {
 			for (unsigned i = 0; i < run->o->clients; i++)
-				load_client_expire(run, &run->c[i], now);
+				if (!run->c[i].done)
+					run->kind->expire(run, &run->c[i], now);
 			next_scan = now + SCAN_MS;
 		}
 	}
@@ -126,22 +121,23 @@ int load_run(const struct endpoint *ep, const struct load_options *o, struct loa
 	int rc = -1;
 
 	memset(r, 0, sizeof *r);
-	run.boundaries = transport_keeps_boundaries(ep->t);
-	run.buflen = run.boundaries ? o->size_max + 1 : LOAD_CHUNK; /* +1: a longer echo shows as truncated */
+	int boundaries = transport_keeps_boundaries(ep->t);
+	run.kind = boundaries ? &load_message_kind : &load_stream_kind; /* the one decision */
+	run.buflen = boundaries ? o->size_max + 1 : LOAD_CHUNK; /* +1: a longer echo shows as truncated */
 	if (run.buflen < LOAD_CHUNK)
 		run.buflen = LOAD_CHUNK;
 	run.buf = malloc(run.buflen);
 	run.c = calloc(o->clients, sizeof *run.c);
 	run.blocked = calloc(o->clients, sizeof *run.blocked);
 	run.poller = poller_new(o->poller);
-	if (run.boundaries && run.c && !(run.c[0].slots = calloc((size_t)o->clients * o->window, sizeof(struct load_slot))))
+	if (boundaries && run.c && !(run.c[0].slots = calloc((size_t)o->clients * o->window, sizeof(struct load_slot))))
 		goto out;
 	if (!run.buf || !run.c || !run.blocked || !run.poller)
 		goto out;
 	for (unsigned i = 0; i < o->clients; i++) {
 		sock_init(&run.c[i].sock);
 		run.c[i].id = i;
-		if (run.boundaries)
+		if (boundaries)
 			run.c[i].slots = run.c[0].slots + (size_t)i * o->window;
 	}
 

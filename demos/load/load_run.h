@@ -1,4 +1,4 @@
-/* load_run.h - what the load generator's loop (load_run.c) and its clients (load_client.c) share. */
+/* load_run.h - what the load generator's loop (load_run.c) and its clients (load_client.c, load_stream.c, load_message.c) share. */
 #ifndef SOCKLAB_LOAD_RUN_H
 #define SOCKLAB_LOAD_RUN_H
 
@@ -43,16 +43,27 @@ struct load_run {
 	struct load_client **blocked; /* datagram clients to retry: the kernel had no room */
 	unsigned nblocked;
 	unsigned ndone;
-	int boundaries; /* a message transport */
+	const struct load_kind *kind; /* streams or messages, by the transport's facts */
 };
 
-/* Sends what the client's window allows, without blocking. */
-void load_client_pump(struct load_run *run, struct load_client *c);
-/* Reads and checks what has come back, without blocking. */
-void load_client_read(struct load_run *run, struct load_client *c);
-/* Counts echoes older than the timeout as lost (datagrams), or fails a stalled client. */
-void load_client_expire(struct load_run *run, struct load_client *c, long long now);
-/* The client failed during op with err: what it has not finished is lost; records the first failure. */
+/*
+ * What a client does that depends on the transport's one fact that matters
+ * here, chosen once in load_run(): a stream's bytes back to back, checked as
+ * they come (load_stream.c), or a window of whole messages (load_message.c).
+ * The loop calls these only for clients that are not done.
+ */
+struct load_kind {
+	/* Sends what the client's window allows, without blocking. */
+	void (*pump)(struct load_run *run, struct load_client *c);
+	/* Reads and checks what has come back, without blocking. */
+	void (*read)(struct load_run *run, struct load_client *c);
+	/* Counts echoes older than the timeout as lost (messages), or fails a stalled client. */
+	void (*expire)(struct load_run *run, struct load_client *c, long long now);
+};
+
+extern const struct load_kind load_stream_kind, load_message_kind;
+
+/* load_client.c, for every kind. The client failed during op with err: what it has not finished is lost; records the first failure. */
 void load_client_fail(struct load_run *run, struct load_client *c, const char *op, int err);
 /* The client is done: stop watching it. Its socket stays open until every client is done. */
 void load_client_done(struct load_run *run, struct load_client *c);
@@ -60,10 +71,7 @@ void load_client_done(struct load_run *run, struct load_client *c);
 void load_client_watch(struct load_run *run, struct load_client *c, unsigned ev);
 /* One of the client's messages is over: counted in *counter (echoed, corrupted or lost). */
 void load_client_finish(struct load_run *run, struct load_client *c, unsigned long long *counter);
-/* Streams (load_stream.c): as load_client_pump() and load_client_read(). */
-void load_stream_pump(struct load_run *run, struct load_client *c);
-void load_stream_read(struct load_run *run, struct load_client *c);
 /* Queues the client to retry its send shortly (a datagram socket has no readiness for that). */
-void load_run_block(struct load_run *run, struct load_client *c);
+void load_client_block(struct load_run *run, struct load_client *c);
 
 #endif

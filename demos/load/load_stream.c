@@ -25,7 +25,7 @@ static void stream_advance(struct load_run *run, struct load_client *c, size_t n
  * Stream: messages go back to back, with no framing. The echo comes back in
  * the same order, so the checker knows where each message ends.
  */
-void load_stream_pump(struct load_run *run, struct load_client *c)
+static void stream_pump(struct load_run *run, struct load_client *c)
 {
 	const struct load_options *o = run->o;
 
@@ -91,7 +91,7 @@ static void stream_check(struct load_run *run, struct load_client *c, const unsi
 	}
 }
 
-void load_stream_read(struct load_run *run, struct load_client *c)
+static void stream_read(struct load_run *run, struct load_client *c)
 {
 	for (int i = 0; i < READS_PER_WAKE && !c->done; i++) {
 		ssize_t n = sock_recv(&c->sock, run->buf, LOAD_CHUNK, NULL);
@@ -106,3 +106,16 @@ void load_stream_read(struct load_run *run, struct load_client *c)
 		stream_check(run, c, run->buf, (size_t)n);
 	}
 }
+
+/* A stream has no messages to give up on one by one: a client whose echo stalls for the timeout fails. */
+static void stream_expire(struct load_run *run, struct load_client *c, long long now)
+{
+	if (now - c->progress_ms >= run->o->timeout_ms)
+		load_client_fail(run, c, "recv", SL_ETIMEDOUT_REPLY);
+}
+
+const struct load_kind load_stream_kind = {
+	.pump = stream_pump,
+	.read = stream_read,
+	.expire = stream_expire,
+};
