@@ -112,9 +112,11 @@ const char *errno_hint(int err, const char *op)
 int fail_why(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
+	int saved = errno;
 
 	va_start(ap, fmt);
 	vsnprintf(why, whylen, fmt, ap);
 	va_end(ap);
+	errno = saved;
 	return -1;
 }

@@ -37,6 +37,7 @@ const char *errno_hint(int err, const char *op);
  * For the parsers that explain a refusal (endpoint.c, impair.c): writes the
  * printf-style message into why (at most whylen bytes, NUL included) and
  * returns -1, so that a refusal is one line: return fail_why(why, whylen, ...).
+ * Leaves errno as it was.
  */
 int fail_why(char *why, size_t whylen, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
