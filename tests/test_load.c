@@ -1,4 +1,4 @@
-/* test_load.c - socklab load over every transport: against socklab, Python and peers that misbehave on purpose. */
+/* test_load.c - socklab load over every transport: against socklab and Python echo servers, its seeds, limits and usage. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>

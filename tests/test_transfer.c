@@ -1,4 +1,4 @@
-/* test_transfer.c - socklab send and recv: files byte-exact over every transport, 100 MB over streams, foreign peers, progress. */
+/* test_transfer.c - socklab send and recv: files byte-exact over every transport, 100 MB over streams, foreign peers. */
 #define _XOPEN_SOURCE 700 /* posix_openpt(), grantpt(), unlockpt(), ptsname(): a terminal for the progress test */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -14,56 +14,13 @@
 #include <unistd.h>
 
 #include "demos/transfer/transfer_proto.h"
-#include "tests/support/helpers.h"
+#include "tests/support/helpers_transfer.h"
 
 #define HUNDRED_MB (100 * 1000 * 1000)
 
 ParameterizedTestParameters(transfer, file) { return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count()); }
 ParameterizedTestParameters(transfer, pipes) { return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count()); }
 ParameterizedTestParameters(transfer, hundred_megabytes) { return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count()); }
-
-/* Writes len seeded random bytes to path; returns their cksum. */
-static uint32_t make_file(const char *path, size_t len, unsigned seed)
-{
-	char *buf = malloc(len ? len : 1);
-	cr_assert(buf);
-	test_fill_random(buf, len, seed);
-	FILE *f = fopen(path, "wb");
-	cr_assert(f && fwrite(buf, 1, len, f) == len && fclose(f) == 0, "write %s", path);
-	uint32_t c = xfer_cksum(xfer_crc_update(0, buf, len), len);
-	free(buf);
-	return c;
-}
-
-/* 1 if the two files hold the same bytes. */
-static int same_file(const char *a, const char *b)
-{
-	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-	static char ba[1 << 16], bb[1 << 16];
-	int same = fa && fb;
-
-	while (same) {
-		size_t na = fread(ba, 1, sizeof ba, fa), nb = fread(bb, 1, sizeof bb, fb);
-		same = na == nb && memcmp(ba, bb, na) == 0;
-		if (na == 0)
-			break;
-	}
-	if (fa)
-		fclose(fa);
-	if (fb)
-		fclose(fb);
-	return same;
-}
-
-/* Starts `socklab recv [opts] ENDPOINT FILE` for t in dir. */
-static void start_recv(struct test_server *srv, const struct transport *t, const char *dir, const char *out)
-{
-	char ep[256];
-
-	test_server_endpoint(t, dir, "recv", ep, sizeof ep);
-	const char *argv[] = { "socklab", "recv", ep, out, NULL };
-	cr_assert_eq(test_server_start(srv, argv), 0, "%s: recv did not start", t->scheme);
-}
 
 /* UDP is the one transport that may lose on loopback: pace it, and give it room. */
 static const char *rate_for(const struct transport *t)
@@ -82,8 +39,8 @@ ParameterizedTest(size_t *i, transfer, file)
 	test_tmpdir(dir, sizeof dir);
 	snprintf(in, sizeof in, "%s/in", dir);
 	snprintf(out, sizeof out, "%s/out", dir);
-	uint32_t sum = make_file(in, 300 * 1000 + 7, 1);
-	start_recv(&srv, t, dir, out);
+	uint32_t sum = test_make_file(in, 300 * 1000 + 7, 1);
+	test_start_recv(&srv, t, dir, out);
 	const char *rate = rate_for(t);
 	const char *argv[] = { "socklab", "send", "--rate", rate, srv.endpoint, in, NULL };
 	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
@@ -98,7 +55,7 @@ ParameterizedTest(size_t *i, transfer, file)
 	} else {
 		cr_expect_eq(r.status, 0, "%s: send: %s", t->scheme, r.err);
 		cr_expect_eq(recv_status, 0, "%s: recv: %s", t->scheme, log);
-		cr_expect(same_file(in, out), "%s: the file changed on the way", t->scheme);
+		cr_expect(test_same_file(in, out), "%s: the file changed on the way", t->scheme);
 		cr_expect(strstr(r.err, line), "%s: send's report: %s", t->scheme, r.err);
 		cr_expect(strstr(log, line), "%s: recv's report: %s", t->scheme, log);
 		if (transport_keeps_boundaries(t)) { /* 300007 bytes in 1400-byte payloads: 215 messages */
@@ -164,8 +121,8 @@ ParameterizedTest(size_t *i, transfer, hundred_megabytes, .timeout = 120)
 	test_tmpdir(dir, sizeof dir);
 	snprintf(in, sizeof in, "%s/in", dir);
 	snprintf(out, sizeof out, "%s/out", dir);
-	uint32_t sum = make_file(in, HUNDRED_MB, 3);
-	start_recv(&srv, t, dir, out);
+	uint32_t sum = test_make_file(in, HUNDRED_MB, 3);
+	test_start_recv(&srv, t, dir, out);
 	const char *argv[] = { "socklab", "send", srv.endpoint, in, NULL };
 	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
 	cr_expect_eq(r.status, 0, "%s: %s", t->scheme, r.err);
@@ -174,7 +131,7 @@ ParameterizedTest(size_t *i, transfer, hundred_megabytes, .timeout = 120)
 	snprintf(line, sizeof line, "cksum %lu %d\n", (unsigned long)sum, HUNDRED_MB);
 	cr_expect(strstr(r.err, line), "%s: %s", t->scheme, r.err);
 	cr_expect(strstr(log, line), "%s: %s", t->scheme, log);
-	cr_expect(same_file(in, out), "%s: 100 MB changed on the way", t->scheme);
+	cr_expect(test_same_file(in, out), "%s: 100 MB changed on the way", t->scheme);
 	free(log);
 	test_run_free(&r);
 	test_rmdir(dir);
@@ -191,16 +148,16 @@ Test(transfer, with_nc_and_socat)
 	test_tmpdir(dir, sizeof dir);
 	snprintf(in, sizeof in, "%s/in", dir);
 	snprintf(out, sizeof out, "%s/out", dir);
-	make_file(in, 1000 * 1000, 4);
+	test_make_file(in, 1000 * 1000, 4);
 
 	/* nc -N: at the end of its input, shutdown(SHUT_WR), the end of stream recv waits for. */
-	start_recv(&srv, transport_find("tcp", 3), dir, out);
+	test_start_recv(&srv, transport_find("tcp", 3), dir, out);
 	const char *nc[] = { "sh", "-c", "exec nc -N 127.0.0.1 \"$0\" < \"$1\"", strrchr(srv.endpoint, ':') + 1, in, NULL };
 	cr_assert_eq(test_run(nc, NULL, 0, &r), 0);
 	cr_expect_eq(r.status, 0, "nc: %s", r.err);
 	test_run_free(&r);
 	cr_expect_eq(test_server_stop(&srv, 0), 0);
-	cr_expect(same_file(in, out), "from nc");
+	cr_expect(test_same_file(in, out), "from nc");
 
 	/* nc -l says where it listens ("Listening on localhost 40705"); at our end of stream it closes. */
 	unlink(out);
@@ -214,7 +171,7 @@ Test(transfer, with_nc_and_socat)
 	test_run_free(&r);
 	cr_expect_eq(test_peer_wait_exit(&peer), 0, "nc: %s", peer.errbuf);
 	test_peer_free(&peer);
-	cr_expect(same_file(in, out), "to nc");
+	cr_expect(test_same_file(in, out), "to nc");
 
 	/* socat on a unix socket file. */
 	unlink(out);
@@ -233,97 +190,6 @@ Test(transfer, with_nc_and_socat)
 	test_run_free(&r);
 	cr_expect_eq(test_peer_wait_exit(&peer), 0, "socat: %s", peer.errbuf);
 	test_peer_free(&peer);
-	cr_expect(same_file(in, out), "to socat");
+	cr_expect(test_same_file(in, out), "to socat");
 	test_rmdir(dir);
-}
-
-/* On a terminal, a progress line redrawn with "\r"; elsewhere, only the report. */
-Test(transfer, progress_only_on_a_terminal)
-{
-	char dir[64], in[128], pts[64], buf[4096], text[16384] = "";
-	struct test_server srv;
-	struct run_result r;
-	size_t len = 0;
-
-	test_tmpdir(dir, sizeof dir);
-	snprintf(in, sizeof in, "%s/in", dir);
-	make_file(in, 2 * 1000 * 1000, 5);
-	start_recv(&srv, transport_find("tcp", 3), dir, "/dev/null");
-	int master = posix_openpt(O_RDWR | O_NOCTTY);
-	cr_assert(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0 && ptsname(master));
-	snprintf(pts, sizeof pts, "%s", ptsname(master));
-	pid_t pid = fork();
-	if (pid == 0) {
-		int tty = open(pts, O_RDWR | O_NOCTTY), null = open("/dev/null", O_RDWR), file = open(in, O_RDONLY);
-		dup2(file, 0), dup2(null, 1), dup2(tty, 2);
-		execl(test_socklab(), "socklab", "send", srv.endpoint, (char *)NULL);
-		_exit(127);
-	}
-	for (;;) { /* until the child closes the terminal: read() then fails with EIO */
-		struct pollfd p = { .fd = master, .events = POLLIN };
-		if (poll(&p, 1, TEST_WAIT_S * 1000) <= 0)
-			break;
-		ssize_t n = read(master, buf, sizeof buf);
-		if (n <= 0)
-			break;
-		if (len + (size_t)n < sizeof text - 1)
-			memcpy(text + len, buf, (size_t)n), len += (size_t)n, text[len] = '\0';
-	}
-	int st;
-	waitpid(pid, &st, 0);
-	close(master);
-	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", text);
-	cr_expect(strstr(text, "\rsend: 2000000 bytes, "), "no progress line on the terminal: %s", text);
-	cr_expect(strstr(text, "send: cksum "), "%s", text);
-	cr_expect_eq(test_server_stop(&srv, 0), 0);
-
-	start_recv(&srv, transport_find("tcp", 3), dir, "/dev/null");
-	const char *argv[] = { "socklab", "send", srv.endpoint, in, NULL };
-	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
-	cr_expect_eq(r.status, 0);
-	cr_expect(!strchr(r.err, '\r'), "progress went to a pipe: %s", r.err);
-	test_run_free(&r);
-	cr_expect_eq(test_server_stop(&srv, 0), 0);
-	test_rmdir(dir);
-}
-
-/*
- * recv's acknowledgement is a datagram too, and can be lost. The sender then
- * repeats its totals, and recv must still be there to answer (its own
- * TIME_WAIT): with half of recv's datagrams dropped, every transfer completes.
- */
-Test(transfer, lost_acknowledgement)
-{
-	for (size_t k = 0; transport_registry[k]; k++) {
-		const struct transport *t = transport_registry[k];
-		if (transport_is_connected(t))
-			continue; /* a connection delivers the acknowledgement, or says it could not */
-		for (int seed = 1; seed <= 4; seed++) {
-			char dir[64], in[128], out[128], ep[256];
-			struct test_server srv;
-			struct run_result r;
-
-			test_tmpdir(dir, sizeof dir);
-			snprintf(in, sizeof in, "%s/in", dir);
-			snprintf(out, sizeof out, "%s/out", dir);
-			make_file(in, 20000, (unsigned)seed);
-			test_server_endpoint(t, dir, "recv", ep, sizeof ep);
-			snprintf(ep + strlen(ep), sizeof ep - strlen(ep), "?drop=0.5&seed=%d", seed);
-			const char *rargv[] = { "socklab", "recv", ep, out, NULL };
-			cr_assert_eq(test_server_start(&srv, rargv), 0, "%s: recv did not start", t->scheme);
-			char *q = strchr(srv.endpoint, '?');
-			if (q)
-				*q = '\0'; /* the sender's network is a good one */
-			const char *sargv[] = { "socklab", "send", "--rate", "20M", srv.endpoint, in, NULL };
-			cr_assert_eq(test_run(sargv, NULL, 0, &r), 0);
-			int recv_status = test_server_stop(&srv, 0);
-			char *log = test_server_stderr(&srv);
-			cr_expect_eq(r.status, 0, "%s, seed %d: send: %s", t->scheme, seed, r.err);
-			cr_expect_eq(recv_status, 0, "%s, seed %d: recv: %s", t->scheme, seed, log);
-			cr_expect(same_file(in, out), "%s, seed %d: the file changed on the way", t->scheme, seed);
-			free(log);
-			test_run_free(&r);
-			test_rmdir(dir);
-		}
-	}
 }

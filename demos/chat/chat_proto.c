@@ -1,4 +1,4 @@
-/* chat.c - the tutorial's chat protocol: recognising its words, choosing its letters, printing what came. */
+/* chat_proto.c - the tutorial's chat protocol: recognising its words, choosing its letters, printing what came. */
 #include "chat_proto.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* chat.h - the tutorial's chat protocol as pure functions: the greeting, "stop", the letters, printable text. */
-#ifndef SOCKLAB_CHAT_H
-#define SOCKLAB_CHAT_H
+/* chat_proto.h - the tutorial's chat protocol as pure functions: the greeting, "stop", the letters, printable text. */
+#ifndef SOCKLAB_CHAT_PROTO_H
+#define SOCKLAB_CHAT_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>

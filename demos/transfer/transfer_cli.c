@@ -1,4 +1,4 @@
-/* xfer_cli.c - progress, rates and whole reads and writes, for socklab send and recv. */
+/* transfer_cli.c - progress, rates and whole reads and writes, for socklab send and recv. */
 #include "transfer_cli.h"
 
 #include <errno.h>
@@ -23,7 +23,7 @@ static void draw(struct progress *p, uint64_t bytes)
 
 	/* "\r" goes back to the start of the line; "\033[K" clears what a longer line left. */
 	fprintf(stderr, "\r%s: %llu bytes, %s\033[K", p->cmd, (unsigned long long)bytes,
-		xfer_timing(p->start_ms, bytes, timing, sizeof timing));
+		transfer_timing(p->start_ms, bytes, timing, sizeof timing));
 }
 
 void progress_update(struct progress *p, uint64_t bytes)
@@ -44,7 +44,7 @@ void progress_end(struct progress *p, uint64_t bytes)
 	fputc('\n', stderr);
 }
 
-const char *xfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len)
+const char *transfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len)
 {
 	long long ms = sys_now_ms() - start_ms;
 	double s = ms > 0 ? ms / 1000.0 : 0.001;
@@ -53,7 +53,7 @@ const char *xfer_timing(long long start_ms, uint64_t bytes, char *out, size_t le
 	return out;
 }
 
-long long xfer_parse_size(const char *text)
+long long transfer_parse_size(const char *text)
 {
 	char *end;
 
@@ -68,7 +68,7 @@ long long xfer_parse_size(const char *text)
 	return *end ? -1 : v;
 }
 
-ssize_t xfer_read_full(int fd, void *buf, size_t len)
+ssize_t transfer_read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
 
@@ -85,7 +85,7 @@ ssize_t xfer_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-int xfer_write_all(int fd, const void *buf, size_t len)
+int transfer_write_all(int fd, const void *buf, size_t len)
 {
 	for (size_t done = 0; done < len;) {
 		ssize_t n = write(fd, (const char *)buf + done, len - done);

@@ -1,6 +1,6 @@
-/* xfer_cli.h - what socklab send and recv share: files, progress on a terminal, rates, the receiver of messages. */
-#ifndef SOCKLAB_XFER_CLI_H
-#define SOCKLAB_XFER_CLI_H
+/* transfer_cli.h - what socklab send and recv share: files, progress on a terminal, rates, the receiver of messages. */
+#ifndef SOCKLAB_TRANSFER_CLI_H
+#define SOCKLAB_TRANSFER_CLI_H
 
 #include <stddef.h>
 #include <signal.h>
@@ -9,8 +9,8 @@
 
 struct sock;
 
-#define XFER_IO_BUF (256 * 1024)   /* bytes read from a file, or asked of recv(), at a time */
-#define XFER_DEFAULT_TIMEOUT_MS 10000
+#define TRANSFER_IO_BUF (256 * 1024)   /* bytes read from a file, or asked of recv(), at a time */
+#define TRANSFER_DEFAULT_TIMEOUT_MS 10000
 
 /* A progress line on standard error, redrawn in place; only when standard error is a terminal. */
 struct progress {
@@ -26,18 +26,18 @@ void progress_update(struct progress *p, uint64_t bytes);
 void progress_end(struct progress *p, uint64_t bytes);
 
 /* "0.213 s, 469.5 MB/s": how long since start_ms, and the rate of bytes. */
-const char *xfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len);
+const char *transfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len);
 
 /* A size or a rate: "1400", "64K", "10M" (K and M are 1024 and 1048576). -1 when it is not one. */
-long long xfer_parse_size(const char *text);
+long long transfer_parse_size(const char *text);
 
 /* Reads until len bytes or the end of input. Returns how many (0: the end), -1 with errno. */
-ssize_t xfer_read_full(int fd, void *buf, size_t len);
+ssize_t transfer_read_full(int fd, void *buf, size_t len);
 /* Writes all of buf to a file or pipe. 0, or -1 with errno. */
-int xfer_write_all(int fd, const void *buf, size_t len);
+int transfer_write_all(int fd, const void *buf, size_t len);
 
 /* How recv takes in a transfer over a message transport (xfer_inbox.c). */
-struct inbox_options {
+struct recv_msgs_options {
 	const char *where;   /* the endpoint, for messages */
 	int out;             /* where the data goes */
 	int timeout_ms;      /* give up once the sender has been quiet this long */
@@ -53,6 +53,6 @@ struct inbox_options {
  * duplicated, prints the report, and acknowledges the sender's totals.
  * Returns the exit code: 0 when every byte arrived and the checksums match.
  */
-int xfer_inbox_run(struct sock *s, const struct inbox_options *o);
+int transfer_recv_msgs(struct sock *s, const struct recv_msgs_options *o);
 
 #endif

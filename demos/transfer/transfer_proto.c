@@ -1,4 +1,4 @@
-/* xfer.c - the header of send/recv's messages, the cksum(1) checksum, and the tally of what arrived. */
+/* transfer_proto.c - the transfer protocol (xfer_*): the header of send/recv's messages, the cksum(1) checksum, and the tally of what arrived. */
 #include "transfer_proto.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* xfer.h - what send and recv put in each message over message transports: a header, a checksum, and the receiver's tally. */
-#ifndef SOCKLAB_XFER_H
-#define SOCKLAB_XFER_H
+/* transfer_proto.h - the transfer protocol (xfer_*): the header send and recv put in each message, the checksum, the receiver's tally. */
+#ifndef SOCKLAB_TRANSFER_PROTO_H
+#define SOCKLAB_TRANSFER_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>

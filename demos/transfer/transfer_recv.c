@@ -1,4 +1,4 @@
-/* recv.c - socklab recv: listen, take in one transfer, write it out, and report exactly what arrived. */
+/* transfer_recv.c - socklab recv: listen, take in one transfer, write it out, and report exactly what arrived. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -49,7 +49,7 @@ static void stop(void *ctx)
 /* A stream: raw bytes until the sender's end of stream, as nc or socat would send them. */
 static int take_stream(struct sock *c, const char *where, int out, struct progress *pg)
 {
-	char *buf = malloc(XFER_IO_BUF), from[ADDR_TEXT_MAX], timing[64];
+	char *buf = malloc(TRANSFER_IO_BUF), from[ADDR_TEXT_MAX], timing[64];
 	unsigned long long bytes = 0, calls = 0;
 	uint32_t crc = 0;
 	int rc = 0;
@@ -58,7 +58,7 @@ static int take_stream(struct sock *c, const char *where, int out, struct progre
 		return cli_error("recv", ENOMEM, NULL, "start receiving");
 	progress_start(pg, "recv");
 	for (;;) {
-		ssize_t n = sock_recv(c, buf, XFER_IO_BUF, NULL);
+		ssize_t n = sock_recv(c, buf, TRANSFER_IO_BUF, NULL);
 		if (n < 0 || stopping) {
 			rc = stopping ? -1 : cli_error("recv", errno, "recv", "receive from %s", where);
 			break;
@@ -66,7 +66,7 @@ static int take_stream(struct sock *c, const char *where, int out, struct progre
 		calls++;
 		if (n == 0)
 			break; /* the sender's end of stream: it has sent everything */
-		if (xfer_write_all(out, buf, (size_t)n) < 0) {
+		if (transfer_write_all(out, buf, (size_t)n) < 0) {
 			rc = cli_error("recv", errno, NULL, "write the data");
 			break;
 		}
@@ -77,7 +77,7 @@ static int take_stream(struct sock *c, const char *where, int out, struct progre
 	progress_end(pg, bytes);
 	fprintf(stderr, "recv: %llu bytes%s%s in %llu recv() call%s, %s\n", bytes, addr_is_unnamed_unix(&c->peer) ? "" : " from ",
 		addr_is_unnamed_unix(&c->peer) ? "" : addr_format(&c->peer, from, sizeof from), calls, calls == 1 ? "" : "s",
-		xfer_timing(pg->start_ms, bytes, timing, sizeof timing));
+		transfer_timing(pg->start_ms, bytes, timing, sizeof timing));
 	fprintf(stderr, "recv: cksum %lu %llu\n", (unsigned long)xfer_cksum(crc, bytes), bytes);
 	if (stopping)
 		fprintf(stderr, "socklab: recv: stopped by a signal before the end of the stream: the data may be incomplete\n");
@@ -86,7 +86,7 @@ static int take_stream(struct sock *c, const char *where, int out, struct progre
 }
 
 /* Receives the one transfer on the bound (and listening) socket ls. */
-static int serve(struct sock *ls, const char *where, struct inbox_options *io)
+static int serve(struct sock *ls, const char *where, struct recv_msgs_options *io)
 {
 	struct sock conn, *s = ls;
 	int rc;
@@ -103,7 +103,7 @@ static int serve(struct sock *ls, const char *where, struct inbox_options *io)
 	else if (!sock_keeps_boundaries(s))
 		rc = take_stream(s, where, io->out, io->progress);
 	else
-		rc = xfer_inbox_run(s, io);
+		rc = transfer_recv_msgs(s, io);
 	conn_fd = -1;
 	sock_close(&conn);
 	return rc;
@@ -118,7 +118,7 @@ int recv_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct progress pg = { 0 };
-	struct inbox_options io = { .out = STDOUT_FILENO, .timeout_ms = XFER_DEFAULT_TIMEOUT_MS, .progress = &pg };
+	struct recv_msgs_options io = { .out = STDOUT_FILENO, .timeout_ms = TRANSFER_DEFAULT_TIMEOUT_MS, .progress = &pg };
 	struct endpoint ep;
 	struct sock ls;
 	char bound[ENDPOINT_FORMAT_MAX];
@@ -132,11 +132,11 @@ int recv_main(int argc, char **argv)
 				return cli_usage_error("recv", "--timeout takes a number of seconds, not '%.20s'", optarg);
 			break;
 		case 'b':
-			if ((rcvbuf = xfer_parse_size(optarg)) <= 0 || rcvbuf > (1 << 30))
+			if ((rcvbuf = transfer_parse_size(optarg)) <= 0 || rcvbuf > (1 << 30))
 				return cli_usage_error("recv", "--rcvbuf takes a size in bytes such as 4K, not '%.20s'", optarg);
 			break;
 		case 's':
-			if ((slow = xfer_parse_size(optarg)) < 0 || slow > 10000)
+			if ((slow = transfer_parse_size(optarg)) < 0 || slow > 10000)
 				return cli_usage_error("recv", "--slow takes milliseconds (at most 10000), not '%.20s'", optarg);
 			break;
 		case 'm':

@@ -1,4 +1,4 @@
-/* xfer_inbox.c - recv over a message transport: numbered messages in, the data out in order, every loss counted. */
+/* transfer_recv_msgs.c - recv over a message transport: numbered messages in, the data out in order, every loss counted. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@ struct slot {
 };
 
 struct inbox {
-	const struct inbox_options *o;
+	const struct recv_msgs_options *o;
 	struct sock *s;
 	const char *unit;          /* "datagrams", or "messages" on a connection */
 	struct addr peer;          /* datagram: the sender being served */
@@ -47,7 +47,7 @@ struct inbox {
 static void advance(struct inbox *in, const char *data, size_t len, int have)
 {
 	if (have && !in->failed) {
-		if (xfer_write_all(in->o->out, data, len) < 0) {
+		if (transfer_write_all(in->o->out, data, len) < 0) {
 			cli_error("recv", errno, NULL, "write the data");
 			in->failed = 1;
 		}
@@ -227,7 +227,7 @@ static int finish(struct inbox *in)
 	progress_end(in->o->progress, in->written);
 	check = xfer_cksum(in->crc, in->written);
 	fprintf(stderr, "recv: %llu bytes%s%s in %llu %s, %s\n", (unsigned long long)in->written, *from ? " from " : "", from,
-		(unsigned long long)in->tally.received, in->unit, xfer_timing(in->start_ms, in->written, timing, sizeof timing));
+		(unsigned long long)in->tally.received, in->unit, transfer_timing(in->start_ms, in->written, timing, sizeof timing));
 	if (in->have_end)
 		fprintf(stderr, "recv: %llu %s sent, %llu received, %llu lost, %llu reordered, %llu duplicated\n",
 			(unsigned long long)sent, in->unit, (unsigned long long)in->tally.received, (unsigned long long)lost,
@@ -269,7 +269,7 @@ static int finish(struct inbox *in)
 	return rc;
 }
 
-int xfer_inbox_run(struct sock *s, const struct inbox_options *o)
+int transfer_recv_msgs(struct sock *s, const struct recv_msgs_options *o)
 {
 	struct inbox in = { .o = o, .s = s, .unit = sock_is_connected(s) ? "messages" : "datagrams" };
 	char *buf = malloc(MSG_MAX);

@@ -1,4 +1,4 @@
-/* send.c - socklab send: a file or standard input to a receiver, every send() counted, and a report. */
+/* transfer_send.c - socklab send: a file or standard input to a receiver, every send() counted, and a report. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -98,7 +98,7 @@ static int finish_stream(struct sender *s)
 
 static int send_bytes(struct sender *s)
 {
-	char *buf = malloc(XFER_IO_BUF), timing[64];
+	char *buf = malloc(TRANSFER_IO_BUF), timing[64];
 	ssize_t n;
 	int rc = 0;
 
@@ -106,7 +106,7 @@ static int send_bytes(struct sender *s)
 		rc = cli_error("send", ENOMEM, NULL, "start sending");
 	else if (sock_set_nonblocking(&s->sock) < 0)
 		rc = cli_error("send", errno, NULL, "make the socket non-blocking");
-	while (rc == 0 && (n = xfer_read_full(s->in, buf, XFER_IO_BUF)) > 0) {
+	while (rc == 0 && (n = transfer_read_full(s->in, buf, TRANSFER_IO_BUF)) > 0) {
 		s->crc = xfer_crc_update(s->crc, buf, (size_t)n);
 		rc = send_stream(s, buf, (size_t)n);
 		s->bytes += (unsigned long long)n;
@@ -119,7 +119,7 @@ static int send_bytes(struct sender *s)
 		rc = finish_stream(s);
 	progress_end(&s->pg, s->bytes);
 	fprintf(stderr, "send: %llu bytes to %s in %llu send() call%s, %llu of them partial, %s\n", s->bytes, s->where,
-		s->calls, s->calls == 1 ? "" : "s", s->partial, xfer_timing(s->pg.start_ms, s->bytes, timing, sizeof timing));
+		s->calls, s->calls == 1 ? "" : "s", s->partial, transfer_timing(s->pg.start_ms, s->bytes, timing, sizeof timing));
 	fprintf(stderr, "send: cksum %lu %llu\n", (unsigned long)xfer_cksum(s->crc, s->bytes), s->bytes);
 	free(buf);
 	return rc;
@@ -162,7 +162,7 @@ static int send_messages(struct sender *s, size_t size)
 
 	if (!buf)
 		return cli_error("send", ENOMEM, NULL, "start sending");
-	while (rc == 0 && (n = xfer_read_full(s->in, buf + XFER_HEADER_SIZE, size)) > 0) {
+	while (rc == 0 && (n = transfer_read_full(s->in, buf + XFER_HEADER_SIZE, size)) > 0) {
 		const unsigned char *payload = buf + XFER_HEADER_SIZE;
 		struct xfer_header h = { .type = XFER_DATA, .count = s->calls, .bytes = s->bytes, .length = (uint32_t)n,
 					 .check = xfer_cksum(xfer_crc_update(0, payload, (size_t)n), (uint64_t)n) };
@@ -179,7 +179,7 @@ static int send_messages(struct sender *s, size_t size)
 		rc = cli_error("send", errno, NULL, "read the input");
 	progress_end(&s->pg, s->bytes);
 	fprintf(stderr, "send: %llu bytes to %s in %llu %s, %s\n", s->bytes, s->where, s->calls, unit,
-		xfer_timing(s->pg.start_ms, s->bytes, timing, sizeof timing));
+		transfer_timing(s->pg.start_ms, s->bytes, timing, sizeof timing));
 	fprintf(stderr, "send: cksum %lu %llu\n", (unsigned long)xfer_cksum(s->crc, s->bytes), s->bytes);
 	if (rc == 0)
 		rc = totals(s, &ack);
@@ -205,7 +205,7 @@ int send_main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'w' }, { "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
-	struct sender s = { .in = STDIN_FILENO, .timeout_ms = XFER_DEFAULT_TIMEOUT_MS };
+	struct sender s = { .in = STDIN_FILENO, .timeout_ms = TRANSFER_DEFAULT_TIMEOUT_MS };
 	struct endpoint ep;
 	long long size = DEFAULT_SIZE;
 	int opt, rc;
@@ -213,11 +213,11 @@ int send_main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if ((size = xfer_parse_size(optarg)) < 1 || size > XFER_PAYLOAD_MAX)
+			if ((size = transfer_parse_size(optarg)) < 1 || size > XFER_PAYLOAD_MAX)
 				return cli_usage_error("send", "--size takes 1 to %d bytes, not '%.20s'", XFER_PAYLOAD_MAX, optarg);
 			break;
 		case 'r':
-			if ((s.rate = xfer_parse_size(optarg)) <= 0)
+			if ((s.rate = transfer_parse_size(optarg)) <= 0)
 				return cli_usage_error("send", "--rate takes bytes per second such as 100K, not '%.20s'", optarg);
 			break;
 		case 'w':

@@ -130,7 +130,7 @@ int test_peer_start(struct test_peer *p, const char *const argv[])
 
 int test_peer_write(struct test_peer *p, const void *buf, size_t len)
 {
-	return xfer_write_all(p->in, buf, len);
+	return transfer_write_all(p->in, buf, len);
 }
 
 void test_peer_close_input(struct test_peer *p)

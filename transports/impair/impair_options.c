@@ -1,4 +1,4 @@
-/* impair.c - the impairment layer's options, its seeded random choices, and wrapping a socket. */
+/* impair_options.c - the impairment layer's options, its seeded random choices, and wrapping a socket. */
 #include "impair.h"
 
 #include <errno.h>

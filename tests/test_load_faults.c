@@ -1,4 +1,4 @@
-/* test_load_peers.c - socklab load against echo peers that wait, corrupt or lose on purpose, over every transport. */
+/* test_load_faults.c - socklab load against echo peers that wait, corrupt or lose on purpose, over every transport. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
@@ -152,13 +152,13 @@ static double json_num(const char *json, const char *key)
 	return p ? strtod(p + strlen(pat), NULL) : -1;
 }
 
-ParameterizedTestParameters(load_peers, all_connected_before_any_echo)
+ParameterizedTestParameters(load_faults, all_connected_before_any_echo)
 {
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
 }
 
 /* The peer answers nobody until all 30 clients are there: load must open them all before waiting. */
-ParameterizedTest(size_t *i, load_peers, all_connected_before_any_echo)
+ParameterizedTest(size_t *i, load_faults, all_connected_before_any_echo)
 {
 	const struct transport *t = transport_registry[*i];
 	struct misbehave m = { .barrier = 30, .flip_at = -1 };
@@ -175,13 +175,13 @@ ParameterizedTest(size_t *i, load_peers, all_connected_before_any_echo)
 	stop_peer(pid, &ls, dir);
 }
 
-ParameterizedTestParameters(load_peers, detects_corruption)
+ParameterizedTestParameters(load_faults, detects_corruption)
 {
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
 }
 
 /* One flipped bit in what comes back: counted, and the run fails with one line. */
-ParameterizedTest(size_t *i, load_peers, detects_corruption)
+ParameterizedTest(size_t *i, load_faults, detects_corruption)
 {
 	const struct transport *t = transport_registry[*i];
 	struct misbehave m = { .flip_at = 10 };
@@ -200,7 +200,7 @@ ParameterizedTest(size_t *i, load_peers, detects_corruption)
 	stop_peer(pid, &ls, dir);
 }
 
-ParameterizedTestParameters(load_peers, counts_what_is_lost)
+ParameterizedTestParameters(load_faults, counts_what_is_lost)
 {
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
 }
@@ -210,7 +210,7 @@ ParameterizedTestParameters(load_peers, counts_what_is_lost)
  * promises nothing, so the run passes; a reliable transport fails. Streams:
  * the peer closes after a few reads, and the run fails.
  */
-ParameterizedTest(size_t *i, load_peers, counts_what_is_lost)
+ParameterizedTest(size_t *i, load_faults, counts_what_is_lost)
 {
 	const struct transport *t = transport_registry[*i];
 	struct misbehave m = { .flip_at = -1, .drop_every = 4 };
@@ -235,7 +235,7 @@ ParameterizedTest(size_t *i, load_peers, counts_what_is_lost)
 	stop_peer(pid, &ls, dir);
 }
 
-ParameterizedTestParameters(load_peers, duplicates_are_not_corruption)
+ParameterizedTestParameters(load_faults, duplicates_are_not_corruption)
 {
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
 }
@@ -245,7 +245,7 @@ ParameterizedTestParameters(load_peers, duplicates_are_not_corruption)
  * come back a second time: counted as a duplicate, and nothing is corrupted.
  * On a stream the second copy is bytes nobody sent: corrupted, exit 1.
  */
-ParameterizedTest(size_t *i, load_peers, duplicates_are_not_corruption)
+ParameterizedTest(size_t *i, load_faults, duplicates_are_not_corruption)
 {
 	const struct transport *t = transport_registry[*i];
 	struct misbehave m = { .flip_at = -1, .twice = 1 };

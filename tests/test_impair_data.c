@@ -1,4 +1,4 @@
-/* test_impair_net.c - what the impairment layer does to data on every transport, seeded, and to real peers. */
+/* test_impair_data.c - what the impairment layer does to data on every transport, seeded, and to real peers. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
@@ -138,7 +138,7 @@ struct combo {
 	size_t t, e;
 };
 
-ParameterizedTestParameters(impair_net, effects)
+ParameterizedTestParameters(impair_data, effects)
 {
 	static struct combo v[32 * 4];
 	size_t n = 0;
@@ -150,7 +150,7 @@ ParameterizedTestParameters(impair_net, effects)
 }
 
 /* Datagrams suffer; connections deliver everything, once, in order, at worst late. */
-ParameterizedTest(struct combo *c, impair_net, effects)
+ParameterizedTest(struct combo *c, impair_data, effects)
 {
 	const struct transport *t = transport_registry[c->t];
 	const struct effect *e = &effects[c->e];
@@ -221,7 +221,7 @@ static void in_child(const struct transport *t, const char *options, struct tall
 }
 
 /* Two runs with the same seed lose, duplicate and reorder the same datagrams; another seed does not. */
-Test(impair_net, same_seed_same_fate)
+Test(impair_data, same_seed_same_fate)
 {
 	const struct transport *udp = transport_find("udp", 3);
 	struct tally a, b, c;

@@ -1,4 +1,4 @@
-/* test_impair.c - the impairment layer: its options, its table, and what it does to data, over every transport. */
+/* test_impair_table.c - the impairment layer as a table: its options, its slots, its facts, its seeded generator. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
@@ -49,7 +49,7 @@ static struct sock *server_side(struct sock *srv, struct sock *acc)
 	return acc;
 }
 
-Test(impair, every_slot_filled)
+Test(impair_table, every_slot_filled)
 {
 	const struct transport *t = &impair_transport;
 	struct sock s;
@@ -93,12 +93,12 @@ static size_t *indexes(size_t n)
 	return v;
 }
 
-ParameterizedTestParameters(impair, parse_good)
+ParameterizedTestParameters(impair_table, parse_good)
 {
 	return cr_make_param_array(size_t, indexes(sizeof goods / sizeof goods[0]), sizeof goods / sizeof goods[0]);
 }
 
-ParameterizedTest(size_t *i, impair, parse_good)
+ParameterizedTest(size_t *i, impair_table, parse_good)
 {
 	const struct good *g = &goods[*i];
 	struct impair_params p;
@@ -128,12 +128,12 @@ static const struct bad {
 		{ "=1", "unknown option ''" },
 };
 
-ParameterizedTestParameters(impair, parse_bad)
+ParameterizedTestParameters(impair_table, parse_bad)
 {
 	return cr_make_param_array(size_t, indexes(sizeof bads / sizeof bads[0]), sizeof bads / sizeof bads[0]);
 }
 
-ParameterizedTest(size_t *i, impair, parse_bad)
+ParameterizedTest(size_t *i, impair_table, parse_bad)
 {
 	const struct bad *b = &bads[*i];
 	struct impair_params p;
@@ -143,7 +143,7 @@ ParameterizedTest(size_t *i, impair, parse_bad)
 	cr_expect(strstr(why, b->names) != NULL, "'%s': the message '%s' should say %s", b->text, why, b->names);
 }
 
-Test(impair, endpoint_names_the_bad_option)
+Test(impair_table, endpoint_names_the_bad_option)
 {
 	struct endpoint ep;
 	char why[256] = "";
@@ -154,13 +154,13 @@ Test(impair, endpoint_names_the_bad_option)
 	cr_expect_str_eq(ep.path, "/tmp/x.sock", "the options are not part of the path");
 }
 
-ParameterizedTestParameters(impair, wraps_every_transport)
+ParameterizedTestParameters(impair_table, wraps_every_transport)
 {
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
 }
 
 /* The layer keeps the wrapped transport's facts and name; accept gives impaired connections; close frees all. */
-ParameterizedTest(size_t *i, impair, wraps_every_transport)
+ParameterizedTest(size_t *i, impair_table, wraps_every_transport)
 {
 	const struct transport *t = transport_registry[*i];
 	struct sock srv, cli, acc;
@@ -200,7 +200,7 @@ ParameterizedTest(size_t *i, impair, wraps_every_transport)
 	test_rmdir(dir);
 }
 
-Test(impair, no_options_no_layer)
+Test(impair_table, no_options_no_layer)
 {
 	struct sock srv;
 	char dir[64];
@@ -214,7 +214,7 @@ Test(impair, no_options_no_layer)
 }
 
 /* The same seed, the same draws; another seed, others. */
-Test(impair, generator_repeats)
+Test(impair_table, generator_repeats)
 {
 	struct impair_params p = { .seed = 7 };
 	struct impair *a = impair_new(transport_registry[0], &p, 7), *b = impair_new(transport_registry[0], &p, 7);
