@@ -1,4 +1,4 @@
-/* sys.c - the socket system calls, each traced, EINTR-safe and SIGPIPE-free. */
+/* sys.c - the traced wrappers of a socket's life: socket, options, bind, listen, accept, connect, shutdown, close; and its file. */
 #include "sys.h"
 
 #include <errno.h>
@@ -6,30 +6,11 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "core/errors.h"
 #include "trace.h"
 
-#ifdef MSG_NOSIGNAL
-#define SEND_FLAGS MSG_NOSIGNAL
-#else
-#define SEND_FLAGS 0 /* macOS: sys_socket() sets SO_NOSIGPIPE instead */
-#endif
-
-/* " = 3", or " = -1 ECONNREFUSED (connection refused)", for the end of a trace line. */
-static const char *result(long r, char *buf, size_t len)
-{
-	if (r >= 0)
-		snprintf(buf, len, "= %ld", r);
-	else
-		snprintf(buf, len, "= -1 %s (%s)", errno_name(errno), errno_text(errno));
-	return buf;
-}
-
-#define RESULT(r) result((long)(r), res, sizeof res)
+#define RESULT(r) trace_result((long)(r), res, sizeof res)
 
 int sys_socket(int domain, int type, int protocol)
 {
@@ -153,86 +134,6 @@ int sys_connect(int fd, const struct addr *a)
 	return r;
 }
 
-ssize_t sys_send(int fd, const void *buf, size_t len)
-{
-	char res[96];
-	ssize_t r;
-
-	do
-		r = send(fd, buf, len, SEND_FLAGS);
-	while (r < 0 && errno == EINTR);
-	if (trace_on)
-		trace_line("send(%d, %zu bytes) %s", fd, len, RESULT(r));
-	return r;
-}
-
-ssize_t sys_recv(int fd, void *buf, size_t len, int flags)
-{
-	char res[96];
-	ssize_t r;
-
-	do
-		r = recv(fd, buf, len, flags);
-	while (r < 0 && errno == EINTR);
-	if (trace_on)
-		trace_line("recv(%d, %zu bytes%s) %s%s", fd, len, flags & MSG_PEEK ? ", MSG_PEEK" : "", RESULT(r),
-			   r == 0 ? " (end of stream)" : "");
-	return r;
-}
-
-ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to)
-{
-	char res[96], text[ADDR_TEXT_MAX];
-	ssize_t r;
-
-	do
-		r = sendto(fd, buf, len, SEND_FLAGS, to ? (const struct sockaddr *)&to->ss : NULL, to ? to->len : 0);
-	while (r < 0 && errno == EINTR);
-	if (trace_on)
-		trace_line("sendto(%d, %zu bytes, %s) %s", fd, len, to ? addr_format(to, text, sizeof text) : "(connected peer)",
-			   RESULT(r));
-	return r;
-}
-
-ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated)
-{
-	char res[96], text[ADDR_TEXT_MAX];
-	struct addr tmp;
-	struct addr *f = from ? from : &tmp;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = &f->ss, .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t r;
-
-	do {
-		msg.msg_namelen = sizeof f->ss;
-		msg.msg_flags = 0;
-		r = recvmsg(fd, &msg, flags);
-	} while (r < 0 && errno == EINTR);
-	f->len = r >= 0 ? msg.msg_namelen : 0;
-	if (r >= 0 && from && msg.msg_namelen < sizeof(sa_family_t)) {
-		/*
-		 * An unbound unix datagram sender has no name, and the kernel then writes
-		 * nothing, not even the family: take this socket's, so that
-		 * addr_is_unnamed_unix() sees an unnamed AF_UNIX address, not stale bytes.
-		 */
-		struct sockaddr_storage self;
-		socklen_t sl = sizeof self;
-		f->ss.ss_family = getsockname(fd, (struct sockaddr *)&self, &sl) == 0 ? self.ss_family : AF_UNSPEC;
-	}
-	if (truncated)
-		*truncated = r >= 0 && (msg.msg_flags & MSG_TRUNC);
-	if (trace_on) {
-		/* Without from, this is recv(2) of one message (seqpacket): narrate it as that. */
-		if (r >= 0 && from)
-			trace_line("recvfrom(%d, %zu bytes) %s, from %s%s", fd, len, RESULT(r),
-				   addr_format(f, text, sizeof text), msg.msg_flags & MSG_TRUNC ? ", MSG_TRUNC" : "");
-		else
-			trace_line("%s(%d, %zu bytes) %s%s", from ? "recvfrom" : "recv", fd, len, RESULT(r),
-				   r >= 0 && (msg.msg_flags & MSG_TRUNC) ? ", MSG_TRUNC" : "");
-	}
-	return r;
-}
-
 int sys_shutdown(int fd, int how)
 {
 	char res[96];
@@ -269,39 +170,6 @@ int sys_getsockname(int fd, struct addr *a)
 	return r;
 }
 
-int sys_set_nonblocking(int fd, int on)
-{
-	char res[96];
-	int flags = fcntl(fd, F_GETFL);
-	int r = flags < 0 ? -1 : fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
-
-	if (trace_on)
-		trace_line("fcntl(%d, F_SETFL, %sO_NONBLOCK) %s", fd, on ? "" : "~", RESULT(r));
-	return r;
-}
-
-int sys_set_recv_timeout(int fd, int timeout_ms)
-{
-	char res[96];
-	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
-	int r = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-
-	if (trace_on)
-		trace_line("setsockopt(%d, SOL_SOCKET, SO_RCVTIMEO, %d.%03d s) %s", fd, timeout_ms / 1000, timeout_ms % 1000,
-			   RESULT(r));
-	return r;
-}
-
-int sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
-{
-	char res[96];
-	int r = poll(fds, n, timeout_ms);
-
-	if (trace_on)
-		trace_line("poll(%lu fds, timeout %d ms) %s", (unsigned long)n, timeout_ms, RESULT(r));
-	return r;
-}
-
 int sys_unlink(const char *path)
 {
 	char res[96];
@@ -322,37 +190,3 @@ int sys_chmod(const char *path, mode_t mode)
 	return r;
 }
 
-long long sys_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void sys_sleep_ms(long long ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-int sys_wait(int fd, int for_write, int timeout_ms)
-{
-	long long deadline = timeout_ms < 0 ? -1 : sys_now_ms() + timeout_ms;
-	struct pollfd p = { .fd = fd, .events = for_write ? POLLOUT : POLLIN };
-
-	for (;;) {
-		int left = -1;
-		if (deadline >= 0) {
-			long long l = deadline - sys_now_ms();
-			left = l < 0 ? 0 : (int)l;
-		}
-		int r = sys_poll(&p, 1, left);
-		if (r >= 0)
-			return r > 0 ? 1 : 0;
-		if (errno != EINTR)
-			return -1;
-	}
-}

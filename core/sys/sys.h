@@ -9,7 +9,8 @@
 #include "core/addr.h"
 
 /*
- * Every socket call in core/ and transports/ goes through these wrappers, so
+ * Every socket call in core/ and transports/ goes through these wrappers (sys.c: a socket's life;
+ * sys_io.c: data and waiting), so
  * that --trace can narrate it and so that three rules hold everywhere:
  *
  *  - EINTR is handled: a call a signal interrupted is restarted, except

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "core/errors.h"
+
 int trace_on;
 static trace_sink_fn *sink;
 static void *sink_ctx;
@@ -57,4 +59,13 @@ const char *trace_type_name(int type)
 	}
 	snprintf(other, sizeof other, "%d", type);
 	return other;
+}
+
+const char *trace_result(long r, char *buf, size_t len)
+{
+	if (r >= 0)
+		snprintf(buf, len, "= %ld", r);
+	else
+		snprintf(buf, len, "= -1 %s (%s)", errno_name(errno), errno_text(errno));
+	return buf;
 }

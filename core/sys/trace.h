@@ -2,6 +2,8 @@
 #ifndef SOCKLAB_TRACE_H
 #define SOCKLAB_TRACE_H
 
+#include <stddef.h>
+
 /*
  * The library never prints. When a program wants the narration, it installs
  * a sink: a function that receives each finished line (without a newline),
@@ -22,6 +24,9 @@ void trace_line(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)))
 #endif
 	;
+
+/* " = 3", or " = -1 ECONNREFUSED (connection refused)" from errno: the end of a traced call's line. */
+const char *trace_result(long r, char *buf, size_t len);
 
 /* "AF_INET", "AF_INET6", "AF_UNIX", or the number as text for others. */
 const char *trace_family_name(int family);
