@@ -9,9 +9,9 @@
 #include "core/addr.h"
 
 /*
- * Every socket call in core/ and transports/ goes through these wrappers (sys.c: a socket's life;
- * sys_io.c: data and waiting), so
- * that --trace can narrate it and so that three rules hold everywhere:
+ * Every socket call in core/ and transports/ goes through these wrappers
+ * (sys.c: a socket's life; sys_io.c: data and waiting), so that --trace can
+ * narrate it and so that three rules hold everywhere:
  *
  *  - EINTR is handled: a call a signal interrupted is restarted, except
  *    close() (Linux has already closed the descriptor; retrying could close
