@@ -84,7 +84,8 @@ FUZZ_CC      ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null))
 FUZZ_SECONDS ?= 20
 FUZZ_B        = $(B)/fuzz
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-FUZZ_NAMES   := $(basename $(notdir $(filter-out fuzz/entry.c fuzz/targets.c,$(wildcard fuzz/*.c))))
+# Each target is fuzz/fuzz_NAME.c, whose function is fuzz_NAME: its seeds are fuzz/corpus/NAME.
+FUZZ_NAMES   := $(patsubst fuzz_%,%,$(basename $(notdir $(wildcard fuzz/fuzz_*.c))))
 FUZZ_OBJ      = $(patsubst %.c,$(B)/obj/%.o,$(filter-out fuzz/entry.c,$(wildcard fuzz/*.c)))
 
 fuzz: deps

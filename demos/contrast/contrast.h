@@ -133,6 +133,34 @@ long long lab_snmp(int family, const char *proto, const char *field);
 /* Sockets of this host in TCP state TIME_WAIT on local port port (/proc/net/tcp, tcp6). */
 int lab_time_wait(unsigned port);
 
+/* Scenarios 7 and 12 send numbered messages (contrast_tally.c); the most either sends, and their size. */
+#define TALLY_COUNT_MAX 1000
+#define TALLY_SIZE_MAX 1000
+
+/* What a run of numbered messages did. Each message starts with its number, six digits. */
+struct tally {
+	size_t count, size;          /* what the sender sends */
+	size_t sent, waits;          /* messages handed to the socket; times it said "wait" (EAGAIN) */
+	size_t reads, arrived, dups, late; /* receives; distinct messages; extra copies; overtaken ones */
+	long long high;              /* the highest number seen so far */
+	long long start, last;       /* when the first send began; when data last arrived */
+	long long ms;                /* from the first send to the last data read */
+	unsigned char seen[TALLY_COUNT_MAX];
+	char rec[TALLY_SIZE_MAX];    /* a stream's bytes, cut back into messages */
+	size_t rlen;
+	int eof;
+};
+
+/* An empty tally for count messages of size bytes (at most the maxima above): none seen yet. */
+void tally_reset(struct tally *t, size_t count, size_t size);
+/*
+ * The client of p sends t->count numbered messages, waiting whenever its
+ * socket says so; the server's side reads them all along, or (slow) only when
+ * the sender must wait, then what is left once the client closes. 0, or -1
+ * with errno (ETIMEDOUT when nothing moved for two seconds).
+ */
+int tally_run(struct pair *p, struct tally *t, int slow);
+
 /* One scenario: a row of the table. */
 struct scenario {
 	const char *name;     /* for --scenarios and JSON: "boundaries" */
@@ -144,7 +172,11 @@ struct scenario {
 extern const struct scenario contrast_scenarios[];
 extern const size_t contrast_nscenarios;
 
-/* Each scenario (contrast_*.c). 0, or -1 after cell_fail(). */
+/*
+ * Each scenario, in order across the files: contrast_talk.c 1-4,
+ * contrast_limits.c 5-6, contrast_flow.c 7, contrast_server.c 8-10,
+ * contrast_calls.c 11, contrast_delivery.c 12. 0, or -1 after cell_fail().
+ */
 int scenario_handshake(struct lab *lab, const struct transport *t, struct cell *c);
 int scenario_boundaries(struct lab *lab, const struct transport *t, struct cell *c);
 int scenario_empty(struct lab *lab, const struct transport *t, struct cell *c);

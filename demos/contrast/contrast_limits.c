@@ -1,4 +1,4 @@
-/* contrast_limits.c - scenarios 5, 6 and 8: a big message, a small buffer, and who may speak first. */
+/* contrast_limits.c - scenarios 5 and 6: a big message, and a buffer smaller than the message. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,37 +129,5 @@ int scenario_buffer(struct lab *lab, const struct transport *t, struct cell *c)
 	else
 		cell_say(c, "%zd byte%s; the other %zu wait: %d more read%s", n, n == 1 ? "" : "s", rest.got, rest.reads,
 			 rest.reads == 1 ? "" : "s");
-	return 0;
-}
-
-/* 8. Can the server greet a client that has sent nothing? */
-int scenario_greeting(struct lab *lab, const struct transport *t, struct cell *c)
-{
-	struct pair p;
-	char buf[16], say[200] = "";
-
-	if (pair_open(lab, t, &p) < 0)
-		return cell_fail(c, "open", errno);
-	/* Before the client says anything, has the server a socket, or an address, for it? */
-	struct sock *s = pair_server(&p);
-	int accepted = s != &p.srv;
-	obs_bool(c, "accepted_before_data", accepted);
-	if (accepted)
-		snprintf(say, sizeof say, "accept() gave the client before it spoke; ");
-	else
-		snprintf(say, sizeof say, "no client known until one speaks; ");
-	/* With no address to send to, a datagram server has only send(2), which needs a connection. */
-	ssize_t n = accepted ? pair_server_send(&p, "hello", 5) : sys_send(s->fd, "hello", 5);
-	obs_result(c, "greeting_sent", n, errno);
-	if (n < 0) {
-		SAY(say, "send: %s", errno_name(errno));
-	} else {
-		size_t got = lab_read(&p.cli, buf, 5);
-		buf[got] = '\0';
-		obs_str(c, "client_got", buf);
-		SAY(say, "greeting %s", got == 5 ? "'hello' arrives" : "lost");
-	}
-	pair_close(&p);
-	cell_say(c, "%s", say);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* chat.c - fuzz target: what a chat client or server receives, as the chat protocol's pure functions read it. */
+/* fuzz_chat.c - fuzz target: what a chat client or server receives, as the chat protocol's pure functions read it. */
 #include <string.h>
 
 #include "demos/chat/chat_proto.h"

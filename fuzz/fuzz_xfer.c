@@ -1,4 +1,4 @@
-/* xfer.c - fuzz target: the headers of send/recv as they arrive from the network, the checksum, and the tally. */
+/* fuzz_xfer.c - fuzz target: the headers of send/recv as they arrive from the network, the checksum, and the tally. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* endpoint.c - fuzz target: endpoint text as a user types it, parsed, resolved (without DNS) and printed back. */
+/* fuzz_endpoint.c - fuzz target: endpoint text as a user types it, parsed, resolved (without DNS) and printed back. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* peer_table.c - fuzz target: the datagram session table, driven by bytes, checked against a plain array. */
+/* fuzz_peer_table.c - fuzz target: the datagram session table, driven by bytes, checked against a plain array. */
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
