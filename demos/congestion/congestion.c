@@ -61,6 +61,7 @@ static int run_all(const struct congestion_opts *o, const struct congestion_net 
 		congestion_dump_json_open(stdout, o);
 	else if (o->format == FORMAT_CSV)
 		congestion_dump_csv_header(stdout);
+	fflush(stdout); /* the bottleneck is up: a reader may know it now */
 	for (r = 0; r < o->ncc && !stopping; r++) {
 		struct congestion_run run;
 		int rc = congestion_run(o, net, o->cc[r], &run, &stopping, why, whylen);

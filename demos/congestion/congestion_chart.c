@@ -22,14 +22,18 @@ static int weight(enum congestion_phase p)
 	return w[p];
 }
 
-static void fill(struct column *c, const struct congestion_flow *f, uint32_t duration_us, int uses_ssthresh)
+static void fill(struct column *c, const struct congestion_flow *f, uint32_t from_us, uint32_t to_us, int uses_ssthresh)
 {
+	uint32_t span = to_us - from_us;
+
 	memset(c, 0, CHART_COLUMNS * sizeof *c);
 	for (int i = 0; i < CHART_COLUMNS; i++)
 		c[i].phase = -1;
 	for (size_t i = 0; i < f->n; i++) {
 		const struct congestion_sample *s = &f->s[i];
-		size_t k = duration_us ? (size_t)((uint64_t)s->t_us * CHART_COLUMNS / duration_us) : 0;
+		if (s->t_us < from_us || s->t_us > to_us)
+			continue;
+		size_t k = span ? (size_t)((uint64_t)(s->t_us - from_us) * CHART_COLUMNS / span) : 0;
 		struct column *col = &c[k < CHART_COLUMNS ? k : CHART_COLUMNS - 1];
 		enum congestion_phase p = congestion_phase(s, uses_ssthresh);
 		if (!col->used || s->cwnd < col->lo)
@@ -67,34 +71,35 @@ static int row_of(uint32_t v, uint32_t top)
 	return (int)(((uint64_t)v * (CHART_ROWS - 1) + top / 2) / top);
 }
 
-/* "0 s", the middle and the end, under the axis. */
-static void time_axis(FILE *out, uint32_t duration_us)
+/* The start, the middle and the end, under the axis. */
+static void time_axis(FILE *out, uint32_t from_us, uint32_t to_us)
 {
 	char line[CHART_COLUMNS + 8], label[16];
 	int n;
 
 	memset(line, ' ', sizeof line);
-	n = snprintf(label, sizeof label, "%g s", duration_us / 2e6);
+	n = snprintf(label, sizeof label, "%.3g s", (from_us + to_us) / 2e6);
 	memcpy(line + 7 + CHART_COLUMNS / 2 - n / 2, label, (size_t)n);
-	memcpy(line + 7, "0 s", 3);
-	n = snprintf(label, sizeof label, "%g s", duration_us / 1e6);
+	n = snprintf(label, sizeof label, "%.3g s", from_us / 1e6);
+	memcpy(line + 7, label, (size_t)n);
+	n = snprintf(label, sizeof label, "%.3g s", to_us / 1e6);
 	memcpy(line + 7 + CHART_COLUMNS - n, label, (size_t)n);
 	line[7 + CHART_COLUMNS] = '\0';
 	fprintf(out, "%s\n", line);
 }
 
-void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t duration_us, int uses_ssthresh,
+void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t from_us, uint32_t to_us, int uses_ssthresh,
 		      const char *title)
 {
 	struct column c[CHART_COLUMNS];
 	char line[CHART_COLUMNS + 1];
 
 	fprintf(out, "%.79s\n", title);
-	if (f->n == 0) {
+	if (f->n == 0 || to_us <= from_us) {
 		fprintf(out, "  (no samples)\n");
 		return;
 	}
-	fill(c, f, duration_us, uses_ssthresh);
+	fill(c, f, from_us, to_us, uses_ssthresh);
 	uint32_t top = scale_top(c);
 	for (int r = CHART_ROWS - 1; r >= 0; r--) {
 		for (int k = 0; k < CHART_COLUMNS; k++) {
@@ -112,7 +117,7 @@ void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t durat
 	}
 	memset(line, '-', CHART_COLUMNS);
 	fprintf(out, "      +%s\n", line);
-	time_axis(out, duration_us);
+	time_axis(out, from_us, to_us);
 	for (int k = 0; k < CHART_COLUMNS; k++)
 		line[k] = c[k].phase < 0 ? ' ' : congestion_phase_mark((enum congestion_phase)c[k].phase);
 	fprintf(out, "phase  %s\n", line);
@@ -123,6 +128,7 @@ void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t durat
 
 void congestion_chart_legend(FILE *out)
 {
-	fprintf(out, "* cwnd, - ssthresh (segments); phase: S slow start (cwnd < ssthresh), A congestion\n"
-		     "avoidance, R fast recovery, L timeout, C CWR, o open (no ssthresh); ^ retransmitted\n");
+	fprintf(out, "* cwnd  - ssthresh (in segments)  ^ the kernel retransmitted in that column\n"
+		     "phase (tcpi_ca_state, then cwnd against ssthresh): S slow start, A congestion\n"
+		     "avoidance, R fast recovery, L timeout (RTO), C cwnd reduced (CWR), o open (bbr)\n");
 }

@@ -11,8 +11,8 @@
 #define CHART_ROWS 12    /* cwnd up */
 
 /*
- * Draws the samples of f over [0, duration_us) under title (cut to 79
- * columns): each column is duration / 72; in it '*' covers every cwnd the
+ * Draws the samples of f from from_us to to_us (run time) under title (cut
+ * to 79 columns): each column is a 72nd of that span; in it '*' covers every cwnd the
  * samples had (so a decrease is a vertical stroke), '-' marks ssthresh where
  * it is finite; below the axis, the time, a row with the phase of the
  * column (the most telling one: timeout > recovery > CWR > slow start >
@@ -21,7 +21,7 @@
  * Every line is at most 80 columns. Returns nothing; output errors are the
  * caller's to check on out.
  */
-void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t duration_us, int uses_ssthresh,
+void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t from_us, uint32_t to_us, int uses_ssthresh,
 		      const char *title);
 
 /* The two lines that say what the marks mean. */

@@ -38,7 +38,7 @@ static void figures(FILE *out, const struct congestion_run *run, const struct co
 	for (int i = 0; i < run->nflows; i++) {
 		char retr[48];
 		snprintf(retr, sizeof retr, "%u of %u (%.2f%%)", sum[i].retrans, sum[i].segs_out, sum[i].p * 100);
-		fprintf(out, "%4d  %-13s  %-26s  %5.1f / %5.1f ms  %5.1f s\n", i + 1,
+		fprintf(out, "%4d  %-13s  %-26s  %5.2f / %5.1f ms  %5.1f s\n", i + 1,
 			congestion_rate_text(sum[i].goodput_bps, rate, sizeof rate), retr, sum[i].rtt_min_us / 1e3,
 			sum[i].rtt_avg_us / 1e3, run->flow[i].started_us / 1e6);
 	}
@@ -90,6 +90,28 @@ static void lessons(FILE *out, const struct congestion_cc *cc, const struct cong
 		s->spread.min, s->spread.max, s->spread.cv);
 }
 
+/*
+ * The start of a lone flow, zoomed: at 20 Mbit/s slow start is over in a
+ * tenth of a second, one column of the whole run's chart. Drawn up to half
+ * as long again as it took to the end of the first loss episode, when that
+ * is within the first quarter of the run.
+ */
+static void zoom(FILE *out, const struct congestion_run *run, const struct congestion_flow *f)
+{
+	struct congestion_episode e;
+	char title[128];
+
+	if (congestion_episodes(f->s, f->n, &e, 1) == 0 || e.after == 0)
+		return;
+	uint32_t end = f->s[e.after].t_us + (f->s[e.after].t_us - f->started_us) / 2;
+	if (end - f->started_us > run->duration_us / 4)
+		return;
+	snprintf(title, sizeof title, "%s, the first %.2f s zoomed: %s to the end of the first loss", run->cc->name,
+		 (end - f->started_us) / 1e6, run->cc->uses_ssthresh ? "slow start" : "startup");
+	congestion_chart(out, f, f->started_us, end, run->cc->uses_ssthresh, title);
+	fprintf(out, "\n");
+}
+
 void congestion_report_run(FILE *out, const struct congestion_opts *o, const struct congestion_run *run,
 			   struct congestion_summary *sum)
 {
@@ -101,8 +123,10 @@ void congestion_report_run(FILE *out, const struct congestion_opts *o, const str
 		congestion_summarize(f, run->duration_us, &sum[i]);
 		snprintf(title, sizeof title, "%s, flow %d of %d: cwnd in segments of %u bytes, %zu samples (%d ms apart)",
 			 run->cc->name, i + 1, run->nflows, f->mss, f->n, o->interval_ms);
-		congestion_chart(out, f, run->duration_us, run->cc->uses_ssthresh, title);
+		congestion_chart(out, f, 0, run->duration_us, run->cc->uses_ssthresh, title);
 		fprintf(out, "\n");
+		if (run->nflows == 1)
+			zoom(out, run, f);
 	}
 	congestion_chart_legend(out);
 	fprintf(out, "\n");
