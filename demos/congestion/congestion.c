@@ -101,8 +101,9 @@ int congestion_main(int argc, char **argv)
 		return cli_error("congestion", errno, NULL, "install the signal handlers");
 	if (congestion_net_up(&o, &net, why, sizeof why) < 0 || run_all(&o, &net, why, sizeof why) < 0) {
 		fflush(stdout);
+		int refused = strstr(why, "not permitted") || strstr(why, "ermission denied");
 		fprintf(stderr, "socklab: congestion: %s%s\n", why,
-			netns_unprivileged() && !stopping ? " (in a user namespace, without root: as root it may work)" : "");
+			netns_unprivileged() && refused ? " (refused in a user namespace, without root: run it as root)" : "");
 		congestion_net_down(&net);
 		return EXIT_RUNTIME;
 	}

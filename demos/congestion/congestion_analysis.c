@@ -164,6 +164,8 @@ void congestion_summarize(const struct congestion_flow *f, uint32_t end_us, stru
 	size_t kept = out->episodes < MAX_EPISODES ? out->episodes : MAX_EPISODES;
 	for (size_t i = 0; i < kept; i++)
 		out->timeouts += e[i].timeout != 0;
+	out->p_episodes = out->segs_out ? (double)out->episodes / out->segs_out : 0;
+	out->mathis_episodes_bps = congestion_mathis_bps(f->mss, out->rtt_avg_us / 1e6, out->p_episodes);
 	out->nratios = congestion_ratios(e, kept, all, MAX_EPISODES);
 	for (size_t i = 0; i < out->nratios && i < sizeof out->ratios / sizeof out->ratios[0]; i++)
 		out->ratios[i] = all[i];

@@ -76,6 +76,8 @@ struct congestion_summary {
 	uint32_t rtt_min_us;  /* tcpi_min_rtt */
 	double rtt_avg_us;    /* the mean of the sampled tcpi_rtt */
 	double mathis_bps;    /* at p and rtt_avg */
+	double p_episodes;    /* loss episodes / segs_out: the model's "one loss a window" */
+	double mathis_episodes_bps; /* at p_episodes and rtt_avg */
 	size_t episodes, timeouts;
 	size_t nratios;
 	double ratio_median;

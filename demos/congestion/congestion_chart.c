@@ -71,18 +71,20 @@ static int row_of(uint32_t v, uint32_t top)
 	return (int)(((uint64_t)v * (CHART_ROWS - 1) + top / 2) / top);
 }
 
-/* The start, the middle and the end, under the axis. */
+/* The start, the middle and the end, under the axis, with as many decimals as the span needs. */
 static void time_axis(FILE *out, uint32_t from_us, uint32_t to_us)
 {
+	uint32_t span = to_us - from_us;
+	int dec = span >= 10000000 ? 0 : span >= 1000000 ? 1 : span >= 100000 ? 2 : 3;
 	char line[CHART_COLUMNS + 8], label[16];
 	int n;
 
 	memset(line, ' ', sizeof line);
-	n = snprintf(label, sizeof label, "%.3g s", (from_us + to_us) / 2e6);
+	n = snprintf(label, sizeof label, "%.*f s", dec, (from_us + to_us) / 2e6);
 	memcpy(line + 7 + CHART_COLUMNS / 2 - n / 2, label, (size_t)n);
-	n = snprintf(label, sizeof label, "%.3g s", from_us / 1e6);
+	n = snprintf(label, sizeof label, "%.*f s", dec, from_us / 1e6);
 	memcpy(line + 7, label, (size_t)n);
-	n = snprintf(label, sizeof label, "%.3g s", to_us / 1e6);
+	n = snprintf(label, sizeof label, "%.*f s", dec, to_us / 1e6);
 	memcpy(line + 7 + CHART_COLUMNS - n, label, (size_t)n);
 	line[7 + CHART_COLUMNS] = '\0';
 	fprintf(out, "%s\n", line);

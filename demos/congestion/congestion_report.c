@@ -79,12 +79,18 @@ static void lessons(FILE *out, const struct congestion_cc *cc, const struct cong
 {
 	char a[32], b[32];
 
-	if (s->mathis_bps > 0)
-		fprintf(out, "flow %d  Mathis: %u B / %.1f ms x 1.22 / sqrt(%.4f) = %s; measured %s = %.2f x it\n", flow,
-			f->mss, s->rtt_avg_us / 1e3, s->p, congestion_rate_text(s->mathis_bps, a, sizeof a),
-			congestion_rate_text(s->goodput_bps, b, sizeof b), s->goodput_bps / s->mathis_bps);
-	else
+	if (s->mathis_bps > 0) {
+		fprintf(out, "flow %d  Mathis: MSS / RTT x 1.22 / sqrt(p), with %u B / %.1f ms, against %s measured:\n", flow,
+			f->mss, s->rtt_avg_us / 1e3, congestion_rate_text(s->goodput_bps, a, sizeof a));
+		fprintf(out, "          p = retransmitted / sent = %.4f: %s, measured = %.2f x it\n", s->p,
+			congestion_rate_text(s->mathis_bps, b, sizeof b), s->goodput_bps / s->mathis_bps);
+		if (s->mathis_episodes_bps > 0)
+			fprintf(out, "          p = loss episodes / sent = %.4f: %s, measured = %.2f x it\n", s->p_episodes,
+				congestion_rate_text(s->mathis_episodes_bps, b, sizeof b),
+				s->goodput_bps / s->mathis_episodes_bps);
+	} else {
 		fprintf(out, "flow %d  Mathis: no retransmission in this run, so no loss rate to put in it\n", flow);
+	}
 	decreases(out, cc, s);
 	fprintf(out, "        sawtooth: cwnd %u to %u over the last 3/4 of the flow, variation (sd/mean) %.2f\n",
 		s->spread.min, s->spread.max, s->spread.cv);
@@ -131,7 +137,7 @@ void congestion_report_run(FILE *out, const struct congestion_opts *o, const str
 	congestion_chart_legend(out);
 	fprintf(out, "\n");
 	figures(out, run, sum);
-	fprintf(out, "\nlessons, measured in this run (p = retransmitted / sent, as above):\n");
+	fprintf(out, "\nlessons, measured in this run:\n");
 	for (int i = 0; i < run->nflows; i++)
 		lessons(out, run->cc, &run->flow[i], &sum[i], i + 1);
 	fprintf(out, "\n");
