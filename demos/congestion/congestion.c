@@ -72,9 +72,9 @@ static int run_all(const struct congestion_opts *o, const struct congestion_net 
 			return -1;
 	}
 	if (stopping)
-		return fail_why(why, whylen, "stopped by signal %d during the %s run: nothing of it is printed, and "
-					     "nothing is left behind (the namespaces went with the run)",
-				(int)stopping, o->cc[r - 1]->name);
+		return fail_why(why, whylen, "stopped by signal %d %s%s%s: nothing of it is printed, and nothing is "
+					     "left behind (the namespaces go with socklab)", (int)stopping,
+				r ? "during the " : "before the first run", r ? o->cc[r - 1]->name : "", r ? " run" : "");
 	if (o->format == FORMAT_JSON)
 		congestion_dump_json_close(stdout);
 	else if (o->format == FORMAT_CHART && o->ncc > 1)

@@ -118,14 +118,14 @@ static void feed(int fd, const char *input)
 	close(fd);
 }
 
-int congestion_exec(int ns_fd, char *const argv[], const char *input, char *why, size_t whylen)
+int congestion_exec(int ns_fd, const char *where, char *const argv[], const char *input, char *why, size_t whylen)
 {
 	char tool[256], line[512], said[512] = "";
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0;
 
 	join(argv, line, sizeof line);
 	if (trace_on)
-		trace_line("run: %s%s", line, input ? " <<EOF (rules below)" : "");
+		trace_line("run in the %s's namespace: %s%s", where, line, input ? " <<EOF (rules below)" : "");
 	if (trace_on && input)
 		trace_line("%s", input);
 	if (congestion_tool(argv[0], tool, sizeof tool) < 0)

@@ -14,14 +14,15 @@ int congestion_tool(const char *name, char *out, size_t outlen);
 
 /*
  * Runs the tool argv[0] (a name for congestion_tool) with argv inside the
- * network namespace ns_fd (an open /proc/PID/ns/net), with input on its
+ * network namespace ns_fd (an open /proc/PID/ns/net; where names it for the
+ * trace: "router"), with input on its
  * standard input (or /dev/null when NULL), and waits for it. The child dies
  * with this process (PR_SET_PDEATHSIG), so no tool outlives socklab.
  * Traced under --trace. Returns 0 when it exited 0; otherwise -1 and, in
  * why, the command and the first line it printed (or how it ended).
  * Blocks until the tool ends.
  */
-int congestion_exec(int ns_fd, char *const argv[], const char *input, char *why, size_t whylen);
+int congestion_exec(int ns_fd, const char *where, char *const argv[], const char *input, char *why, size_t whylen);
 
 /*
  * fork() for a child of socklab's that must not outlive it: the child is

@@ -37,7 +37,9 @@ static int run(const struct congestion_net *net, int which, const char *input, c
 	for (char *w = strtok_r(line, " ", &save); w && n + 1 < sizeof argv / sizeof argv[0]; w = strtok_r(NULL, " ", &save))
 		argv[n++] = w;
 	argv[n] = NULL;
-	return congestion_exec(net->ns[which], argv, input, why, whylen);
+	static const char *const names[NET_COUNT] = { "router", "sender", "receiver" };
+
+	return congestion_exec(net->ns[which], names[which], argv, input, why, whylen);
 }
 
 /* Writes value to a /proc/sys/net file of the namespace this process is in. */
