@@ -50,10 +50,10 @@ $(B)/libsocklab.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/socklab: $(DEMO_OBJ) $(B)/libsocklab.a
-	$(CC) $(LDFLAGS) -o $@ $(DEMO_OBJ) $(B)/libsocklab.a
+	$(CC) $(LDFLAGS) -o $@ $(DEMO_OBJ) $(B)/libsocklab.a -lm
 
 $(B)/socklab-tests: $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lcriterion -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lcriterion -lpthread -lm
 
 # Installs what the tests need (as root on Debian), or says how.
 deps:

@@ -11,6 +11,7 @@ int send_main(int argc, char **argv);
 int recv_main(int argc, char **argv);
 int pitfalls_main(int argc, char **argv);
 int contrast_main(int argc, char **argv);
+int congestion_main(int argc, char **argv);
 
 const struct command commands[] = {
 	{ "echo-server", "serve echo on ENDPOINT until Ctrl-C", echo_server_main },
@@ -23,5 +24,6 @@ const struct command commands[] = {
 	{ "pitfalls", "make one thing the tutorials gloss over happen, live", pitfalls_main },
 	{ "bench", "round trips and throughput of every transport, with and without the interface", bench_main },
 	{ "contrast", "the same scenarios over every transport, side by side, as observed", contrast_main },
+	{ "congestion", "TCP's congestion window on a real bottleneck, sampled from the kernel", congestion_main },
 	{ NULL, NULL, NULL },
 };
