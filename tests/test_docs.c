@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/sys/sys.h"
+#include "demos/netns.h"
 #include "tests/support/docs_runner.h"
 #include "tests/support/helpers.h"
 
@@ -75,10 +77,44 @@ static size_t pages(char ***out)
 	return n;
 }
 
+/*
+ * Can this machine make a private network namespace, as `console netns`
+ * blocks need (demos/netns.h)? NULL if it can, else the reason, which the
+ * skipped blocks report. Asked in a child, which the namespace dies with.
+ */
+static const char *netns_refused(void)
+{
+	static char why[256];
+	int p[2];
+
+	if (pipe(p) < 0)
+		return "pipe() failed";
+	pid_t pid = fork();
+	if (pid == 0) {
+		char w[256];
+		close(p[0]);
+		int r = netns_enter_private(w, sizeof w);
+		if (r < 0 && write(p[1], w, strlen(w)) < 0)
+			_exit(2);
+		_exit(r < 0);
+	}
+	close(p[1]);
+	ssize_t n = pid < 0 ? -1 : read(p[0], why, sizeof why - 1);
+	close(p[0]);
+	int st = 0;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return NULL;
+	why[n > 0 ? n : 0] = '\0';
+	return why[0] ? why : "no private network namespace here";
+}
+
 /* The real thing: every page, one after another, never in parallel (they share fixed ports). */
 Test(docs, every_console_block, .timeout = 900)
 {
-	const struct docs_options opt = { test_socklab(), CMD_TIMEOUT_MS, READY_TIMEOUT_MS, STOP_TIMEOUT_MS };
+	const struct docs_options opt = { test_socklab(), CMD_TIMEOUT_MS, READY_TIMEOUT_MS, STOP_TIMEOUT_MS,
+					  netns_refused() };
 	char **list, *report = NULL, why[512];
 	size_t n = pages(&list), blocks = 0, cmds = 0;
 	int failures = 0;
@@ -107,15 +143,15 @@ Test(docs, every_console_block, .timeout = 900)
 	free(list);
 	if (report)
 		fprintf(stderr, "%s", report);
-	cr_log_info("docs: %zu blocks, %zu commands", blocks, cmds);
+	cr_log_info("docs: %zu blocks, %zu commands, %zu skipped (no network namespace)", blocks, cmds, docs_skipped);
 	cr_expect_eq(failures, 0, "%d failing docs blocks (or pages):\n%s", failures, report ? report : "");
 	free(report);
 }
 
-/* Runs text as a page with short time limits; returns the failures and the report. */
-static int run_text(const char *text, char **report)
+/* Runs text as a page with short time limits, on a machine that can (no_netns NULL) or cannot make namespaces. */
+static int run_text_on(const char *text, const char *no_netns, char **report)
 {
-	const struct docs_options opt = { test_socklab(), 3000, 3000, 2000 };
+	const struct docs_options opt = { test_socklab(), 3000, 3000, 2000, no_netns };
 	struct docs_page p;
 	char why[256];
 
@@ -124,6 +160,28 @@ static int run_text(const char *text, char **report)
 	int f = docs_run_page(&p, &opt, report);
 	docs_page_free(&p);
 	return f;
+}
+
+/* As run_text_on(), where namespaces can be made; returns the failures and the report. */
+static int run_text(const char *text, char **report)
+{
+	return run_text_on(text, NULL, report);
+}
+
+/* A `console netns` block runs where namespaces can be made, and is skipped, saying why, where they cannot. */
+Test(docs_run, netns_blocks_are_skipped_only_without_namespaces)
+{
+	const char *text = "```console netns\n$ echo ran\nother\n```\n```console\n$ echo plain\nplain\n```\n";
+	char *report;
+	size_t skipped = docs_skipped;
+
+	cr_expect_eq(run_text_on(text, NULL, &report), 1, "the netns block must run, and fail here: %s", report);
+	cr_expect(report && strstr(report, "| ran"), "%s", report ? report : "");
+	free(report);
+	cr_expect_eq(run_text_on(text, "user namespaces are off", &report), 0, "%s", report ? report : "");
+	cr_expect(report && strstr(report, "t.md:1: skipped: user namespaces are off"), "%s", report ? report : "");
+	cr_expect_eq(docs_skipped, skipped + 1);
+	free(report);
 }
 
 Test(docs_run, output_is_checked)

@@ -113,9 +113,11 @@ int docs_parse(const char *text, const char *path, struct docs_page *page, char 
 
 		if (open_len == 0 && f) { /* an opening fence */
 			open_len = f, open_ch = ch, open_line = lineno;
-			if (strcmp(skip_fence(line), "console") == 0) {
+			const char *info = skip_fence(line);
+			if (strcmp(info, "console") == 0 || strcmp(info, "console netns") == 0) {
 				blk = push(&page->blocks, &page->nblocks, sizeof *blk);
 				blk->line = lineno;
+				blk->netns = strcmp(info, "console netns") == 0;
 			}
 			free(line);
 		} else if (open_len && f >= open_len && ch == open_ch && *skip_fence(line) == '\0') { /* its closing fence */

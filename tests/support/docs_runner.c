@@ -277,6 +277,8 @@ static int run_block(struct run *r, const struct docs_block *b)
 	return rc;
 }
 
+size_t docs_skipped;
+
 int docs_run_page(const struct docs_page *page, const struct docs_options *opt, char **report)
 {
 	char bindir[] = "/tmp/socklab-docs-bin.XXXXXX", link[PATH_MAX + 64], target[PATH_MAX] = "";
@@ -301,9 +303,14 @@ int docs_run_page(const struct docs_page *page, const struct docs_options *opt, 
 	}
 	r.bindir = bindir;
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < page->nblocks; i++)
-		if (run_block(&r, &page->blocks[i]) != 0)
+	for (size_t i = 0; i < page->nblocks; i++) {
+		if (page->blocks[i].netns && opt->no_netns) {
+			appendf(report, "%s:%d: skipped: %s\n", page->path, page->blocks[i].line, opt->no_netns);
+			docs_skipped++;
+		} else if (run_block(&r, &page->blocks[i]) != 0) {
 			failures++;
+		}
+	}
 	test_rmdir(bindir);
 	return failures;
 }

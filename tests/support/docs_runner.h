@@ -16,6 +16,7 @@ struct docs_cmd {
 /* One ```console block. */
 struct docs_block {
 	int line;          /* the opening fence */
+	int netns;         /* "console netns": runs only where a private network namespace can be made */
 	struct docs_cmd *cmds;
 	size_t ncmds;
 };
@@ -28,8 +29,9 @@ struct docs_page {
 
 /*
  * Splits text (a whole Markdown page) into its runnable blocks: fences whose
- * info string is exactly "console"; "console norun" and every other language
- * are skipped. Returns 0, or -1 with the reason and line in why (output
+ * info string is exactly "console", or "console netns" (a block that needs a
+ * private network namespace: see struct docs_options); "console norun" and
+ * every other language are skipped. Returns 0, or -1 with the reason and line in why (output
  * before any command, a background command without exactly one expected
  * line, an unclosed fence). path is kept for messages. Allocates; see
  * docs_page_free().
@@ -58,6 +60,7 @@ struct docs_options {
 	int cmd_timeout_ms;   /* a foreground command is killed after this long */
 	int ready_timeout_ms; /* a background command must print its first line within this */
 	int stop_timeout_ms;  /* after SIGTERM at block end, SIGKILL after this long */
+	const char *no_netns; /* why this machine cannot make a network namespace, or NULL: "console netns" blocks are skipped */
 };
 
 /*
@@ -69,5 +72,8 @@ struct docs_options {
  * -1 if the runner itself could not work (no temporary directory...).
  */
 int docs_run_page(const struct docs_page *page, const struct docs_options *opt, char **report);
+
+/* How many blocks docs_run_page() skipped since the start, for the summary. */
+extern size_t docs_skipped;
 
 #endif
