@@ -92,8 +92,10 @@ fuzz: deps
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" SANITIZE= $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz-%)
 	@sh fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-$(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(B)/libsocklab.a
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(B)/libsocklab.a -o $@
+# The protocols of the commands (demos/chat/chat_proto.c, demos/transfer/transfer_proto.c...) are fuzzed too: link
+# every command's objects, as the tests do, but not main().
+$(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lm -o $@
 
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
 # fails on any error or leak (tests/support/valgrind.sh).
