@@ -11,6 +11,7 @@ int send_main(int argc, char **argv);
 int recv_main(int argc, char **argv);
 int pitfalls_main(int argc, char **argv);
 int contrast_main(int argc, char **argv);
+int fdpass_main(int argc, char **argv);
 
 const struct command commands[] = {
 	{ "echo-server", "serve echo on ENDPOINT until Ctrl-C", echo_server_main },
@@ -22,6 +23,7 @@ const struct command commands[] = {
 	{ "recv", "receive one transfer into a file or standard output, and report what arrived", recv_main },
 	{ "pitfalls", "make one thing the tutorials gloss over happen, live", pitfalls_main },
 	{ "bench", "round trips and throughput of every transport, with and without the interface", bench_main },
+	{ "fdpass", "send an open file's descriptor to another process over a unix socket", fdpass_main },
 	{ "contrast", "the same scenarios over every transport, side by side, as observed", contrast_main },
 	{ NULL, NULL, NULL },
 };
