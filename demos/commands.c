@@ -12,6 +12,8 @@ int recv_main(int argc, char **argv);
 int pitfalls_main(int argc, char **argv);
 int contrast_main(int argc, char **argv);
 int fdpass_main(int argc, char **argv);
+int creds_main(int argc, char **argv);
+int socketpair_main(int argc, char **argv);
 
 const struct command commands[] = {
 	{ "echo-server", "serve echo on ENDPOINT until Ctrl-C", echo_server_main },
@@ -24,6 +26,8 @@ const struct command commands[] = {
 	{ "pitfalls", "make one thing the tutorials gloss over happen, live", pitfalls_main },
 	{ "bench", "round trips and throughput of every transport, with and without the interface", bench_main },
 	{ "fdpass", "send an open file's descriptor to another process over a unix socket", fdpass_main },
+	{ "creds", "who is at the other end of a unix socket: SO_PEERCRED, SO_PEERPIDFD, SCM_CREDENTIALS", creds_main },
+	{ "socketpair", "two sockets born connected, with no name, for a parent and its child", socketpair_main },
 	{ "contrast", "the same scenarios over every transport, side by side, as observed", contrast_main },
 	{ NULL, NULL, NULL },
 };

@@ -21,6 +21,7 @@ int peerproc_start(struct peerproc *pp)
 {
 	pp->ready[0] = pp->ready[1] = pp->turn[0] = pp->turn[1] = -1;
 	pp->pid = -1;
+	pp->status = -1;
 	fflush(stdout); /* or the child would print the parent's buffered lines again */
 	fflush(stderr);
 	if (pipe(pp->ready) < 0 || pipe(pp->turn) < 0)
@@ -131,18 +132,26 @@ int peerproc_wait_turn(struct peerproc *pp)
 	}
 }
 
-int peerproc_finish(struct peerproc *pp)
+int peerproc_reap(struct peerproc *pp)
 {
 	int status;
 	pid_t r;
 
-	close_pair(pp->ready), close_pair(pp->turn);
+	if (pp->status >= 0)
+		return pp->status;
 	do
 		r = waitpid(pp->pid, &status, 0);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	pp->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return pp->status;
+}
+
+int peerproc_finish(struct peerproc *pp)
+{
+	close_pair(pp->ready), close_pair(pp->turn);
+	return peerproc_reap(pp);
 }
 
 void peerproc_exit(struct peerproc *pp, int code)

@@ -16,6 +16,7 @@ struct peerproc {
 	pid_t pid;     /* the child, in the parent; 0 in the child */
 	int ready[2];  /* child -> parent: one line */
 	int turn[2];   /* parent -> child: one byte, "go on" */
+	int status;    /* the child's exit code once peerproc_reap() has seen it, or -1 */
 };
 
 /* How long either side waits for the other before giving up (a peer that died, or hangs). */
@@ -44,9 +45,13 @@ int peerproc_give_turn(struct peerproc *pp);
 int peerproc_wait_turn(struct peerproc *pp);
 
 /*
- * In the parent: closes the pipes and waits for the child to exit. Returns
- * its exit code, 128 + the signal that ended it, or -1 with errno.
+ * In the parent: waits for the child to exit, keeping the pipes open (a
+ * grandchild may still wait for its turn on them). Returns its exit code,
+ * 128 + the signal that ended it, or -1 with errno. Again: the same code.
  */
+int peerproc_reap(struct peerproc *pp);
+
+/* In the parent: closes the pipes, then peerproc_reap(). */
 int peerproc_finish(struct peerproc *pp);
 
 /* In the child: flushes what it printed and ends it with code, never returning (atexit handlers do not run). */
