@@ -14,6 +14,7 @@ int contrast_main(int argc, char **argv);
 int fdpass_main(int argc, char **argv);
 int creds_main(int argc, char **argv);
 int socketpair_main(int argc, char **argv);
+int multicast_main(int argc, char **argv);
 
 const struct command commands[] = {
 	{ "echo-server", "serve echo on ENDPOINT until Ctrl-C", echo_server_main },
@@ -28,6 +29,7 @@ const struct command commands[] = {
 	{ "fdpass", "send an open file's descriptor to another process over a unix socket", fdpass_main },
 	{ "creds", "who is at the other end of a unix socket: SO_PEERCRED, SO_PEERPIDFD, SCM_CREDENTIALS", creds_main },
 	{ "socketpair", "two sockets born connected, with no name, for a parent and its child", socketpair_main },
+	{ "multicast", "one datagram, sent once, read by every member of a group (and broadcast)", multicast_main },
 	{ "contrast", "the same scenarios over every transport, side by side, as observed", contrast_main },
 	{ NULL, NULL, NULL },
 };
