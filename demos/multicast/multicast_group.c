@@ -1,7 +1,4 @@
 /* multicast_group.c - receivers that share one port and join a group (or listen on a broadcast address), and what each read. */
-#ifdef __linux__
-#define _DEFAULT_SOURCE /* struct ip_mreq, IP_ADD_MEMBERSHIP: not POSIX, in glibc only with this */
-#endif
 #include "multicast.h"
 
 #include <arpa/inet.h>
@@ -14,7 +11,7 @@
 
 #include "core/errors.h"
 #include "core/sys/sys.h"
-#include "core/sys/trace.h"
+#include "core/sys/sys_mcast.h"
 
 /* text as a socket address of its family, port 0; a link-scope IPv6 group gets net's interface as its scope. */
 static int to_addr(const char *text, const struct mcast_net *net, struct addr *a)
@@ -31,27 +28,6 @@ static int to_addr(const char *text, const struct mcast_net *net, struct addr *a
 	s4->sin_family = AF_INET;
 	a->len = sizeof *s4;
 	return inet_pton(AF_INET, text, &s4->sin_addr) == 1 ? 0 : -1;
-}
-
-/* IP_ADD_MEMBERSHIP or IPV6_JOIN_GROUP: this socket wants the group's datagrams that arrive on net's interface. */
-static int join(int fd, const struct addr *group, const struct mcast_net *net)
-{
-	char text[ADDR_TEXT_MAX], res[96];
-	int r;
-
-	if (group->ss.ss_family == AF_INET6) {
-		struct ipv6_mreq m = { .ipv6mr_multiaddr = ((const struct sockaddr_in6 *)&group->ss)->sin6_addr,
-				       .ipv6mr_interface = net->ifindex };
-		r = setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m);
-	} else {
-		struct ip_mreq m = { .imr_multiaddr = ((const struct sockaddr_in *)&group->ss)->sin_addr };
-		inet_pton(AF_INET, net->v4, &m.imr_interface); /* the interface, named by its address */
-		r = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
-	}
-	if (trace_on)
-		trace_line("setsockopt(%d, %s, %s on %s) %s", fd, group->ss.ss_family == AF_INET6 ? "IPV6_JOIN_GROUP" : "IP_ADD_MEMBERSHIP",
-			   addr_format(group, text, sizeof text), net->ifname, trace_result(r, res, sizeof res));
-	return r;
 }
 
 int mcast_open(struct mcast_group *g, const struct mcast_net *net, const char *text, size_t n, int join_it, char *why,
@@ -78,7 +54,7 @@ int mcast_open(struct mcast_group *g, const struct mcast_net *net, const char *t
 		if (sys_bind(fd, &a) < 0 || (g->n == 0 && sys_getsockname(fd, &a) < 0))
 			goto fail; /* the first picks the port; the others bind the same one */
 		step = "join the group";
-		if (join_it && join(fd, &a, net) < 0)
+		if (join_it && sys_join_group(fd, &a, net->ifindex) < 0)
 			goto fail;
 		g->fds[g->n] = fd;
 		fd = -1;

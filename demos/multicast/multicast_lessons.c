@@ -1,10 +1,6 @@
 /* multicast_lessons.c - one sendto() to a group and every member reads it; loop on and off; a broadcast and SO_BROADCAST. */
-#ifdef __linux__
-#define _DEFAULT_SOURCE /* struct ip_mreq, IP_ADD_MEMBERSHIP: not POSIX, in glibc only with this */
-#endif
 #include "multicast.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -13,7 +9,7 @@
 
 #include "core/errors.h"
 #include "core/sys/sys.h"
-#include "core/sys/trace.h"
+#include "core/sys/sys_mcast.h"
 #include "demos/cli.h"
 
 /* How long receivers wait for a datagram that should come, and for one that should not. */
@@ -34,26 +30,6 @@ static const char *outcome(ssize_t r, char *buf, size_t len)
 	else
 		snprintf(buf, len, "-1 %s (%s)", errno_name(errno), errno_text(errno));
 	return buf;
-}
-
-/* IP_MULTICAST_IF or IPV6_MULTICAST_IF: send the group's datagrams out of net's interface. */
-static int send_via(int fd, int family, const struct mcast_net *net)
-{
-	char res[96];
-	int r;
-
-	if (family == AF_INET6) {
-		unsigned idx = net->ifindex;
-		r = setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof idx);
-	} else {
-		struct in_addr a;
-		inet_pton(AF_INET, net->v4, &a);
-		r = setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof a);
-	}
-	if (trace_on)
-		trace_line("setsockopt(%d, %s, %s) %s", fd, family == AF_INET6 ? "IPV6_MULTICAST_IF" : "IP_MULTICAST_IF",
-			   net->ifname, trace_result(r, res, sizeof res));
-	return r;
 }
 
 /* After a send with the loop off: what the count means, on this interface. */
@@ -78,9 +54,10 @@ int mcast_group_lesson(const struct mcast_net *net, int family, size_t n)
 
 	if (mcast_open(&g, net, group, n, 1, why, sizeof why) < 0)
 		return cli_error("multicast", errno, NULL, "%s: %s", name, why);
-	printf("%s: %zu receivers joined %s on %s, all on port %u\n", name, g.n, group, net->ifname, addr_port(&g.to));
+	printf("%s: %zu receiver%s joined %s on %s, on port %u\n", name, g.n, g.n == 1 ? "" : "s", group, net->ifname,
+	       addr_port(&g.to));
 	int fd = sys_socket(family, SOCK_DGRAM, 0);
-	if (fd < 0 || send_via(fd, family, net) < 0 ||
+	if (fd < 0 || sys_multicast_if(fd, family, net->ifindex) < 0 ||
 	    sys_getsockopt_int(fd, level, loop_opt, family == AF_INET6 ? "IPV6_MULTICAST_LOOP" : "IP_MULTICAST_LOOP", &loop) < 0) {
 		rc = cli_error("multicast", errno, NULL, "%s: make the sender", name);
 		goto out;
@@ -89,7 +66,12 @@ int mcast_group_lesson(const struct mcast_net *net, int family, size_t n)
 	printf("sendto(%s, %zu bytes) = %s, once (multicast loop %d, the default)\n", addr_format(&g.to, to, sizeof to),
 	       sizeof message - 1, outcome(sent, r, sizeof r), loop);
 	if (sent < 0) {
-		rc = cli_error("multicast", errno, "sendto", "%s: send to the group on %s", name, net->ifname);
+		if (errno == ENETUNREACH && net->host)
+			fprintf(stderr, "socklab: multicast: %s: no route to %s by %s: this loopback carries no %s multicast "
+					"(run without --host)\n", name, group, net->ifname, name);
+		else
+			cli_error("multicast", errno, "sendto", "%s: send to the group on %s", name, net->ifname);
+		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	int got = mcast_collect(&g, EXPECT_MS, 1);
@@ -117,7 +99,8 @@ int mcast_broadcast_lesson(const struct mcast_net *net, size_t n)
 
 	if (mcast_open(&g, net, net->v4_bcast, n, 0, why, sizeof why) < 0)
 		return cli_error("multicast", errno, NULL, "broadcast: %s", why);
-	printf("broadcast: %zu receivers bound to %s, %s's broadcast address, port %u\n", g.n, net->v4_bcast, net->ifname,
+	printf("broadcast: %zu receiver%s bound to %s, %s's broadcast address, port %u\n", g.n, g.n == 1 ? "" : "s",
+	       net->v4_bcast, net->ifname,
 	       addr_port(&g.to));
 	int fd = sys_socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
