@@ -35,7 +35,7 @@ static void send_hello(struct peerproc *pp, struct sock *cli)
 	int code = peerproc_wait_turn(pp) == 0 && sock_send(cli, "hello", 5) == 5 ? 0 : 1;
 
 	sock_close(cli);
-	_exit(code);
+	peerproc_exit(pp, code); /* closes the pipes it inherited too */
 }
 
 /* The client, in the child: dials, gives the socket to a child of its own, tells the server that child's pid, exits. */
