@@ -1,13 +1,17 @@
 /* test_ancillary_peer.c - a hostile peer's control messages and claims: what the kernel refuses, and what socklab believes. */
 #define _GNU_SOURCE /* struct ucred */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/ancillary.h"
 #include "core/sys/sys.h"
 #include "core/sys/sys_msg.h"
 #include "tests/support/helpers.h"
@@ -199,4 +203,52 @@ Test(ancillary_peer, parse_credentials_of_the_wrong_size)
 	cr_assert(ctl.has_cred);
 	cr_expect_eq(ctl.cred.pid, 10);
 	cr_expect_eq(ctl.unknown, 1);
+}
+
+/* Descriptors open in process pid (its /proc/PID/fd), or -1. */
+static int fds_of(pid_t pid)
+{
+	char path[64];
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+ParameterizedTestParameters(ancillary_peer, a_server_keeps_nothing_a_client_passes)
+{
+	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
+}
+
+/* A client passes 253 descriptors with each of 20 messages: socklab's echo server answers each, and holds none of them. */
+ParameterizedTest(size_t *i, ancillary_peer, a_server_keeps_nothing_a_client_passes, .timeout = 30)
+{
+	const struct transport *t = transport_registry[*i];
+	static int fds[SYS_FDS_MAX];
+	struct test_server srv;
+	struct sock cli;
+	char dir[64], buf[8];
+
+	test_tmpdir(dir, sizeof dir);
+	cr_assert(test_echo_server(&srv, t, dir) == 0);
+	cr_assert(test_dial(&cli, srv.endpoint) == 0);
+	for (size_t k = 0; k < SYS_FDS_MAX; k++)
+		fds[k] = cli.fd; /* any open descriptor: 253 copies of it travel */
+	cr_assert(test_echo_once(&cli, "x\n", 2) == 0);
+	int before = fds_of(srv.pid);
+	for (int k = 0; k < 20; k++) {
+		cr_assert_eq(sock_send_fds(&cli, "y\n", 2, fds, SYS_FDS_MAX), 2, "%s: %s", t->scheme, strerror(errno));
+		cr_assert(test_readable(cli.fd), "%s: no echo", t->scheme);
+		cr_assert_eq(sock_recv(&cli, buf, sizeof buf, NULL), 2);
+	}
+	cr_expect_eq(fds_of(srv.pid), before, "%s: the server holds descriptors a client passed", t->scheme);
+	sock_close(&cli);
+	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
+	test_rmdir(dir);
 }
