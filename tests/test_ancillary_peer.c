@@ -252,3 +252,20 @@ ParameterizedTest(size_t *i, ancillary_peer, a_server_keeps_nothing_a_client_pas
 	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
 	test_rmdir(dir);
 }
+
+/* SO_PASSRIGHTS off (Linux 6.16+): the kernel refuses descriptors at the sender, so the receiver never holds one. */
+Test(ancillary_peer, a_receiver_that_refuses_descriptors)
+{
+	int sv[2];
+
+	cr_assert(sys_socketpair(AF_UNIX, SOCK_STREAM, sv) == 0);
+	if (sys_set_passrights(sv[1], 0) < 0) {
+		cr_expect_eq(errno, ENOPROTOOPT, "%s", strerror(errno));
+		close(sv[0]), close(sv[1]);
+		cr_skip_test("this kernel has no SO_PASSRIGHTS (Linux 6.16 added it)");
+	}
+	cr_expect_eq(sys_send_fds(sv[0], "x", 1, &sv[0], 1, NULL), -1);
+	cr_expect_eq(errno, EPERM);
+	cr_expect_eq(sys_send(sv[0], "y", 1), 1, "bytes alone still go");
+	close(sv[0]), close(sv[1]);
+}

@@ -127,6 +127,17 @@ int sys_set_passcred(int fd, int on)
 #endif
 }
 
+int sys_set_passrights(int fd, int on)
+{
+#ifdef SO_PASSRIGHTS
+	return sys_setsockopt_int(fd, SOL_SOCKET, SO_PASSRIGHTS, "SO_PASSRIGHTS", on);
+#else
+	(void)fd, (void)on;
+	errno = ENOPROTOOPT;
+	return -1;
+#endif
+}
+
 ssize_t sys_send_cred(int fd, const void *buf, size_t len, const struct sys_cred *claim, const struct addr *to)
 {
 #ifdef SCM_CREDENTIALS

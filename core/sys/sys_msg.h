@@ -147,6 +147,14 @@ long sys_pidfd_pid(int pidfd);
 int sys_set_passcred(int fd, int on);
 
 /*
+ * setsockopt(SO_PASSRIGHTS) (Linux 6.16+): off, the kernel refuses to queue
+ * descriptors for fd, and a sender's sendmsg(SCM_RIGHTS) fails with EPERM.
+ * For a socket that never expects one. 0, or -1: ENOPROTOOPT from an older
+ * kernel, or where socklab does not know the option.
+ */
+int sys_set_passrights(int fd, int on);
+
+/*
  * One sendmsg(2) of buf with SCM_CREDENTIALS claiming *claim, to to (NULL:
  * connected peer). The kernel checks the claim (unix(7)): an unprivileged
  * sender may claim only its own pid, uid and gid (EPERM otherwise).

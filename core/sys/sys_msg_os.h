@@ -5,12 +5,13 @@
 #include <sys/socket.h>
 
 /*
- * SO_PASSPIDFD, SO_PEERPIDFD and SCM_PIDFD came with Linux 6.5; glibc 2.36
+ * SO_PASSPIDFD, SO_PEERPIDFD and SCM_PIDFD came with Linux 6.5, SO_PASSRIGHTS
+ * with 6.16; glibc 2.36
  * (Debian 12) does not define them. Their numbers are those of
  * include/uapi/asm-generic/socket.h and include/linux/socket.h, which x86,
  * arm, arm64 and riscv use; alpha, mips, parisc, powerpc and sparc have their
  * own, so there socklab leaves them undefined and says it was built without.
- * A kernel older than 6.5 answers ENOPROTOOPT: the runtime check.
+ * An older kernel answers ENOPROTOOPT: the runtime check.
  */
 #ifdef __linux__
 #if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__arm__) || defined(__riscv)
@@ -22,6 +23,9 @@
 #endif
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 0x04
+#endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83 /* Linux 6.16 */
 #endif
 #endif
 #endif

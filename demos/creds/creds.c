@@ -80,7 +80,7 @@ static int show_peercred(struct sock *s, pid_t client_pid)
 		printf("no process: %s\n", sock_is_connected(s) ? "the kernel knows this peer by its address only"
 							       : "a socket without a connection has no peer");
 	else if (c.pid == (long)client_pid)
-		printf("the client, which connected and has exited since: fixed at connect()\n");
+		printf("the client, fixed at connect(); it has exited since\n");
 	else
 		printf("pid %ld, not the client (%ld)\n", c.pid, (long)client_pid);
 	return c.pid != 0;
@@ -103,10 +103,10 @@ static void show_pidfd(struct sock *s)
 	}
 	int exited = sys_wait(pidfd, 0, 0) == 1; /* a pidfd is readable once its process has exited */
 	long pid = sys_pidfd_pid(pidfd);
-	printf("server: SO_PEERPIDFD = pidfd %d: %s", pidfd, exited ? "readable, its process has exited" : "its process runs");
+	printf("server: SO_PEERPIDFD = pidfd %d: %s", pidfd, exited ? "readable, so that process has exited" : "that process runs");
 	if (pid > 0)
 		printf(" (pid %ld)", pid);
-	printf("; unlike a pid number, it can never come to name another process\n");
+	printf(" (a pidfd never names another)\n");
 	sys_close(pidfd);
 }
 
@@ -128,7 +128,7 @@ static int show_message(struct sock *s, long sender)
 		return 0;
 	}
 	printf(" with SCM_CREDENTIALS pid %ld, uid %ld, gid %ld: %s\n", ctl.cred.pid, ctl.cred.uid, ctl.cred.gid,
-	       ctl.cred.pid == sender ? "the child, which sent it (the kernel fills these in, and checks any claim)" : "not the child?");
+	       ctl.cred.pid == sender ? "the child, which sent it" : "not the child?");
 	return 1;
 }
 
@@ -179,6 +179,8 @@ int creds_main(int argc, char **argv)
 	struct sock srv;
 	int c, rc;
 
+	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option("creds", c, argv);

@@ -82,9 +82,8 @@ static int conclude(int code, const char *scheme, int file)
 		return 0;
 	}
 	if (code == FDPASS_NO_DESCRIPTOR) {
-		fprintf(stderr, "socklab: fdpass: %s carried the byte but not the descriptor: the kernel ignores SCM_RIGHTS on "
-				"inet sockets, without an error (descriptors travel over unix, unixgram and unixpacket)\n",
-			scheme);
+		fprintf(stderr, "socklab: fdpass: %s carried the byte but not the descriptor: Linux ignores SCM_RIGHTS on inet "
+				"sockets, silently (only unix sockets carry descriptors)\n", scheme);
 		return EXIT_RUNTIME;
 	}
 	if (code != 1) /* the receiver said why when it chose 1 */
@@ -100,6 +99,8 @@ int fdpass_main(int argc, char **argv)
 	char where[ENDPOINT_FORMAT_MAX];
 	int c, rc;
 
+	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option("fdpass", c, argv);

@@ -57,7 +57,7 @@ static int report(ssize_t n, const struct sys_ctl *ctl)
 		       n == 1 ? "it" : "them");
 		return FDPASS_NO_DESCRIPTOR;
 	}
-	printf("receiver (pid %ld): recvmsg() = %zd byte%s, SCM_RIGHTS [%d]: a descriptor new to this process%s\n", me, n,
+	printf("receiver (pid %ld): recvmsg() = %zd byte%s, SCM_RIGHTS [%d]: new to this process%s\n", me, n,
 	       n == 1 ? "" : "s", ctl->fds[0], ctl->closed ? "" : ", close-on-exec");
 	if (ctl->closed)
 		printf("receiver (pid %ld): %zu more came and were closed: this receiver takes one\n", me, ctl->closed);

@@ -53,6 +53,8 @@ int multicast_main(int argc, char **argv)
 	long receivers = 3;
 	char *end;
 
+	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, ":46h", options, NULL)) != -1) {
 		switch (c) {
 		case 'n':

@@ -38,8 +38,7 @@ static const char *loop_off_meaning(int got, size_t n, const struct mcast_net *n
 	if (got == 0)
 		return "it left by the interface alone, and this host kept no copy";
 	if ((size_t)got == n && net->host)
-		return "on a loopback interface the datagram itself comes back: the option stops only the copy a real "
-		       "interface would make";
+		return "on lo the datagram itself comes back: the option only stops the copy a real interface makes";
 	return "some came back";
 }
 

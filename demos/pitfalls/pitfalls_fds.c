@@ -128,6 +128,7 @@ int pitfall_fds_small_buffer(struct pair *p)
 	printf("code that ignores MSG_CTRUNC uses the first, leaks the rest, and never learns one was lost\n");
 	for (size_t i = 0; i < got; i++)
 		sys_close(fds[i]);
+	fds_count_line(&lab, " (after closing what came)");
 	printf("the fix: room for the most a message can carry, and everything closed when a message was cut:\n");
 	fds_send(&lab, "x", 3);
 	safe_receive(&lab, 1);
@@ -159,6 +160,13 @@ int pitfall_fds_no_buffer(struct pair *p)
 	printf("recv() = %zd: the same, and recv() has no flags to say so: a server that reads with recv() or read()\n"
 	       "drops what a client passes, whoever sends it (socklab's servers too, safely: nothing leaks)\n", n);
 	fds_count_line(&lab, "");
+	/* A receiver that never wants a descriptor can say so to the kernel, which then refuses them at the sender. */
+	char r[96];
+	int off = sys_set_passrights(lab.sv[1], 0), err = errno;
+	printf("setsockopt(SO_PASSRIGHTS, 0) on the reader = %s%s\n", fds_result(off, err, r, sizeof r),
+	       off == 0 ? "" : err == ENOPROTOOPT ? ": this kernel has no SO_PASSRIGHTS (Linux 6.16 added it)" : "");
+	if (off == 0 && fds_send(&lab, "z", 3) < 0 && errno == EPERM)
+		printf("the kernel refused the descriptors at the sender: nothing reached the reader to close\n");
 	fds_close_pair(&lab);
 	return 0;
 }

@@ -75,7 +75,7 @@ static void describe(const int sv[2])
 
 	name_of(sv[0], a, sizeof a);
 	name_of(sv[1], b, sizeof b);
-	printf("getsockname: %s and %s: no name, so nobody else can reach them, and nothing to remove after\n", a, b);
+	printf("getsockname: %s and %s: no name, nobody else can reach them, no file to remove\n", a, b);
 	if (sys_peercred(sv[1], &c) == 0)
 		printf("SO_PEERCRED of %d: pid %ld%s: the kernel records the process that made the pair\n", sv[1], c.pid,
 		       c.pid == (long)getpid() ? ", this process" : "");
@@ -88,6 +88,8 @@ int socketpair_main(int argc, char **argv)
 	struct peerproc pp;
 	int c, sv[2];
 
+	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option("socketpair", c, argv);
