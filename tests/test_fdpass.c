@@ -162,3 +162,28 @@ ParameterizedTest(size_t *i, socketpair, over_every_transport, .timeout = 30)
 	}
 	test_run_free(&r);
 }
+
+/* Output that cannot be written fails the command, in one line, for every command of this lesson. */
+Test(fdpass, a_full_standard_output_is_an_error, .timeout = 60)
+{
+	static const char *const args[] = { /* %s: a directory of this test's own */
+		"fdpass unix:%s/f.sock", "creds unixpacket:%s/c.sock", "socketpair unixgram",
+		"multicast --host --receivers 1", "pitfalls fds-barrier",
+	};
+	char dir[64], cmd[256], line[512];
+
+	test_tmpdir(dir, sizeof dir);
+	for (size_t k = 0; k < sizeof args / sizeof args[0]; k++) {
+		snprintf(cmd, sizeof cmd, args[k], dir);
+		snprintf(line, sizeof line, "exec '%s' %s > /dev/full", test_socklab(), cmd);
+		const char *argv[] = { "sh", "-c", line, NULL };
+		struct run_result r;
+		cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+		cr_expect_eq(r.status, 1, "%s: exit %d", line, r.status);
+		cr_expect(strstr(r.err, "write standard output: no space left on device\n"), "%s: %s", line, r.err);
+		cr_expect_eq(strchr(r.err, '\n'), r.err + r.errlen - 1, "%s: not one line: %s", line, r.err);
+		test_run_free(&r);
+	}
+	cr_expect_eq(left_in(dir), 0, "a socket file was left behind");
+	test_rmdir(dir);
+}

@@ -122,6 +122,8 @@ static int show_message(struct sock *s, long sender)
 		printf("server: recvmsg() = %s\n", failure(w == 0 ? SL_ETIMEDOUT_REPLY : errno, r, sizeof r));
 		return 0;
 	}
+	for (ssize_t i = 0; i < n; i++) /* a peer's bytes: never raw on a terminal */
+		buf[i] = buf[i] >= ' ' && buf[i] <= '~' ? buf[i] : '.';
 	printf("server: \"%.*s\" came", (int)n, buf);
 	if (!ctl.has_cred) {
 		printf(" with no SCM_CREDENTIALS\n");

@@ -98,6 +98,8 @@ int mcast_collect(struct mcast_group *g, int ms, int verbose)
 		if (n < 0)
 			return -1;
 		got++;
+		for (ssize_t k = 0; k < n; k++) /* anyone on the link may send to a group: never raw on a terminal */
+			buf[k] = buf[k] >= ' ' && buf[k] <= '~' ? buf[k] : '.';
 		if (verbose)
 			printf("  receiver %zu: recvfrom() = %zd bytes \"%.*s\" from %s\n", i + 1, n, (int)n, buf,
 			       addr_format(&a, from, sizeof from));

@@ -202,7 +202,11 @@ int pitfalls_main(int argc, char **argv)
 	if (argc > 3)
 		return cli_usage_error("pitfalls", "too many arguments");
 	for (const struct pitfall *f = pitfalls; f->name; f++)
-		if (strcmp(f->name, argv[1]) == 0)
-			return pitfall_run(f, argc == 3 ? argv[2] : NULL);
+		if (strcmp(f->name, argv[1]) == 0) {
+			int rc = pitfall_run(f, argc == 3 ? argv[2] : NULL);
+			if (fflush(stdout) != 0 || ferror(stdout)) /* what it showed did not reach the reader */
+				rc = cli_error("pitfalls", errno, NULL, "write standard output");
+			return rc;
+		}
 	return cli_usage_error("pitfalls", "no pitfall named '%.40s'", argv[1]);
 }

@@ -33,6 +33,14 @@ static const char *name_of(int fd, char *buf, size_t len)
 	return buf;
 }
 
+/* n bytes of buf, made printable: what came from a socket never reaches a terminal raw. */
+static const char *printable(char *buf, ssize_t n)
+{
+	for (ssize_t i = 0; i < n; i++)
+		buf[i] = buf[i] >= ' ' && buf[i] <= '~' ? buf[i] : '.';
+	return buf;
+}
+
 /* The child's side: one message in, one answer out, on the end it kept. */
 static void child(struct peerproc *pp, int end)
 {
@@ -44,7 +52,7 @@ static void child(struct peerproc *pp, int end)
 		cli_error("socketpair", w == 0 ? SL_ETIMEDOUT_REPLY : errno, "recv", "child: recv");
 		peerproc_exit(pp, 1);
 	}
-	printf("child  (pid %ld): recv(%d) = %zd bytes: \"%.*s\"\n", (long)getpid(), end, n, (int)n, buf);
+	printf("child  (pid %ld): recv(%d) = %zd bytes: \"%.*s\"\n", (long)getpid(), end, n, (int)n, printable(buf, n));
 	fflush(stdout); /* before the answer, so that the parent's next line comes after this one */
 	int code = sys_send(end, "hello, parent", 13) == 13 ? 0 : cli_error("socketpair", errno, "send", "child: send");
 	sys_close(end);
@@ -63,7 +71,7 @@ static int parent(int end)
 	ssize_t n = w > 0 ? sys_recv(end, buf, sizeof buf, 0) : -1;
 	if (n < 0)
 		return cli_error("socketpair", w == 0 ? SL_ETIMEDOUT_REPLY : errno, "recv", "parent: recv");
-	printf("parent (pid %ld): recv(%d) = %zd bytes: \"%.*s\"\n", (long)getpid(), end, n, (int)n, buf);
+	printf("parent (pid %ld): recv(%d) = %zd bytes: \"%.*s\"\n", (long)getpid(), end, n, (int)n, printable(buf, n));
 	return 0;
 }
 
