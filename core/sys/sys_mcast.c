@@ -23,6 +23,7 @@ static const char *if_text(unsigned ifindex, char *buf)
 
 int sys_join_group(int fd, const struct addr *group, unsigned ifindex)
 {
+#ifdef MCAST_JOIN_GROUP
 	struct group_req req;
 	char res[96], text[ADDR_TEXT_MAX], name[IF_NAMESIZE + 8];
 	int level = group->ss.ss_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
@@ -35,6 +36,11 @@ int sys_join_group(int fd, const struct addr *group, unsigned ifindex)
 		trace_line("setsockopt(%d, %s, MCAST_JOIN_GROUP, %s on %s) %s", fd, level == IPPROTO_IPV6 ? "IPPROTO_IPV6" : "IPPROTO_IP",
 			   addr_format(group, text, sizeof text), if_text(ifindex, name), trace_result(r, res, sizeof res));
 	return r;
+#else
+	(void)fd, (void)group, (void)ifindex;
+	errno = EOPNOTSUPP; /* a system whose headers (as socklab includes them) hide RFC 3678's call */
+	return -1;
+#endif
 }
 
 int sys_multicast_if(int fd, int family, unsigned ifindex)
@@ -45,8 +51,8 @@ int sys_multicast_if(int fd, int family, unsigned ifindex)
 	if (family == AF_INET6) {
 		r = setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex);
 	} else {
-#if defined(__linux__) || defined(__FreeBSD__)
-		struct ip_mreqn m; /* Linux and FreeBSD take an interface index here */
+#if defined(__linux__)
+		struct ip_mreqn m; /* Linux takes an interface index here */
 		memset(&m, 0, sizeof m);
 		m.imr_ifindex = (int)ifindex;
 		r = setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m);

@@ -163,7 +163,7 @@ ssize_t sys_recv_ctl(int fd, void *buf, size_t len, int flags, struct addr *from
 	/* A cut message is incomplete: whatever descriptors came with it are closed, never half-used. */
 	sys_ctl_parse(control.bytes, (size_t)m.msg_controllen, keep, cut != 0, ctl, close_received, NULL);
 	ctl->flags = cut;
-#if !SYS_RECV_CLOEXEC
+#ifndef MSG_CMSG_CLOEXEC
 	for (size_t i = 0; i < ctl->nfds; i++)
 		fcntl(ctl->fds[i], F_SETFD, FD_CLOEXEC); /* a window another thread's exec could use: no flag here */
 	if (ctl->pidfd >= 0)

@@ -86,6 +86,20 @@ static int show_peercred(struct sock *s, pid_t client_pid)
 	return c.pid != 0;
 }
 
+/* What SO_PEERPIDFD's failure means, after its errno. */
+static const char *pidfd_why(int err)
+{
+	if (err == ENOPROTOOPT)
+		return ": this kernel has no SO_PEERPIDFD (Linux 6.5 added it)";
+	if (err == EOPNOTSUPP)
+		return ": socklab was built without SO_PEERPIDFD on this system";
+#ifdef ENODATA
+	if (err == ENODATA)
+		return ": no peer process";
+#endif
+	return "";
+}
+
 /* SO_PEERPIDFD: a descriptor for the process that connected; poll(2) says whether it has exited. */
 static void show_pidfd(struct sock *s)
 {
@@ -94,11 +108,7 @@ static void show_pidfd(struct sock *s)
 
 	if (pidfd < 0) {
 		int err = errno;
-		printf("server: SO_PEERPIDFD = %s%s\n", failure(err, r, sizeof r),
-		       err == ENOPROTOOPT  ? ": this kernel has no SO_PEERPIDFD (Linux 6.5 added it)"
-		       : err == EOPNOTSUPP ? ": socklab was built without SO_PEERPIDFD on this system"
-		       : err == ENODATA    ? ": no peer process"
-					   : "");
+		printf("server: SO_PEERPIDFD = %s%s\n", failure(err, r, sizeof r), pidfd_why(err));
 		return;
 	}
 	int exited = sys_wait(pidfd, 0, 0) == 1; /* a pidfd is readable once its process has exited */
