@@ -90,6 +90,11 @@ Test(fdpass, a_named_file_and_bad_input)
 	cr_assert_eq(test_run(none, NULL, 0, &r), 0);
 	cr_expect_eq(r.status, 2);
 	test_run_free(&r);
+	const char *impaired[] = { "socklab", "fdpass", "udp://127.0.0.1:0?drop=1", NULL };
+	cr_assert_eq(test_run(impaired, NULL, 0, &r), 0);
+	cr_expect_eq(r.status, 2);
+	cr_expect(strstr(r.err, "'?drop=1': the impairment options do not apply"), "%s", r.err);
+	test_run_free(&r);
 	const char *extra[] = { "socklab", "fdpass", ep, file, "more", NULL };
 	cr_assert_eq(test_run(extra, NULL, 0, &r), 0);
 	cr_expect_eq(r.status, 2);

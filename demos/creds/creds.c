@@ -153,8 +153,11 @@ static int serve(struct peerproc *pp, struct sock *srv)
 
 	sock_init(&acc);
 	if (sock_is_connected(srv)) {
-		if (sys_wait(srv->fd, 0, PEERPROC_WAIT_MS) <= 0 || sock_accept(srv, &acc) < 0)
-			return errno == ECHILD ? EXIT_RUNTIME : cli_error("creds", errno, "accept", "accept the client");
+		int w = sys_wait(srv->fd, 0, PEERPROC_WAIT_MS);
+		if (w == 0)
+			errno = ETIMEDOUT; /* the client never connected: it said why, or hangs */
+		if (w <= 0 || sock_accept(srv, &acc) < 0)
+			return cli_error("creds", errno, "accept", "accept the client");
 		rx = &acc;
 	}
 	if (peerproc_wait_ready(pp, line, sizeof line) < 0) {

@@ -113,6 +113,9 @@ int fdpass_main(int argc, char **argv)
 		return cli_usage_error("fdpass", "unexpected argument '%.40s'", argv[optind + 2]);
 	if ((rc = cli_endpoint("fdpass", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
+	if (ep.options[0]) /* sendmsg() goes to the kernel itself: the impairment layer would be bypassed, silently */
+		return cli_usage_error("fdpass", "'?%.40s': the impairment options do not apply to sendmsg() with descriptors",
+				       ep.options);
 	const char *name = argc - optind == 2 ? argv[optind + 1] : NULL;
 	int file = name ? open(name, O_RDONLY | O_CLOEXEC) : open_nameless();
 	if (file < 0)

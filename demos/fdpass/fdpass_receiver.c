@@ -20,7 +20,7 @@ static void wait_for(struct peerproc *pp, struct sock *s, const char *what)
 	int r = sys_wait(s->fd, 0, PEERPROC_WAIT_MS);
 	if (r > 0)
 		return;
-	cli_error("fdpass", r == 0 ? SL_ETIMEDOUT_REPLY : errno, "recv", "receiver: wait for %s", what);
+	cli_error("fdpass", r == 0 ? ETIMEDOUT : errno, NULL, "receiver: wait for %s", what);
 	peerproc_exit(pp, 1);
 }
 

@@ -74,6 +74,10 @@ int mcast_group_lesson(const struct mcast_net *net, int family, size_t n)
 		goto out;
 	}
 	int got = mcast_collect(&g, EXPECT_MS, 1);
+	if (got < 0) {
+		rc = cli_error("multicast", errno, "recv", "%s: read what the receivers got", name);
+		goto out;
+	}
 	printf("one send, %d of %zu receivers got it\n", got, g.n);
 	if (got != (int)g.n)
 		rc = EXIT_RUNTIME;
@@ -118,7 +122,11 @@ int mcast_broadcast_lesson(const struct mcast_net *net, size_t n)
 	sent = sys_sendto(fd, message, sizeof message - 1, &g.to);
 	printf("SO_BROADCAST 1: sendto() = %s\n", outcome(sent, r, sizeof r));
 	int got = sent < 0 ? 0 : mcast_collect(&g, EXPECT_MS, 1);
-	printf("one send, %d of %zu receivers got it\n", got < 0 ? 0 : got, g.n);
+	if (got < 0) {
+		rc = cli_error("multicast", errno, "recv", "broadcast: read what the receivers got");
+		goto out;
+	}
+	printf("one send, %d of %zu receivers got it\n", got, g.n);
 	if (got != (int)g.n)
 		rc = EXIT_RUNTIME;
 out:

@@ -44,8 +44,10 @@ ssize_t fds_send(struct fds_lab *lab, const char *data, size_t n)
 	char r[96];
 
 	ssize_t sent = sys_send_fds(lab->sv[0], data, strlen(data), fds, n, NULL);
+	int err = errno;
 	printf("sendmsg(\"%s\", SCM_RIGHTS with %zu descriptor%s) = %s\n", data, n, n == 1 ? "" : "s",
-	       fds_result(sent, errno, r, sizeof r));
+	       fds_result(sent, err, r, sizeof r));
+	errno = err; /* the caller asks why it failed */
 	return sent;
 }
 
