@@ -189,10 +189,10 @@ static void zero_bytes_on(int type)
 	int err = errno;
 	printf("  recvmsg() = %s, %zu descriptor%s: %s\n", fds_result(n, err, r, sizeof r), got, got == 1 ? "" : "s",
 	       got ? "delivered, with an empty message" : n < 0 && err == EAGAIN ? "nothing to read: lost" : "lost");
+	printf("  ");
+	fds_count_line(&lab, got ? " (then it is closed)" : "");
 	for (size_t i = 0; i < got; i++)
 		sys_close(fds[i]);
-	printf("  ");
-	fds_count_line(&lab, "");
 	fds_close_pair(&lab);
 }
 
