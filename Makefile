@@ -98,11 +98,13 @@ $(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lm -o $@
 
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
-# fails on any error or leak (tests/support/valgrind.sh).
+# fails on any error or leak (tests/support/valgrind.sh). The suites in VALGRIND_FD_SUITES run with
+# --track-fds=yes too, and fail on a descriptor socklab (or a process it forked) left open at exit.
 VALGRIND_SUITES ?= echo badinput files modes
+VALGRIND_FD_SUITES ?= fdpass creds socketpair multicast pitfalls_fds
 valgrind: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
-	@sh tests/support/valgrind.sh $(CURDIR)/$(B) $(VALGRIND_SUITES)
+	@sh tests/support/valgrind.sh $(CURDIR)/$(B) $(VALGRIND_SUITES) -- $(VALGRIND_FD_SUITES)
 
 # make loadcheck: the load test at full size on every transport, 1,000 clients x 1,000 messages each.
 loadcheck: deps

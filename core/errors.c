@@ -26,6 +26,14 @@ static const struct errno_entry errno_table[] = {
 #if EWOULDBLOCK != EAGAIN
 	E(EWOULDBLOCK),
 #endif
+	/* What passing descriptors and asking for a peer's process can answer (sys_msg.h). */
+	E(ESRCH),
+#ifdef ENODATA
+	E(ENODATA),
+#endif
+#ifdef ETOOMANYREFS
+	E(ETOOMANYREFS),
+#endif
 };
 #undef E
 

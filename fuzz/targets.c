@@ -9,6 +9,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "peer_table", fuzz_peer_table },
 	{ "xfer", fuzz_xfer },
 	{ "chat", fuzz_chat },
+	{ "cmsg", fuzz_cmsg },
 	{ NULL, NULL },
 };
 

@@ -43,6 +43,9 @@ const char *trace_family_name(int family)
 	case AF_INET6: return "AF_INET6";
 	case AF_UNIX: return "AF_UNIX";
 	case AF_UNSPEC: return "AF_UNSPEC";
+#ifdef AF_NETLINK
+	case AF_NETLINK: return "AF_NETLINK"; /* rtnetlink: socklab multicast makes its veth pair with it */
+#endif
 	}
 	snprintf(other, sizeof other, "%d", family);
 	return other;
@@ -56,6 +59,7 @@ const char *trace_type_name(int type)
 	case SOCK_STREAM: return "SOCK_STREAM";
 	case SOCK_DGRAM: return "SOCK_DGRAM";
 	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+	case SOCK_RAW: return "SOCK_RAW";
 	}
 	snprintf(other, sizeof other, "%d", type);
 	return other;

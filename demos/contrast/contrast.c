@@ -64,6 +64,18 @@ const struct scenario contrast_scenarios[] = {
 	{ "delivery", "100 numbered messages, read as they come",
 	  "on one host nothing is lost or reordered; over a bad network (make lab, or --impair) UDP loses and "
 	  "reorders while TCP delivers everything, in order, only later", scenario_delivery },
+	{ "descriptors", "pass an open descriptor (SCM_RIGHTS)",
+	  "only a unix socket carries descriptors; on TCP and UDP Linux sends the bytes and drops SCM_RIGHTS "
+	  "without an error; a stream carries a descriptor only with bytes, a message may be empty", scenario_descriptors },
+	{ "credentials", "who is the peer process?",
+	  "the kernel knows the process behind a unix socket: SO_PEERCRED at connect(), SCM_CREDENTIALS per message "
+	  "(SO_PASSCRED); an inet peer is an address, perhaps on another host", scenario_credentials },
+	{ "one-to-many", "one send, 3 receivers",
+	  "a UDP datagram to a multicast group reaches every socket that joined it; a connection has one peer, and a "
+	  "unix datagram one address, so each receiver needs a send of its own", scenario_one_to_many },
+	{ "stranger", "a third socket sends to the client",
+	  "a connection has two ends only; an unconnected datagram socket takes anyone's datagrams, and connect() "
+	  "makes the kernel filter them (UDP drops them quietly, a unix stranger gets EPERM)", scenario_stranger },
 };
 const size_t contrast_nscenarios = sizeof contrast_scenarios / sizeof contrast_scenarios[0];
 

@@ -189,6 +189,11 @@ int scenario_clients(struct lab *lab, const struct transport *t, struct cell *c)
 int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c);
 int scenario_calls(struct lab *lab, const struct transport *t, struct cell *c);
 int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c);
+/* What one kind of socket alone can do: contrast_abilities.c 13-14, contrast_reach.c 15-16. */
+int scenario_descriptors(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_credentials(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_one_to_many(struct lab *lab, const struct transport *t, struct cell *c);
+int scenario_stranger(struct lab *lab, const struct transport *t, struct cell *c);
 
 /*
  * The calls of scenario "calls", kept for the diagrams: each traced line,

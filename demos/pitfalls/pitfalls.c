@@ -180,6 +180,12 @@ static const struct pitfall pitfalls[] = {
 	{ "recv-on-listener", "recv() on the listening socket (tutorial 001's mistake)", PAIR_CONNECTED, recv_on_listener },
 	{ "vanished-peer", "the peer goes away: end of stream, then EPIPE", PAIR_CONNECTED, vanished_peer },
 	{ "stale-socket-file", "a dead server's socket file blocks bind()", PAIR_NONE, stale_socket_file },
+	{ "fds-small-buffer", "a control buffer for one descriptor, three sent", PAIR_NONE, pitfall_fds_small_buffer },
+	{ "fds-no-buffer", "descriptors sent to a reader with no control buffer", PAIR_NONE, pitfall_fds_no_buffer },
+	{ "fds-zero-bytes", "a descriptor with no bytes: a stream loses it", PAIR_NONE, pitfall_fds_zero_bytes },
+	{ "fds-too-many", "SCM_MAX_FD: 253 descriptors in one message, then 254", PAIR_NONE, pitfall_fds_too_many },
+	{ "fds-barrier", "bytes before and after a descriptor on a stream", PAIR_NONE, pitfall_fds_barrier },
+	{ "fds-exec", "a received descriptor without close-on-exec, and exec()", PAIR_NONE, pitfall_fds_exec },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -196,7 +202,11 @@ int pitfalls_main(int argc, char **argv)
 	if (argc > 3)
 		return cli_usage_error("pitfalls", "too many arguments");
 	for (const struct pitfall *f = pitfalls; f->name; f++)
-		if (strcmp(f->name, argv[1]) == 0)
-			return pitfall_run(f, argc == 3 ? argv[2] : NULL);
+		if (strcmp(f->name, argv[1]) == 0) {
+			int rc = pitfall_run(f, argc == 3 ? argv[2] : NULL);
+			if (fflush(stdout) != 0 || ferror(stdout)) /* what it showed did not reach the reader */
+				rc = cli_error("pitfalls", errno, NULL, "write standard output");
+			return rc;
+		}
 	return cli_usage_error("pitfalls", "no pitfall named '%.40s'", argv[1]);
 }

@@ -41,4 +41,33 @@ int pitfall_run(const struct pitfall *f, const char *endpoint);
 /* The stale socket file, from start to end in a temporary directory (pitfalls_pair.c). */
 int pitfall_stale_file(void);
 
+/*
+ * The descriptor pitfalls (pitfalls_fds.c, pitfalls_fdlimits.c): each runs
+ * over socketpair(2) in this process, sends copies of one descriptor, and
+ * reports the process's open descriptors before and after. p is unused.
+ */
+int pitfall_fds_small_buffer(struct pair *p);
+int pitfall_fds_no_buffer(struct pair *p);
+int pitfall_fds_zero_bytes(struct pair *p);
+int pitfall_fds_too_many(struct pair *p);
+int pitfall_fds_barrier(struct pair *p);
+int pitfall_fds_exec(struct pair *p);
+
+/* What the descriptor pitfalls share: a connected unix pair, a descriptor to send, and the count when they began. */
+struct fds_lab {
+	int sv[2];  /* sv[0] sends, sv[1] receives */
+	int file;   /* /dev/null, opened once: copies of it travel */
+	int before; /* descriptors open once the pair and the file were */
+};
+
+/* socketpair(AF_UNIX, type), /dev/null, and the count. 0, or the exit code of the error it printed. */
+int fds_open_pair(struct fds_lab *lab, int type);
+void fds_close_pair(struct fds_lab *lab);
+/* sendmsg of data (a string) with n copies of lab->file (n <= 3), and a line saying so. */
+ssize_t fds_send(struct fds_lab *lab, const char *data, size_t n);
+/* "5", or "-1 EINVAL (invalid argument)". Returns buf. */
+const char *fds_result(ssize_t r, int err, char *buf, size_t len);
+/* "descriptors open in this process: 5 before, 7 after" and then. */
+void fds_count_line(const struct fds_lab *lab, const char *then);
+
 #endif
