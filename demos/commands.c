@@ -11,14 +11,11 @@ int send_main(int argc, char **argv);
 int recv_main(int argc, char **argv);
 int pitfalls_main(int argc, char **argv);
 int contrast_main(int argc, char **argv);
-<<<<<<< HEAD
 int congestion_main(int argc, char **argv);
-=======
 int fdpass_main(int argc, char **argv);
 int creds_main(int argc, char **argv);
 int socketpair_main(int argc, char **argv);
 int multicast_main(int argc, char **argv);
->>>>>>> unixfd
 
 const struct command commands[] = {
 	{ "echo-server", "serve echo on ENDPOINT until Ctrl-C", echo_server_main },

@@ -143,3 +143,20 @@ Test(layout, no_name_twice_and_prefixed_folders)
 				  folder);
 	}
 }
+
+/* A merge left no conflict markers behind, in any file of the tree. */
+Test(layout, no_conflict_markers)
+{
+	walk();
+	for (size_t i = 0; i < nfiles; i++) {
+		FILE *in = fopen(files[i], "r");
+		char line[4096];
+		if (!in)
+			continue;
+		for (int ln = 1; fgets(line, sizeof line, in); ln++)
+			cr_expect(strncmp(line, "<<<<<<< ", 8) != 0 && strncmp(line, ">>>>>>> ", 8) != 0 &&
+					  strcmp(line, "=======\n") != 0,
+				  "%s:%d: a conflict marker: %s", files[i], ln, line);
+		fclose(in);
+	}
+}
