@@ -9,6 +9,8 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "peer_table", fuzz_peer_table },
 	{ "xfer", fuzz_xfer },
 	{ "chat", fuzz_chat },
+	{ "rdt_wire", fuzz_rdt_wire },
+	{ "rdt_conn", fuzz_rdt_conn },
 	{ NULL, NULL },
 };
 
