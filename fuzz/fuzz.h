@@ -25,6 +25,8 @@ int fuzz_peer_table(const uint8_t *data, size_t size); /* the datagram session t
 int fuzz_xfer(const uint8_t *data, size_t size);       /* send/recv headers, checksum, the receiver's tally */
 int fuzz_chat(const uint8_t *data, size_t size);       /* the chat protocol's parsing of what arrives */
 int fuzz_cmsg(const uint8_t *data, size_t size);       /* control messages a peer or a cut buffer could leave */
+int fuzz_rdt_wire(const uint8_t *data, size_t size);   /* rdt datagrams, their description, rdt's options */
+int fuzz_rdt_conn(const uint8_t *data, size_t size);   /* two rdt cores, a network the input drives, forgeries */
 
 /* Aborts, naming the rule (and fuzz_input, when set), when cond is false. */
 #define FUZZ_CHECK(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __FILE__, __LINE__))

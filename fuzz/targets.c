@@ -10,6 +10,8 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "xfer", fuzz_xfer },
 	{ "chat", fuzz_chat },
 	{ "cmsg", fuzz_cmsg },
+	{ "rdt_wire", fuzz_rdt_wire },
+	{ "rdt_conn", fuzz_rdt_conn },
 	{ NULL, NULL },
 };
 
