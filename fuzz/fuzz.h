@@ -25,6 +25,7 @@ int fuzz_peer_table(const uint8_t *data, size_t size); /* the datagram session t
 int fuzz_xfer(const uint8_t *data, size_t size);       /* send/recv headers, checksum, the receiver's tally */
 int fuzz_chat(const uint8_t *data, size_t size);       /* the chat protocol's parsing of what arrives */
 int fuzz_cmsg(const uint8_t *data, size_t size);       /* control messages a peer or a cut buffer could leave */
+int fuzz_wire(const uint8_t *data, size_t size);       /* captured frames: decoded, read as an exchange, printed */
 
 /* Aborts, naming the rule (and fuzz_input, when set), when cond is false. */
 #define FUZZ_CHECK(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __FILE__, __LINE__))

@@ -10,6 +10,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "xfer", fuzz_xfer },
 	{ "chat", fuzz_chat },
 	{ "cmsg", fuzz_cmsg },
+	{ "wire", fuzz_wire },
 	{ NULL, NULL },
 };
 
