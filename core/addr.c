@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
+#ifdef __linux__
+#include <linux/if_ether.h>    /* ETH_P_ALL, ETH_P_IP, ETH_P_IPV6 */
+#include <netpacket/packet.h> /* struct sockaddr_ll: a packet socket's address (packet(7)) */
+#endif
 
 #define SUN_PATH_OFFSET offsetof(struct sockaddr_un, sun_path)
 
@@ -38,6 +42,26 @@ int addr_is_unnamed_unix(const struct addr *a)
 	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
 	return a->ss.ss_family == AF_UNIX && (unix_name_len(a) == 0 || (sun->sun_path[0] == '\0' && unix_name_len(a) == 1));
 }
+
+#ifdef __linux__
+/* A packet socket's address: the interface, the protocol, and, on a received frame, its direction. */
+static void format_packet(const struct addr *a, char *out, size_t outlen)
+{
+	const struct sockaddr_ll *ll = (const struct sockaddr_ll *)&a->ss;
+	static const char *const types[] = { "to this host", "broadcast", "multicast", "to another host", "outgoing" };
+	unsigned proto = ntohs(ll->sll_protocol);
+	char pname[16];
+
+	snprintf(pname, sizeof pname, "0x%04x", proto);
+	if (proto == ETH_P_ALL || proto == ETH_P_IP || proto == ETH_P_IPV6)
+		snprintf(pname, sizeof pname, "%s", proto == ETH_P_ALL ? "ETH_P_ALL" : proto == ETH_P_IP ? "IPv4" : "IPv6");
+	/* bind(2) leaves sll_hatype 0; the kernel fills it (and sll_pkttype) in a received frame's address. */
+	if (ll->sll_hatype && ll->sll_pkttype < sizeof types / sizeof types[0])
+		snprintf(out, outlen, "ifindex %d, %s, %s", ll->sll_ifindex, pname, types[ll->sll_pkttype]);
+	else
+		snprintf(out, outlen, "ifindex %d, %s", ll->sll_ifindex, pname);
+}
+#endif
 
 /* Writes an abstract name, escaping bytes a terminal would not show. */
 static void format_abstract(const char *name, size_t n, char *out, size_t outlen)
@@ -82,6 +106,11 @@ const char *addr_format(const struct addr *a, char *out, size_t outlen)
 			snprintf(out, outlen, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
 		break;
 	}
+#ifdef __linux__
+	case AF_PACKET:
+		format_packet(a, out, outlen);
+		break;
+#endif
 	default:
 		snprintf(out, outlen, "(address family %d)", a->ss.ss_family);
 	}

@@ -30,7 +30,8 @@ int sys_socket(int domain, int type, int protocol)
 	}
 #endif
 	if (trace_on)
-		trace_line("socket(%s, %s, %d) %s", trace_family_name(domain), trace_type_name(type), protocol, RESULT(fd));
+		trace_line("socket(%s, %s, %s) %s", trace_family_name(domain), trace_type_name(type),
+			   trace_protocol_name(domain, protocol), RESULT(fd));
 	return fd;
 }
 

@@ -13,7 +13,8 @@ valgrind:valgrind
 clang:clang
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 iproute2:ip
-nftables:nft"
+nftables:nft
+tcpdump:tcpdump"
 
 missing=""
 for entry in $need; do
