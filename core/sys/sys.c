@@ -8,9 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sys_private.h"
 #include "trace.h"
-
-#define RESULT(r) trace_result((long)(r), res, sizeof res)
 
 int sys_socket(int domain, int type, int protocol)
 {
@@ -131,6 +130,57 @@ int sys_connect(int fd, const struct addr *a)
 		r = connect_finish(fd);
 	if (trace_on)
 		trace_line("connect(%d, %s) %s", fd, addr_format(a, text, sizeof text), RESULT(r));
+	return r;
+}
+
+/*
+ * Waits for a non-blocking connect(2) to finish, at most timeout_ms, and
+ * reads its outcome with SO_ERROR. poll(2) is called here untraced: the trace
+ * tells the connect as one call, with its outcome, as a blocking one reads.
+ */
+static int connect_wait(int fd, int timeout_ms)
+{
+	long long deadline = sys_now_ms() + timeout_ms;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0, r;
+	socklen_t len = sizeof err;
+
+	do {
+		long long left = deadline - sys_now_ms();
+		r = poll(&p, 1, left < 0 ? 0 : (int)left);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return -1;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+int sys_connect_within(int fd, const struct addr *a, int timeout_ms)
+{
+	char res[96], text[ADDR_TEXT_MAX];
+	int flags = fcntl(fd, F_GETFL), r, cut = 0;
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	r = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	/* EINTR too: the handshake goes on in the background, as after EINPROGRESS (connect(2), POSIX). */
+	if (r < 0 && (errno == EINPROGRESS || errno == EINTR)) {
+		r = connect_wait(fd, timeout_ms);
+		cut = r < 0 && errno == ETIMEDOUT;
+	}
+	int saved = errno;
+	if (fcntl(fd, F_SETFL, flags) < 0 && r == 0)
+		return -1;
+	errno = saved;
+	if (trace_on)
+		trace_line("connect(%d, %s) %s%s", fd, addr_format(a, text, sizeof text), RESULT(r),
+			   cut ? ": no answer to the handshake within the timeout, socklab gave up" : "");
 	return r;
 }
 

@@ -225,7 +225,7 @@ int contrast_main(int argc, char **argv)
 						       optarg);
 			break;
 		case 'i':
-			if (impair_parse_options(optarg, why, sizeof why) < 0)
+			if (impair_parse_options(NULL, optarg, why, sizeof why) < 0)
 				return cli_usage_error("contrast", "bad --impair: %s", why);
 			lab.options = tb.options = optarg;
 			break;
@@ -240,6 +240,10 @@ int contrast_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("contrast", "unexpected argument '%.40s'", argv[optind]);
+	for (size_t i = 0; lab.options && i < tb.ncols; i++)
+		if (impair_parse_options(cols[i], lab.options, why, sizeof why) < 0)
+			return cli_usage_error("contrast", "bad --impair: %s; --transports udp keeps the transport it applies to",
+					       why);
 	snprintf(lab.dir, sizeof lab.dir, "/tmp/socklab-contrast.XXXXXX");
 	if (!mkdtemp(lab.dir))
 		return cli_error("contrast", errno, NULL, "make a directory for socket files in /tmp");
