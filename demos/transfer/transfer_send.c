@@ -62,7 +62,8 @@ static int send_stream(struct sender *s, const char *buf, size_t len)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			int r = sys_wait(s->sock.fd, 1, s->timeout_ms);
 			if (r <= 0)
-				return cli_error("send", r == 0 ? SL_ETIMEDOUT_REPLY : errno, "send", "send to %s", s->where);
+				return cli_error_on("send", s->sock.t, r == 0 ? SL_ETIMEDOUT_REPLY : errno, "send", "send to %s",
+						    s->where);
 			continue;
 		}
 		if (n < 0)
@@ -148,7 +149,7 @@ static int totals(struct sender *s, struct xfer_header *ack)
 		if (n < 0 && errno != SL_ETIMEDOUT_REPLY && errno != EMSGSIZE)
 			return cli_error("send", errno, "recv", "the acknowledgement from %s", s->where);
 	}
-	return cli_error("send", SL_ETIMEDOUT_REPLY, "recv", "the acknowledgement from %s", s->where);
+	return cli_error_on("send", s->sock.t, SL_ETIMEDOUT_REPLY, "recv", "the acknowledgement from %s", s->where);
 }
 
 static int send_messages(struct sender *s, size_t size)
@@ -243,7 +244,7 @@ int send_main(int argc, char **argv)
 			close(s.in);
 		return cli_error("send", EISDIR, "read", "read %s", s.in != STDIN_FILENO ? file : "standard input");
 	}
-	if ((rc = cli_dial("send", s.where, &ep, &s.sock)) == 0) {
+	if ((rc = cli_dial_within("send", s.where, &ep, s.timeout_ms, &s.sock)) == 0) {
 		progress_start(&s.pg, "send");
 		rc = sock_keeps_boundaries(&s.sock) ? send_messages(&s, (size_t)size) : send_bytes(&s);
 		sock_close(&s.sock);
