@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +54,26 @@ int sys_getsockopt_int(int fd, int level, int option, const char *name, int *val
 	if (trace_on)
 		trace_line("getsockopt(%d, %s, %s) %s%s%d", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name,
 			   RESULT(r), r == 0 ? ", value " : "", r == 0 ? *value : 0);
+	return r;
+}
+
+int sys_getsockopt(int fd, int level, int option, const char *name, void *value, socklen_t *len)
+{
+	char res[96];
+	int r = getsockopt(fd, level, option, value, len);
+
+	if (trace_on)
+		trace_line("getsockopt(%d, %s, %s) %s", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name, RESULT(r));
+	return r;
+}
+
+int sys_ioctl_int(int fd, unsigned long request, const char *name, int *value)
+{
+	char res[96];
+	int r = ioctl(fd, request, value);
+
+	if (trace_on)
+		trace_line("ioctl(%d, %s) %s%s%d", fd, name, RESULT(r), r == 0 ? ", value " : "", r == 0 ? *value : 0);
 	return r;
 }
 

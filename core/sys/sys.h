@@ -28,6 +28,14 @@ int sys_socket(int domain, int type, int protocol);
 int sys_setsockopt_int(int fd, int level, int option, const char *name, int value);
 /* getsockopt(2) for an int option. Returns 0 and fills *value, or -1. */
 int sys_getsockopt_int(int fd, int level, int option, const char *name, int *value);
+/* getsockopt(2) of any option into value (*len bytes; *len is updated), name for the trace. 0 or -1. */
+int sys_getsockopt(int fd, int level, int option, const char *name, void *value, socklen_t *len);
+/*
+ * ioctl(2) that reads an int about a socket: FIONREAD (bytes waiting to be
+ * read), and on Linux SIOCOUTQ (bytes the sending side still holds). name
+ * for the trace. 0 and *value, or -1.
+ */
+int sys_ioctl_int(int fd, unsigned long request, const char *name, int *value);
 /* bind(2) and listen(2). */
 int sys_bind(int fd, const struct addr *a);
 int sys_listen(int fd, int backlog);
