@@ -26,8 +26,10 @@ static const char usage[] =
 	"calls or messages, the data's cksum and, over message transports, what the receiver\n"
 	"got. Exits 0 when everything was sent and, over messages, everything arrived.\n\n"
 	"  --size BYTES       message transports: payload bytes per message (default 1400)\n"
-	"  --rate BYTES       send at most BYTES per second (K and M allowed): pacing is the\n"
-	"                     only thing that keeps a udp sender from outrunning its receiver\n"
+	"  --rate BYTES       send at most BYTES per second (K and M allowed). UDP has no flow\n"
+	"                     control: a sender that outruns its receiver overflows the\n"
+	"                     receiver's buffer. Pacing is one remedy; acknowledgements that\n"
+	"                     open a window are another (socklab bench: its credit window)\n"
 	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
@@ -190,8 +192,8 @@ static int send_messages(struct sender *s, size_t size)
 			(unsigned long long)ack.count, s->calls, unit, lost, (unsigned long)ack.late, (unsigned long)ack.dups,
 			(unsigned long)ack.check, (unsigned long long)ack.bytes);
 		if (lost || ack.bytes != s->bytes || ack.check != xfer_cksum(s->crc, s->bytes)) {
-			fprintf(stderr, "socklab: send: %llu of %llu %s never arrived whole (a datagram sender is never told;"
-					" only --rate keeps it from outrunning its receiver)\n", lost, s->calls, unit);
+			fprintf(stderr, "socklab: send: %llu of %llu %s never arrived whole (a datagram sender is never told"
+					" where: the receiver's report says whether its buffer dropped them)\n", lost, s->calls, unit);
 			rc = EXIT_RUNTIME;
 		}
 	}
