@@ -13,7 +13,7 @@
  * with plain sendto(), and the kernel sends it from 127.0.0.1, the address
  * its route prefers; the client, which sent to 127.0.0.2, drops an answer
  * from anyone else, and times out. A host with two addresses always has
- * this (RFC 1122, 4.1.3.5: the reply's source must be the request's destination).
+ * this (RFC 1122, 4.1.3.5: a reply should leave from the request's specific destination).
  */
 static void echo_from(const char *server_ep, const char *client_ep_fmt)
 {

@@ -35,7 +35,8 @@ struct endpoint;
  * refused (impair_parse_options, exit 2 in the demos). TCP repairs loss
  * itself, with retransmissions a sender-side simulation cannot show (make
  * lab runs TCP over a kernel that drops packets), and Linux never loses a
- * unix datagram: a full receiver makes the sender wait. delay and chunk
+ * unix datagram (unix(7): "always reliable and don't reorder datagrams"):
+ * a full receiver makes the sender wait. delay and chunk
  * apply to every transport; chunk has no effect on a message transport: a
  * message cannot be cut.
  *
