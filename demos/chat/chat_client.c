@@ -137,7 +137,7 @@ static int server_spoke(struct client *c)
 static ssize_t next_line(struct client *c, const char **line, size_t *used)
 {
 	for (;;) {
-		char *nl = memchr(c->in, '\n', c->inlen);
+		char *nl = c->inlen ? memchr(c->in, '\n', c->inlen) : NULL;
 		if (nl || (c->ineof && c->inlen > 0)) {
 			size_t n = nl ? (size_t)(nl - c->in) : c->inlen;
 			*used = nl ? n + 1 : n;
@@ -191,7 +191,8 @@ static int chat(struct client *c)
 			done = chat_is_stop(line, (size_t)n);
 			rc = exchange(c, line, (size_t)n);
 		}
-		memmove(c->in, c->in + used, c->inlen - used);
+		if (used < c->inlen)
+			memmove(c->in, c->in + used, c->inlen - used);
 		c->inlen -= used;
 	}
 	if (rc == 0 && n == -2)
@@ -251,6 +252,7 @@ int chat_client_main(int argc, char **argv)
 	if (rc == 0)
 		rc = chat(&c);
 	sock_close(&c.sock);
+	free(c.in);
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = cli_error("chat-client", errno, NULL, "write standard output");
 	return rc;

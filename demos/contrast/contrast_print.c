@@ -98,7 +98,7 @@ static void grid_row(FILE *out, const struct table *tb, size_t r, int cellw)
 			break;
 		put_line(out, buf, o);
 	}
-	wrapped(out, sc->why, NAME_WIDTH + 2, "why: ", "     ", NAME_WIDTH + 2 + (int)tb->ncols * (cellw + 2) - 2);
+	wrapped(out, sc->why, NAME_WIDTH + 2, "why: ", "     ", tb->width);
 }
 
 static void grid(FILE *out, const struct table *tb, int cellw)
@@ -140,18 +140,19 @@ void print_text(FILE *out, const struct table *tb)
 	int width = tb->width >= CONTRAST_WIDTH_MIN ? tb->width : 80;
 	int cellw = tb->ncols ? (width - NAME_WIDTH - 2) / (int)tb->ncols - 2 : CELL_MAX;
 
-	snprintf(head, sizeof head, "socklab contrast: the same scenarios over %zu transport%s; every cell was observed "
-				    "in this run", tb->ncols, tb->ncols == 1 ? "" : "s");
+	snprintf(head, sizeof head, "socklab contrast over %zu transport%s: every cell was observed in this run", tb->ncols,
+		 tb->ncols == 1 ? "" : "s");
 	wrapped(out, head, 0, "", "", width);
 	if (tb->options) {
 		snprintf(head, sizeof head, "(every endpoint impaired with ?%s)", tb->options);
 		wrapped(out, head, 0, "", "", width);
 	}
+	struct table fitted = *tb;
+	fitted.width = width;
 	if (cellw >= CELL_MIN && tb->ncols <= MAX_COLS)
-		grid(out, tb, cellw > CELL_MAX ? CELL_MAX : cellw);
+		grid(out, &fitted, cellw > CELL_MAX ? CELL_MAX : cellw);
 	else
-		by_scenario(out, &(struct table){ .rows = tb->rows, .nrows = tb->nrows, .cols = tb->cols,
-						  .ncols = tb->ncols, .cells = tb->cells, .width = width });
+		by_scenario(out, &fitted);
 }
 
 /* A Markdown table cell: '|' would end it. */
