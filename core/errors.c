@@ -76,7 +76,7 @@ static const struct {
 	{ EHOSTUNREACH, NULL, ANY, "no route to that host: check the address" },
 	/* connect() that --timeout cut short, or the kernel's own SYN retries ran out (tcp(7), tcp_syn_retries). */
 	{ ETIMEDOUT, "connect", IF(TRANSPORT_SOCKET_FILE), "the server is not accepting: its queue of connections is full" },
-	{ ETIMEDOUT, "connect", ANY, "nothing answered the handshake: a firewall that drops it, or no such host (a closed port would refuse at once)" },
+	{ ETIMEDOUT, "connect", ANY, "nothing answered the handshake: a firewall that drops it, or no such host; a closed port would refuse at once" },
 	{ ETIMEDOUT, NULL, ANY, "the peer did not answer: is the address right, or a firewall in the way?" },
 	{ ECONNRESET, NULL, ANY, "the peer reset the connection (it crashed, or closed with unread data)" },
 	{ EPIPE, NULL, IF(TRANSPORT_CONNECTED), "the peer closed the connection" },

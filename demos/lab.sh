@@ -40,7 +40,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
-dir=$(mktemp -d /tmp/socklab-lab.XXXXXX) || fail "cannot make a directory in /tmp"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/socklab-lab.XXXXXX") || fail "cannot make a directory in ${TMPDIR:-/tmp}"
 
 in_ns() { ip netns exec "$ns" "$@"; }
 
