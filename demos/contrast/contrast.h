@@ -136,20 +136,17 @@ const char *drained_text(const struct drained *d, char *buf, size_t len);
 /* The client's side: reads until want bytes, the end, or lab_patience() of silence. Returns bytes read. */
 size_t lab_read(struct sock *s, char *buf, size_t want);
 
-/*
- * The kernel's own figures (contrast_kernel.c). Each is -1 (or fails) where
- * the kernel does not keep it, and the cell then says nothing of it.
- */
+/* The kernel's own figures (contrast_kernel.c): -1 (or failure) where it keeps none, and the cell says nothing. */
 /* Sockets of this host in TCP state TIME_WAIT on local port port (/proc/net/tcp, tcp6). */
 int lab_time_wait(unsigned port);
-/* A connection's TCP_INFO (tcp(7)), in the units a cell shows. */
+/* A connection's TCP_INFO (tcp(7)), in the units a cell shows; ok 0: not a TCP socket, or not Linux. */
 struct tcp_figures {
-	int ok;                      /* 0: not a TCP socket, or not Linux */
-	double rtt_ms, rttvar_ms;    /* smoothed round-trip time and its variation */
-	unsigned cwnd;               /* congestion window, in segments */
-	unsigned total_retrans;      /* segments this connection sent again */
-	unsigned retransmits;        /* times the segment (or SYN) now waiting was sent again */
-	unsigned state;              /* TCP_ESTABLISHED, TCP_SYN_SENT... */
+	int ok;
+	double rtt_ms, rttvar_ms; /* smoothed round-trip time and its variation */
+	unsigned cwnd;            /* congestion window, in segments */
+	unsigned total_retrans;   /* segments this connection sent again */
+	unsigned retransmits;     /* times the segment (or SYN) now waiting was sent again */
+	unsigned state;           /* TCP_ESTABLISHED, TCP_SYN_SENT... */
 };
 /* Fills *f from getsockopt(TCP_INFO); 0, or -1 (f->ok 0) on any socket that is not TCP. */
 int kernel_tcp_info(int fd, struct tcp_figures *f);

@@ -60,7 +60,7 @@ static int take_stream(struct sock *c, const char *where, int out, struct progre
 	for (;;) {
 		ssize_t n = sock_recv(c, buf, TRANSFER_IO_BUF, NULL);
 		if (n < 0 || stopping) {
-			rc = stopping ? -1 : cli_error("recv", errno, "recv", "receive from %s", where);
+			rc = stopping ? -1 : cli_error_on("recv", c->t, errno, "recv", "receive from %s", where);
 			break;
 		}
 		calls++;

@@ -153,7 +153,7 @@ static int take_in(struct inbox *in, char *buf)
 			return EXIT_RUNTIME;
 		}
 		if (n < 0)
-			return cli_error("recv", errno, "recv", "receive from %s", in->o->where);
+			return cli_error_on("recv", in->s->t, errno, "recv", "receive from %s", in->o->where);
 		if (n == 0)
 			return 0; /* the connection ended: whatever is missing is counted missing */
 		if (!in->start_ms) {
