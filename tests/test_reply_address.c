@@ -119,7 +119,7 @@ Test(reply_address, traced)
 	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
 	char *log = test_server_stderr(&srv);
 	cr_expect(strstr(log, "setsockopt(3, IPPROTO_IP, IP_PKTINFO, 1) = 0"), "%s", log);
-	cr_expect(strstr(log, ", to 127.0.0.2 (IP_PKTINFO)"), "%s", log);
+	cr_expect(strstr(log, ", local address 127.0.0.2 (IP_PKTINFO)"), "%s", log);
 	cr_expect(strstr(log, ", from 127.0.0.2 (IP_PKTINFO)) = 2"), "%s", log);
 	free(log);
 }

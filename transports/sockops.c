@@ -83,8 +83,12 @@ ssize_t sockops_msg_recv(struct sock *s, void *buf, size_t len, int *truncated)
 ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
 			     const struct addr *from)
 {
-	if (from && from->len > 0)
-		return sys_sendmsg(s->fd, buf, len, to, from);
+	if (from && from->len > 0) {
+		ssize_t n = sys_sendmsg(s->fd, buf, len, to, from);
+		if (n >= 0 || errno != EINVAL)
+			return n;
+		/* A datagram sent to a broadcast address: that is no source for a reply. The kernel chooses one. */
+	}
 	return sys_sendto(s->fd, buf, len, to);
 }
 

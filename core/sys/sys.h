@@ -70,9 +70,11 @@ ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to);
  */
 ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated);
 /*
- * recvmsg(2): as sys_recvfrom, and when local is not NULL, the address the
- * datagram was sent to, from its IP_PKTINFO/IPV6_PKTINFO control message
- * (asked for with sys_want_local); local->len is 0 when none came.
+ * recvmsg(2): as sys_recvfrom, and when local is not NULL, the local address
+ * the datagram arrived at (its destination, for a unicast one; for a
+ * broadcast, an address of the interface), from its IP_PKTINFO/IPV6_PKTINFO
+ * control message (asked for with sys_want_local); local->len is 0 when none
+ * came, or when it names a multicast group, which nothing can answer from.
  */
 ssize_t sys_recvmsg(int fd, void *buf, size_t len, int flags, struct addr *from, struct addr *local, int *truncated);
 /*

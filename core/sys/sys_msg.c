@@ -45,7 +45,12 @@ static void local_from_cmsg(struct msghdr *msg, struct addr *local)
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
 			memset(sin, 0, sizeof *sin);
 			sin->sin_family = AF_INET;
-			sin->sin_addr = pi.ipi_addr; /* the header's destination address */
+			/*
+			 * ipi_spec_dst, "the local address of the packet" (ip(7)): the header's
+			 * destination for a unicast datagram, a local address of the interface
+			 * for a broadcast or multicast one, which no reply may come from.
+			 */
+			sin->sin_addr = pi.ipi_spec_dst;
 			local->len = sizeof *sin;
 		}
 #endif
@@ -56,10 +61,13 @@ static void local_from_cmsg(struct msghdr *msg, struct addr *local)
 			memcpy(&pi, CMSG_DATA(c), sizeof pi);
 			memset(sin6, 0, sizeof *sin6);
 			sin6->sin6_family = AF_INET6;
-			sin6->sin6_addr = pi.ipi6_addr;
+			sin6->sin6_addr = pi.ipi6_addr; /* the header's destination */
 			if (IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
 				sin6->sin6_scope_id = (uint32_t)pi.ipi6_ifindex; /* meaningful only with its interface */
-			local->len = sizeof *sin6;
+			/* A group (or an IPv4 one, mapped) is no address to answer from: leave the kernel to choose. */
+			int group = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr) ||
+				    (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr) && (pi.ipi6_addr.s6_addr[12] & 0xf0) == 0xe0);
+			local->len = group ? 0 : sizeof *sin6;
 		}
 #endif
 	}
@@ -105,7 +113,7 @@ ssize_t sys_recvmsg(int fd, void *buf, size_t len, int flags, struct addr *from,
 		/* Without from, this is recv(2) of one message (seqpacket): narrate it as that. */
 		const char *name = from ? "recvfrom" : "recv"; /* recvmsg(2) underneath, named as what it does */
 		if (r >= 0 && local && local->len)
-			trace_line("recvmsg(%d, %zu %s) %s, from %s, to %s (%s)%s", fd, BYTES(len), RESULT(r),
+			trace_line("recvmsg(%d, %zu %s) %s, from %s, local address %s (%s)%s", fd, BYTES(len), RESULT(r),
 				   addr_format(f, text, sizeof text), host_text(local, host, sizeof host),
 				   local->ss.ss_family == AF_INET6 ? "IPV6_PKTINFO" : "IP_PKTINFO", trunc);
 		else if (r >= 0 && from)
