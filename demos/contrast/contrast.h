@@ -10,12 +10,8 @@
 #include "transports/endpoint.h"
 #include "core/transport.h"
 
-/*
- * One cell of the table: what one scenario observed on one transport. The
- * measurements are kept as the members of a JSON object (the "observed" of
- * --format json), and the summary, the text of the cell, is written from
- * them: nothing in a cell is a constant of the code.
- */
+/* One cell: what one scenario observed on one transport, as the members of a JSON object (--format json's
+ * "observed"), and the summary written from them: nothing in a cell is a constant of the code. */
 struct cell {
 	char summary[240];
 	char obs[3072]; /* "\"reads\": 3, \"sizes\": [1, 2, 3]" */
@@ -66,9 +62,15 @@ struct lab {
 	unsigned filtered;   /* a port on 127.0.0.1 whose packets a firewall drops (make lab), or 0 */
 };
 
-/* How long to wait for data that should come, and how long for data that should not. */
+/*
+ * How long to wait for data that should come, for data that should not, and
+ * for a connection that connect() reported: it is queued for accept() when
+ * the client's last ACK arrives, or if make lab drops it, when the client
+ * answers a SYN-ACK sent again after 1, 3, 7 s (tcp_synack_retries).
+ */
 #define EXPECT_MS 3000
 #define QUIET_MS 250
+#define ACCEPT_MS 10000
 
 /*
  * Opens a socket of t through the endpoint machinery, as the demos do:
@@ -279,11 +281,8 @@ void call_label(const char *line, char *out, size_t len);
 /* Does this call reach the peer (data; on a connection the handshake and the end)? " (the end)" etc. in *what. */
 int call_reaches_peer(const struct call *k, const struct transport *t, const char *label, const char **what);
 
-/*
- * Runs scenario sc over t into c (contrast.c). A cell that a transport_no_*
- * stub answered is refused (failed, and said): its errno is socklab's, not
- * the kernel's. Returns what the scenario returned, or -1.
- */
+/* Runs scenario sc over t into c (contrast.c), refusing a cell a transport_no_* stub answered: its errno is
+ * socklab's, not the kernel's. Returns what the scenario returned, or -1. */
 int contrast_run(const struct scenario *sc, struct lab *lab, const struct transport *t, struct cell *c);
 
 /* contrast_pick.c: the transports and scenarios a list names (-1 after a usage error), the text's width. */

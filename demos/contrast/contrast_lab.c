@@ -72,7 +72,7 @@ int pair_open_sized(struct lab *lab, const struct transport *t, struct pair *p, 
 		goto fail;
 	if (sock_is_connected(&p->srv)) {
 		/* connect() has returned, but a lost ACK can keep the connection out of the queue a while. */
-		int r = lab_wait(&p->srv, EXPECT_MS);
+		int r = lab_wait(&p->srv, ACCEPT_MS);
 		if (r == 0)
 			errno = ETIMEDOUT;
 		if (r <= 0 || sock_accept(&p->srv, &p->acc) < 0)
