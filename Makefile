@@ -69,10 +69,11 @@ demo: $(B)/socklab
 	@sh demos/demo.sh $(B)/socklab
 
 # The real thing, as root: a network namespace whose loopback drops LOSS% of the packets (nftables),
-# and socklab contrast and send/recv inside it. Without root it says what it needs and fails.
+# and socklab contrast and send/recv inside it. Without root it says what it needs and fails. As root it
+# installs what it needs when missing (iproute2, nftables) and nothing else; see docs/lab.md.
 LOSS ?= 10
 lab: $(B)/socklab
-	@if [ "$$(id -u)" = 0 ]; then sh tests/support/deps.sh; fi
+	@if [ "$$(id -u)" = 0 ]; then sh tests/support/deps.sh iproute2:ip nftables:nft; fi
 	@sh demos/lab.sh $(B)/socklab $(LOSS)
 
 clean:

@@ -26,12 +26,18 @@ const char *errno_name(int err);
 /* strerror(err) with a lower-case first letter, as socklab's messages print it ("connection refused"). */
 const char *errno_text(int err);
 
+struct transport;
+
 /*
- * One short hint for err when it happens while doing op, or NULL. op is the
- * system call or step: "connect", "bind", "recv", "send", "resolve"... For
- * example ECONNREFUSED during "connect" gives "is a server listening?".
+ * One short hint for err when it happens while doing op over transport t, or
+ * NULL. op is the system call or step: "connect", "bind", "recv", "send",
+ * "resolve"... A hint follows the transport's facts, never its neighbour's:
+ * ECONNREFUSED during "connect" over tcp gives "is a server listening?", the
+ * same errno from a unix socket file says its server is gone, and only UDP
+ * hears of a missing peer through ICMP. t NULL (the transport is not known)
+ * gives only the hints true of every transport.
  */
-const char *errno_hint(int err, const char *op);
+const char *errno_hint(int err, const char *op, const struct transport *t);
 
 /*
  * For the parsers that explain a refusal (endpoint.c, impair.c): writes the

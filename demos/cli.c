@@ -57,17 +57,35 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 	return cli_usage_error(cmd, "unknown option '%s'", name);
 }
 
-int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
+static int error_line(const char *cmd, const struct transport *t, int err, const char *op, const char *fmt,
+		      va_list ap)
 {
-	const char *hint = errno_hint(err, op);
-	va_list ap;
+	const char *hint = errno_hint(err, op, t);
 
 	fprintf(stderr, "socklab: %s: ", cmd);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, ": %s%s%s%s\n", errno_text(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 	return EXIT_RUNTIME;
+}
+
+int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = error_line(cmd, NULL, err, op, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int cli_error_on(const char *cmd, const struct transport *t, int err, const char *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = error_line(cmd, t, err, op, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, struct endpoint *ep)
@@ -100,18 +118,23 @@ int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, str
 		return 0;
 	if (gai)
 		return lookup_error(cmd, text, gai);
-	return cli_error(cmd, errno, "bind", "listen on %s", text);
+	return cli_error_on(cmd, ep->t, errno, "bind", "listen on %s", text);
 }
 
 int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s)
 {
+	return cli_dial_within(cmd, text, ep, 0, s);
+}
+
+int cli_dial_within(const char *cmd, const char *text, const struct endpoint *ep, int timeout_ms, struct sock *s)
+{
 	int gai;
 
-	if (sock_dial_endpoint(s, ep, &gai) == 0)
+	if (sock_dial_endpoint_within(s, ep, timeout_ms, &gai) == 0)
 		return 0;
 	if (gai)
 		return lookup_error(cmd, text, gai);
-	return cli_error(cmd, errno, "connect", "connect to %s", text);
+	return cli_error_on(cmd, ep->t, errno, "connect", "connect to %s", text);
 }
 
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len)

@@ -54,6 +54,13 @@ int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
 #endif
 	;
 
+/* As cli_error, with the hint chosen by t's facts (errors.h): what the errno means on that transport. */
+int cli_error_on(const char *cmd, const struct transport *t, int err, const char *op, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
 /* Parses an endpoint; on a bad one prints what is wrong and returns EXIT_USAGE, else 0. */
 int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, struct endpoint *ep);
 
@@ -62,6 +69,12 @@ int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, str
 
 /* Dials ep into s. Prints the error and returns EXIT_RUNTIME on failure, else 0. */
 int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s);
+
+/*
+ * As cli_dial, with connect(2) given at most timeout_ms (0: as long as the
+ * kernel tries; over TCP about two minutes of SYN retries): --timeout.
+ */
+int cli_dial_within(const char *cmd, const char *text, const struct endpoint *ep, int timeout_ms, struct sock *s);
 
 /*
  * --mode MODE of a server: parses the octal MODE ("660", "0666", at most 0777)

@@ -193,7 +193,7 @@ int endpoint_parse(const char *text, enum endpoint_role role, struct endpoint *e
 			return fail_why(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(query),
 					sizeof ep->options - 1);
 		memcpy(ep->options, query, strlen(query) + 1);
-		if (impair_parse_options(ep->options, why, whylen) < 0)
+		if (impair_parse_options(ep->t, ep->options, why, whylen) < 0)
 			return -1;
 	}
 	if (transport_has_socket_file(ep->t))

@@ -78,4 +78,10 @@ int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog,
 /* Client side in one call: resolves ep and dials each address until one works. As above. */
 int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err);
 
+/*
+ * As sock_dial_endpoint, each connect(2) given at most timeout_ms (0: no
+ * limit but the kernel's): one that takes longer fails with ETIMEDOUT.
+ */
+int sock_dial_endpoint_within(struct sock *s, const struct endpoint *ep, int timeout_ms, int *gai_err);
+
 #endif

@@ -9,7 +9,8 @@
 #define MAX_ADDRS 16
 
 /* The shared part of listen and dial: resolve, then try each address until one works. */
-static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_role role, int backlog, int *gai_err)
+static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_role role, int backlog, int connect_ms,
+		    int *gai_err)
 {
 	struct addr addrs[MAX_ADDRS];
 	size_t n;
@@ -24,6 +25,7 @@ static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_rol
 	}
 	for (size_t i = 0; i < n; i++) {
 		sock_init(s);
+		s->connect_ms = connect_ms;
 		int r = role == ENDPOINT_SERVER ? sock_bind(s, ep->t, &addrs[i]) : sock_dial(s, ep->t, &addrs[i]);
 		if (r == 0 && role == ENDPOINT_SERVER && sock_is_connected(s))
 			r = sock_listen(s, backlog);
@@ -40,10 +42,15 @@ static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_rol
 
 int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog, int *gai_err)
 {
-	return try_each(s, ep, ENDPOINT_SERVER, backlog, gai_err);
+	return try_each(s, ep, ENDPOINT_SERVER, backlog, 0, gai_err);
 }
 
 int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err)
 {
-	return try_each(s, ep, ENDPOINT_CLIENT, 0, gai_err);
+	return try_each(s, ep, ENDPOINT_CLIENT, 0, 0, gai_err);
+}
+
+int sock_dial_endpoint_within(struct sock *s, const struct endpoint *ep, int timeout_ms, int *gai_err)
+{
+	return try_each(s, ep, ENDPOINT_CLIENT, 0, timeout_ms, gai_err);
 }

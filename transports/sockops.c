@@ -80,15 +80,23 @@ ssize_t sockops_msg_recv(struct sock *s, void *buf, size_t len, int *truncated)
 	return report_truncation(n, trunc, truncated);
 }
 
-ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
+ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			     const struct addr *from)
 {
+	if (from && from->len > 0) {
+		ssize_t n = sys_sendto_from(s->fd, buf, len, to, from);
+		if (n >= 0 || errno != EINVAL)
+			return n;
+		/* A datagram sent to a broadcast address: that is no source for a reply. The kernel chooses one. */
+	}
 	return sys_sendto(s->fd, buf, len, to);
 }
 
-ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
+ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+			       int *truncated)
 {
 	int trunc = 0;
-	ssize_t n = sys_recvfrom(s->fd, buf, len, 0, from, &trunc);
+	ssize_t n = sys_recvfrom_local(s->fd, buf, len, 0, from, local, &trunc);
 
 	return report_truncation(n, trunc, truncated);
 }
@@ -117,7 +125,7 @@ int sockops_connect(struct sock *s, const struct addr *a)
 {
 	if (sockops_socket(s, a) < 0)
 		return -1;
-	if (sys_connect(s->fd, a) < 0)
+	if ((s->connect_ms > 0 ? sys_connect_within(s->fd, a, s->connect_ms) : sys_connect(s->fd, a)) < 0)
 		return -1; /* the caller closes s */
 	s->peer = *a;
 	return 0;

@@ -118,8 +118,9 @@ void session_set_data(struct session *s, void *data);
 
 /*
  * Connected: 1 if more bytes from the client are already waiting to be read
- * (on_message will get them next), 0 if not: a poll(2) with no wait, so it
- * never blocks. A stream keeps no message boundaries; a protocol that marks
+ * (on_message will get them next), 0 if not: a recv(2) with MSG_PEEK that
+ * never blocks. The client's end alone (its FIN) is not input: the session
+ * ends after what came before it has been handed over and answered. A stream keeps no message boundaries; a protocol that marks
  * none either (the tutorial's chat) can take "nothing more has arrived" as
  * the end of a message. Datagram sessions: always 0 (each message is whole).
  */

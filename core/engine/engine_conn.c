@@ -4,6 +4,7 @@
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "engine_private.h"
 #include "core/sys/sys.h"
@@ -91,9 +92,18 @@ static void conn_close(struct session *s)
 	update_interest(s);
 }
 
+/*
+ * Bytes waiting, not mere readability: poll(2) also says "readable" when only
+ * the peer's end (FIN) is there, and a caller that took that for "more is
+ * coming" would wait for a message that never comes (a last line sent
+ * together with the end, as `printf hello | nc -q1` does, went unanswered).
+ * recv(2) with MSG_PEEK looks without taking: > 0 bytes, 0 the end, EAGAIN nothing.
+ */
 static int conn_input_waiting(const struct session *s)
 {
-	return !s->peer_eof && sys_wait(s->sock.fd, 0, 0) == 1;
+	char byte;
+
+	return !s->peer_eof && sys_recv(s->sock.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 /*

@@ -64,7 +64,7 @@ static int flush(struct session *s)
 	const void *p;
 
 	while ((p = outq_front(&s->out, &len)) != NULL) {
-		ssize_t n = sock_sendto(s->e->ls, p, len, &s->entry.addr);
+		ssize_t n = sock_sendmsg(s->e->ls, p, len, &s->entry.addr, &s->local);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
 			return -1;
 		if (n < 0) {
@@ -82,7 +82,7 @@ static int dgram_send(struct session *s, const void *buf, size_t len)
 	struct engine *e = s->e;
 
 	if (outq_empty(&s->out)) {
-		ssize_t n = sock_sendto(e->ls, buf, len, &s->entry.addr);
+		ssize_t n = sock_sendmsg(e->ls, buf, len, &s->entry.addr, &s->local);
 		if (n >= 0)
 			return 0;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
@@ -106,12 +106,19 @@ static int dgram_send(struct session *s, const void *buf, size_t len)
 	return 0;
 }
 
-/* The session for this address, opened (on_open) if it is new. */
-static struct session *session_for(struct engine *e, const struct addr *from)
+/*
+ * The session for this address, opened (on_open) if it is new. local is
+ * where the datagram was sent: a server on a wildcard address answers from
+ * there, the greeting on_open may send included.
+ */
+static struct session *session_for(struct engine *e, const struct addr *from, const struct addr *local)
 {
 	struct peer_entry *pe = peer_table_find(&e->peers, from);
-	if (pe)
-		return (struct session *)((char *)pe - offsetof(struct session, entry));
+	if (pe) {
+		struct session *s = (struct session *)((char *)pe - offsetof(struct session, entry));
+		s->local = *local;
+		return s;
+	}
 	engine_end_dying(e); /* so that the quietest session below is not one already ending */
 	if (e->peers.count >= e->opt.max_sessions && e->idle_head)
 		session_free(e, e->idle_head, SESSION_IDLE); /* make room: the quietest goes */
@@ -119,6 +126,7 @@ static struct session *session_for(struct engine *e, const struct addr *from)
 	if (!s)
 		return NULL;
 	s->entry.addr = *from;
+	s->local = *local;
 	if (peer_table_insert(&e->peers, &s->entry) < 0) {
 		free(s);
 		return NULL;
@@ -131,9 +139,9 @@ static struct session *session_for(struct engine *e, const struct addr *from)
 static void dgram_read(struct engine *e)
 {
 	for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
-		struct addr from;
+		struct addr from, local;
 		int truncated = 0;
-		ssize_t n = sock_recvfrom(e->ls, e->rbuf, READ_MAX, &from, &truncated);
+		ssize_t n = sock_recvmsg(e->ls, e->rbuf, READ_MAX, &from, &local, &truncated);
 		if (n < 0)
 			return; /* EAGAIN: all read. Anything else concerns one peer, not the server */
 		if (truncated) {
@@ -146,7 +154,7 @@ static void dgram_read(struct engine *e)
 			engine_notice(e, NOTICE_UNADDRESSED, NULL);
 			continue;
 		}
-		struct session *s = session_for(e, &from);
+		struct session *s = session_for(e, &from, &local);
 		if (!s || s->dying)
 			continue;
 		s->last_ms = sys_now_ms();

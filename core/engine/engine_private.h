@@ -21,6 +21,7 @@ struct session {
 	struct engine *e;
 	struct sock sock;         /* connected: the accepted socket; datagram: unused (fd -1) */
 	struct peer_entry entry;  /* datagram: the peer's address, the key in e->peers */
+	struct addr local;        /* datagram: where its last datagram was sent; replies leave from there */
 	struct outq out;          /* replies the socket has not taken yet */
 	struct session *prev, *next; /* datagram: idle order, quietest first */
 	struct session *pend_prev, *pend_next; /* datagram: in e's list of sessions with replies queued */

@@ -1,4 +1,4 @@
-/* sys_io.c - the traced wrappers that move data and wait: send, recv, sendto, recvfrom, poll, and the clock. */
+/* sys_io.c - the traced wrappers that move data and wait: send, recv, sendto, poll, and the clock. */
 #include "sys.h"
 
 #include <errno.h>
@@ -9,15 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys_private.h"
 #include "trace.h"
 
-#ifdef MSG_NOSIGNAL
-#define SEND_FLAGS MSG_NOSIGNAL
-#else
-#define SEND_FLAGS 0 /* macOS: sys_socket() sets SO_NOSIGPIPE instead (sys.c) */
-#endif
-
-#define RESULT(r) trace_result((long)(r), res, sizeof res)
 
 ssize_t sys_send(int fd, const void *buf, size_t len)
 {
@@ -28,7 +22,7 @@ ssize_t sys_send(int fd, const void *buf, size_t len)
 		r = send(fd, buf, len, SEND_FLAGS);
 	while (r < 0 && errno == EINTR);
 	if (trace_on)
-		trace_line("send(%d, %zu bytes) %s", fd, len, RESULT(r));
+		trace_line("send(%d, %zu %s) %s", fd, BYTES(len), RESULT(r));
 	return r;
 }
 
@@ -41,7 +35,7 @@ ssize_t sys_recv(int fd, void *buf, size_t len, int flags)
 		r = recv(fd, buf, len, flags);
 	while (r < 0 && errno == EINTR);
 	if (trace_on)
-		trace_line("recv(%d, %zu bytes%s) %s%s", fd, len, flags & MSG_PEEK ? ", MSG_PEEK" : "", RESULT(r),
+		trace_line("recv(%d, %zu %s%s) %s%s", fd, BYTES(len), flags & MSG_PEEK ? ", MSG_PEEK" : "", RESULT(r),
 			   r == 0 ? " (end of stream)" : "");
 	return r;
 }
@@ -55,47 +49,8 @@ ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to)
 		r = sendto(fd, buf, len, SEND_FLAGS, to ? (const struct sockaddr *)&to->ss : NULL, to ? to->len : 0);
 	while (r < 0 && errno == EINTR);
 	if (trace_on)
-		trace_line("sendto(%d, %zu bytes, %s) %s", fd, len, to ? addr_format(to, text, sizeof text) : "(connected peer)",
-			   RESULT(r));
-	return r;
-}
-
-ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated)
-{
-	char res[96], text[ADDR_TEXT_MAX];
-	struct addr tmp;
-	struct addr *f = from ? from : &tmp;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = &f->ss, .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t r;
-
-	do {
-		msg.msg_namelen = sizeof f->ss;
-		msg.msg_flags = 0;
-		r = recvmsg(fd, &msg, flags);
-	} while (r < 0 && errno == EINTR);
-	f->len = r >= 0 ? msg.msg_namelen : 0;
-	if (r >= 0 && from && msg.msg_namelen < sizeof(sa_family_t)) {
-		/*
-		 * An unbound unix datagram sender has no name, and the kernel then writes
-		 * nothing, not even the family: take this socket's, so that
-		 * addr_is_unnamed_unix() sees an unnamed AF_UNIX address, not stale bytes.
-		 */
-		struct sockaddr_storage self;
-		socklen_t sl = sizeof self;
-		f->ss.ss_family = getsockname(fd, (struct sockaddr *)&self, &sl) == 0 ? self.ss_family : AF_UNSPEC;
-	}
-	if (truncated)
-		*truncated = r >= 0 && (msg.msg_flags & MSG_TRUNC);
-	if (trace_on) {
-		/* Without from, this is recv(2) of one message (seqpacket): narrate it as that. */
-		if (r >= 0 && from)
-			trace_line("recvfrom(%d, %zu bytes) %s, from %s%s", fd, len, RESULT(r),
-				   addr_format(f, text, sizeof text), msg.msg_flags & MSG_TRUNC ? ", MSG_TRUNC" : "");
-		else
-			trace_line("%s(%d, %zu bytes) %s%s", from ? "recvfrom" : "recv", fd, len, RESULT(r),
-				   r >= 0 && (msg.msg_flags & MSG_TRUNC) ? ", MSG_TRUNC" : "");
-	}
+		trace_line("sendto(%d, %zu %s, %s) %s", fd, BYTES(len),
+			   to ? addr_format(to, text, sizeof text) : "(connected peer)", RESULT(r));
 	return r;
 }
 

@@ -22,7 +22,8 @@ static const char usage[] =
 	"chat when the client sends 'stop'. Serves until Ctrl-C (SIGINT) or SIGTERM.\n"
 	"Prints 'listening on ENDPOINT' once bound; logs each message on standard error.\n\n"
 	"On a datagram transport (udp, unixgram) there is no connection: the server learns\n"
-	"of a client from its first datagram, and greets it then.\n\n"
+	"of a client from its first datagram, greets it then, and answers that datagram too\n"
+	"(an empty one, which socklab's chat-client sends to be heard, gets only the greeting).\n\n"
 	"  --seed N         the letters' seed: the same seed, the same letters for each client\n"
 	"  --quiet          do not log clients and messages\n"
 	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 600)\n"
@@ -80,7 +81,8 @@ static void on_open(struct session *s, void *app)
 	if (c->connected)
 		log_line(c, s, "connected from %s; greeting it", peer);
 	else
-		log_line(c, s, "a first datagram from %s: no connection, so only now can the server greet it", peer);
+		log_line(c, s, "a new peer, %s: its first datagram is the first the server hears of it, so only now "
+			 "can it greet", peer);
 	session_send(s, CHAT_GREETING, sizeof CHAT_GREETING - 1);
 }
 
@@ -115,8 +117,14 @@ static void on_message(struct session *s, const void *data, size_t len, void *ap
 	if (!ch)
 		return;
 	if (ch->opener) {
-		ch->opener = 0; /* it was only there to be heard: the greeting went out in on_open */
-		return;
+		/*
+		 * The first datagram opened the session (the greeting went out in
+		 * on_open) and is a message too: answer it, unless it is empty, as
+		 * socklab's chat-client's opener is: a knock, with no text to answer.
+		 */
+		ch->opener = 0;
+		if (len == 0)
+			return;
 	}
 	if (c->boundaries) {
 		answer(c, s, ch, data, len);

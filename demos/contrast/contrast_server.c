@@ -193,7 +193,7 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 		sock_close(&srv);
 		return cell_fail(c, "dial", errno);
 	}
-	if (sock_is_connected(&srv) && (lab_wait(&srv, EXPECT_MS) <= 0 || sock_accept(&srv, &acc) < 0)) {
+	if (sock_is_connected(&srv) && (lab_wait(&srv, ACCEPT_MS) <= 0 || sock_accept(&srv, &acc) < 0)) {
 		sock_close(&cli);
 		sock_close(&srv);
 		return cell_fail(c, "accept", errno);

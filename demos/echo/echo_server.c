@@ -20,6 +20,7 @@ static const char usage[] =
 
 struct echo {
 	int quiet;
+	int connected; /* clients connect (tcp, unix, unixpacket); else they are peers seen in datagrams */
 };
 
 static void on_open(struct session *s, void *app)
@@ -27,8 +28,13 @@ static void on_open(struct session *s, void *app)
 	struct echo *echo = app;
 	char peer[ADDR_TEXT_MAX];
 
-	if (!echo->quiet)
-		fprintf(stderr, "client %lu: opened, from %s\n", session_id(s), addr_format(session_peer(s), peer, sizeof peer));
+	if (echo->quiet)
+		return;
+	addr_format(session_peer(s), peer, sizeof peer);
+	if (echo->connected)
+		fprintf(stderr, "client %lu: connected from %s\n", session_id(s), peer);
+	else /* no connection was opened: a datagram came from an address not seen before */
+		fprintf(stderr, "client %lu: a new peer, %s (its first datagram)\n", session_id(s), peer);
 }
 
 /* The whole of echo: what came in goes back out. The engine completes partial sends. */
@@ -49,8 +55,13 @@ static void on_close(struct session *s, enum session_end why, void *app)
 	};
 	struct echo *echo = app;
 
-	if (!echo->quiet)
+	if (echo->quiet)
+		return;
+	if (echo->connected)
 		fprintf(stderr, "client %lu: closed, %s\n", session_id(s), reason[why]);
+	else /* a datagram peer has no connection to close: the server forgets its address */
+		fprintf(stderr, "client %lu: forgotten, %s\n", session_id(s),
+			why == SESSION_ERROR ? "a reply to it could not be sent" : reason[why]);
 }
 
 static void on_notice(enum engine_notice what, const struct addr *peer, void *app)
@@ -121,6 +132,7 @@ int echo_server_main(int argc, char **argv)
 		sock_close(&ls);
 		return rc;
 	}
+	echo.connected = sock_is_connected(&ls);
 
 	struct engine *engine = engine_new(&ls, &callbacks, &echo, &eopt);
 	if (!engine) {
@@ -135,8 +147,9 @@ int echo_server_main(int argc, char **argv)
 	rc = engine_run(engine) == 0 ? 0 : cli_error("echo-server", errno, "poll", "wait for clients");
 	const struct engine_stats *st = engine_stats(engine);
 	if (!echo.quiet)
-		fprintf(stderr, "socklab: echo-server: stopped after %llu client%s, %llu bytes in, %llu bytes out\n",
-			st->opened, st->opened == 1 ? "" : "s", st->bytes_in, st->bytes_out);
+		fprintf(stderr, "socklab: echo-server: stopped after %llu client%s, %llu byte%s in, %llu byte%s out\n",
+			st->opened, st->opened == 1 ? "" : "s", st->bytes_in, st->bytes_in == 1 ? "" : "s", st->bytes_out,
+			st->bytes_out == 1 ? "" : "s");
 	engine_free(engine);
 	sock_close(&ls); /* removes the socket file, if this server made one */
 	return rc;

@@ -31,7 +31,8 @@ static const char usage[] =
 	"  --size MIN-MAX     message sizes in bytes, or one size N (default 1-1024)\n"
 	"  --window W         messages a client may have sent and not yet seen back (default 1)\n"
 	"  --seed S           seed for the sizes and the bytes (default 1)\n"
-	"  --timeout SECONDS  an echo not back after this long is lost (default 5)\n"
+	"  --timeout SECONDS  an echo not back after this long is lost, and a connect()\n"
+	"                     not done after this long fails (default 5)\n"
 	"  --poller NAME      how to wait for the clients' sockets: epoll (Linux default) or poll\n"
 	"  --json             print the summary as one JSON object\n"
 	"  --trace            narrate every socket call on standard error\n";

@@ -68,7 +68,8 @@ static int open_all(struct load_run *run, const struct endpoint *ep)
 	for (unsigned i = 0; i < run->o->clients; i++) {
 		struct load_client *c = &run->c[i];
 		int gai = 0;
-		if (sock_dial_endpoint(&c->sock, ep, &gai) < 0 ||
+		/* --timeout bounds each connect() too: a SYN nobody answers would hold it for minutes. */
+		if (sock_dial_endpoint_within(&c->sock, ep, run->o->timeout_ms, &gai) < 0 ||
 		    (sock_set_nonblocking(&c->sock) < 0 || track(run, c) < 0)) {
 			r->err = errno;
 			r->gai = gai;

@@ -55,4 +55,11 @@ struct recv_msgs_options {
  */
 int transfer_recv_msgs(struct sock *s, const struct recv_msgs_options *o);
 
+/*
+ * Why datagrams a receiver on s counted as lost went missing, as far as the
+ * kernel tells (its UDP socket's own drops, /proc/net/udp): one clause for a
+ * message, written into buf. Returns buf.
+ */
+const char *transfer_where_lost(struct sock *s, char *buf, size_t len);
+
 #endif

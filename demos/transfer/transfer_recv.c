@@ -60,7 +60,7 @@ static int take_stream(struct sock *c, const char *where, int out, struct progre
 	for (;;) {
 		ssize_t n = sock_recv(c, buf, TRANSFER_IO_BUF, NULL);
 		if (n < 0 || stopping) {
-			rc = stopping ? -1 : cli_error("recv", errno, "recv", "receive from %s", where);
+			rc = stopping ? -1 : cli_error_on("recv", c->t, errno, "recv", "receive from %s", where);
 			break;
 		}
 		calls++;
@@ -166,6 +166,11 @@ int recv_main(int argc, char **argv)
 		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %lld", rcvbuf);
 		goto close;
 	}
+	/* Measured in socklab contrast, scenario 7: AF_UNIX queues past the reader's SO_RCVBUF. */
+	if (rcvbuf && transport_has_socket_file(ep.t))
+		fprintf(stderr, "recv: --rcvbuf has no effect here: a unix socket charges what waits for the reader to the "
+				"sender's SO_SNDBUF%s\n",
+			transport_is_connected(ep.t) ? "" : ", and holds at most net.unix.max_dgram_qlen datagrams");
 	listen_fd = ls.fd;
 	cli_on_stop(stop, NULL);
 	/* Standard output may be the data itself: then the line goes to standard error. */

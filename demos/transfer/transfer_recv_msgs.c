@@ -30,6 +30,7 @@ struct inbox {
 	struct sock *s;
 	const char *unit;          /* "datagrams", or "messages" on a connection */
 	struct addr peer;          /* datagram: the sender being served */
+	struct addr local;         /* datagram: the address it sent to; acknowledgements leave from there */
 	int have_peer, have_end, failed;
 	struct xfer_header end;    /* the sender's totals */
 	struct xfer_tally tally;
@@ -103,11 +104,11 @@ static void place(struct inbox *in, uint64_t n, const char *data, size_t len)
 static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
 {
 	for (;;) {
-		struct addr from;
+		struct addr from, local;
 		int truncated = 0;
 		const char *why;
 		ssize_t n = sock_is_connected(in->s) ? sock_recv_reply(in->s, buf, MSG_MAX, &truncated)
-						     : sock_recvfrom(in->s, buf, MSG_MAX, &from, &truncated);
+						     : sock_recvmsg(in->s, buf, MSG_MAX, &from, &local, &truncated);
 		if (*in->o->stopping) {
 			errno = EINTR;
 			return -1;
@@ -123,6 +124,7 @@ static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
 		}
 		if (!sock_is_connected(in->s) && !in->have_peer) {
 			in->peer = from;
+			in->local = local; /* a receiver on a wildcard address answers from the address it was sent to */
 			in->have_peer = 1;
 		}
 		return n;
@@ -151,7 +153,7 @@ static int take_in(struct inbox *in, char *buf)
 			return EXIT_RUNTIME;
 		}
 		if (n < 0)
-			return cli_error("recv", errno, "recv", "receive from %s", in->o->where);
+			return cli_error_on("recv", in->s->t, errno, "recv", "receive from %s", in->o->where);
 		if (n == 0)
 			return 0; /* the connection ended: whatever is missing is counted missing */
 		if (!in->start_ms) {
@@ -204,7 +206,7 @@ static void answer_repeats(struct inbox *in, const char *ack)
 			return; /* quiet: the sender heard us (or is gone) */
 		if (!truncated && addr_equal(&from, &in->peer) && xfer_decode(buf, (size_t)n, &h, &why) == 0 &&
 		    h.type == XFER_END)
-			sock_sendto(in->s, ack, XFER_HEADER_SIZE, &in->peer);
+			sock_sendmsg(in->s, ack, XFER_HEADER_SIZE, &in->peer, &in->local);
 	}
 }
 
@@ -247,10 +249,10 @@ static int finish(struct inbox *in)
 		return EXIT_RUNTIME; /* nobody to acknowledge */
 	}
 	if (lost || in->too_late) {
-		fprintf(stderr, "socklab: recv: %llu of %llu %s lost%s: the data is incomplete (nothing slows a datagram"
-				" sender to its receiver's pace; try 'socklab send --rate')\n",
+		char where[200];
+		fprintf(stderr, "socklab: recv: %llu of %llu %s lost%s: the data is incomplete (%s)\n",
 			(unsigned long long)(lost + in->too_late), (unsigned long long)sent, in->unit,
-			in->too_late ? " or too late" : "");
+			in->too_late ? " or too late" : "", transfer_where_lost(in->s, where, sizeof where));
 		rc = EXIT_RUNTIME;
 	} else if (check != in->end.check || in->written != in->end.bytes) {
 		fprintf(stderr, "socklab: recv: the data differs from what was sent: the checksums differ\n");
@@ -263,7 +265,7 @@ static int finish(struct inbox *in)
 	if (sock_is_connected(in->s)) {
 		sock_send(in->s, ack, sizeof ack);
 	} else {
-		sock_sendto(in->s, ack, sizeof ack, &in->peer);
+		sock_sendmsg(in->s, ack, sizeof ack, &in->peer, &in->local);
 		answer_repeats(in, ack);
 	}
 	return rc;

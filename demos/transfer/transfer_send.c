@@ -26,8 +26,10 @@ static const char usage[] =
 	"calls or messages, the data's cksum and, over message transports, what the receiver\n"
 	"got. Exits 0 when everything was sent and, over messages, everything arrived.\n\n"
 	"  --size BYTES       message transports: payload bytes per message (default 1400)\n"
-	"  --rate BYTES       send at most BYTES per second (K and M allowed): pacing is the\n"
-	"                     only thing that keeps a udp sender from outrunning its receiver\n"
+	"  --rate BYTES       send at most BYTES per second (K and M allowed). UDP has no flow\n"
+	"                     control: a sender that outruns its receiver overflows the\n"
+	"                     receiver's buffer. Pacing is one remedy; acknowledgements that\n"
+	"                     open a window are another (socklab bench: its credit window)\n"
 	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
@@ -62,7 +64,8 @@ static int send_stream(struct sender *s, const char *buf, size_t len)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			int r = sys_wait(s->sock.fd, 1, s->timeout_ms);
 			if (r <= 0)
-				return cli_error("send", r == 0 ? SL_ETIMEDOUT_REPLY : errno, "send", "send to %s", s->where);
+				return cli_error_on("send", s->sock.t, r == 0 ? SL_ETIMEDOUT_REPLY : errno, "send", "send to %s",
+						    s->where);
 			continue;
 		}
 		if (n < 0)
@@ -148,7 +151,7 @@ static int totals(struct sender *s, struct xfer_header *ack)
 		if (n < 0 && errno != SL_ETIMEDOUT_REPLY && errno != EMSGSIZE)
 			return cli_error("send", errno, "recv", "the acknowledgement from %s", s->where);
 	}
-	return cli_error("send", SL_ETIMEDOUT_REPLY, "recv", "the acknowledgement from %s", s->where);
+	return cli_error_on("send", s->sock.t, SL_ETIMEDOUT_REPLY, "recv", "the acknowledgement from %s", s->where);
 }
 
 static int send_messages(struct sender *s, size_t size)
@@ -189,8 +192,8 @@ static int send_messages(struct sender *s, size_t size)
 			(unsigned long long)ack.count, s->calls, unit, lost, (unsigned long)ack.late, (unsigned long)ack.dups,
 			(unsigned long)ack.check, (unsigned long long)ack.bytes);
 		if (lost || ack.bytes != s->bytes || ack.check != xfer_cksum(s->crc, s->bytes)) {
-			fprintf(stderr, "socklab: send: %llu of %llu %s never arrived whole (a datagram sender is never told;"
-					" only --rate keeps it from outrunning its receiver)\n", lost, s->calls, unit);
+			fprintf(stderr, "socklab: send: %llu of %llu %s never arrived whole (a datagram sender is never told"
+					" where: the receiver's report says whether its buffer dropped them)\n", lost, s->calls, unit);
 			rc = EXIT_RUNTIME;
 		}
 	}
@@ -243,7 +246,7 @@ int send_main(int argc, char **argv)
 			close(s.in);
 		return cli_error("send", EISDIR, "read", "read %s", s.in != STDIN_FILENO ? file : "standard input");
 	}
-	if ((rc = cli_dial("send", s.where, &ep, &s.sock)) == 0) {
+	if ((rc = cli_dial_within("send", s.where, &ep, s.timeout_ms, &s.sock)) == 0) {
 		progress_start(&s.pg, "send");
 		rc = sock_keeps_boundaries(&s.sock) ? send_messages(&s, (size_t)size) : send_bytes(&s);
 		sock_close(&s.sock);
