@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,32 +179,4 @@ int cli_seconds(const char *text)
 	if (errno || end == text || *end || v < 0 || v > 86400)
 		return -1;
 	return (int)(v * 1000 + 0.5);
-}
-
-static void (*stop_fn)(void *);
-static void *stop_ctx;
-
-static void on_signal(int sig)
-{
-	int saved = errno; /* a handler must leave errno as it found it: stop_fn may make a system call */
-
-	(void)sig;
-	if (stop_fn)
-		stop_fn(stop_ctx);
-	errno = saved;
-}
-
-int cli_on_stop(void (*fn)(void *ctx), void *ctx)
-{
-	struct sigaction sa;
-
-	stop_fn = fn;
-	stop_ctx = ctx;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
 }

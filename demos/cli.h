@@ -94,9 +94,45 @@ ssize_t cli_read_line(char **line, size_t *cap, FILE *in);
 int cli_seconds(const char *text);
 
 /*
- * Calls fn(ctx) from the handler of SIGINT and SIGTERM (fn must be
- * async-signal-safe). Also ignores SIGPIPE. 0, or -1 with errno.
+ * The process (cli_process.c).
+ *
+ * Makes sure descriptors 0, 1 and 2 are open before anything else opens one:
+ * a closed one is filled with /dev/null opened the other way round, so that
+ * a socket never becomes "standard output" and reading or writing a closed
+ * standard stream still fails with EBADF. main() calls it first. 0, or -1
+ * with errno when /dev/null cannot be opened.
+ */
+int cli_std_fds(void);
+
+/*
+ * The end of every command: flushes standard output and checks that every
+ * write to it succeeded (a full disk, /dev/full, a closed descriptor). If one
+ * failed and rc is 0, prints the one line and returns EXIT_RUNTIME; else rc.
+ */
+int cli_exit(const char *cmd, int rc);
+
+/*
+ * Blocks SIGINT, SIGTERM and SIGHUP: one that arrives waits (a server calls
+ * this before it creates its socket file, so that no signal can end it
+ * between bind() and the handler that removes the file).
+ */
+void cli_hold_signals(void);
+/* Unblocks them: one that came meanwhile is delivered now, with whatever handler is in place. */
+void cli_release_signals(void);
+
+/*
+ * Calls fn(ctx) from the handler of SIGINT, SIGTERM and SIGHUP (fn must be
+ * async-signal-safe), ignores SIGPIPE, then unblocks the three: one that
+ * arrived while they were held is handled now. 0, or -1 with errno.
  */
 int cli_on_stop(void (*fn)(void *ctx), void *ctx);
+
+/*
+ * The end of what cli_on_stop() set up, before freeing what fn touches:
+ * blocks the three signals again, forgets fn, and restores the handlers that
+ * were there before. They stay blocked: the process is stopping, and exits
+ * before a later one would be delivered.
+ */
+void cli_on_stop_end(void);
 
 #endif

@@ -19,7 +19,7 @@ static const char usage[] =
 	"usage: socklab chat-server [--seed N] [--quiet] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
 	"The tutorial's chat server, for many clients at once: it greets each client with\n"
 	"'type the message', answers every message with one random letter, and ends the\n"
-	"chat when the client sends 'stop'. Serves until Ctrl-C (SIGINT) or SIGTERM.\n"
+	"chat when the client sends 'stop'. Serves until SIGINT, SIGTERM or SIGHUP.\n"
 	"Prints 'listening on ENDPOINT' once bound; logs each message on standard error.\n\n"
 	"On a datagram transport (udp, unixgram) there is no connection: the server learns\n"
 	"of a client from its first datagram, and greets it then.\n\n"
@@ -218,6 +218,7 @@ int chat_server_main(int argc, char **argv)
 		return cli_usage_error("chat-server", optind == argc ? "missing ENDPOINT" : "too many arguments");
 	if ((rc = cli_endpoint("chat-server", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
+	cli_hold_signals(); /* until the handler that removes the socket file is in place */
 	if ((rc = cli_listen("chat-server", argv[optind], &ep, &ls)) != 0)
 		return rc;
 	if ((rc = cli_apply_mode("chat-server", argv[optind], &ls, mode)) != 0) {
@@ -233,10 +234,16 @@ int chat_server_main(int argc, char **argv)
 		sock_close(&ls);
 		return rc;
 	}
-	cli_on_stop(stop, engine);
+	if (cli_on_stop(stop, engine) < 0) {
+		rc = cli_error("chat-server", errno, NULL, "handle SIGINT, SIGTERM and SIGHUP");
+		engine_free(engine);
+		sock_close(&ls);
+		return rc;
+	}
 	printf("listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
 	fflush(stdout);
 	rc = engine_run(engine) == 0 ? 0 : cli_error("chat-server", errno, "poll", "wait for clients");
+	cli_on_stop_end(); /* from here no handler may reach the engine: it is about to be freed */
 	if (!chat.quiet)
 		fprintf(stderr, "socklab: chat-server: stopped after %llu chat%s\n", engine_stats(engine)->opened,
 			engine_stats(engine)->opened == 1 ? "" : "s");

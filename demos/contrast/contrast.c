@@ -240,10 +240,10 @@ int contrast_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("contrast", "unexpected argument '%.40s'", argv[optind]);
+	cli_on_stop(stop, NULL); /* first: a signal must never find the directory made and nobody to remove it */
 	snprintf(lab.dir, sizeof lab.dir, "/tmp/socklab-contrast.XXXXXX");
 	if (!mkdtemp(lab.dir))
 		return cli_error("contrast", errno, NULL, "make a directory for socket files in /tmp");
-	cli_on_stop(stop, NULL);
 	int rc = strcmp(format, "mermaid") == 0 ? draw(&lab, cols, tb.ncols) : run_table(&lab, &tb, format);
 	lab_cleanup(&lab);
 	if (fflush(stdout) != 0 || ferror(stdout))

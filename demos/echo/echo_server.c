@@ -8,8 +8,8 @@
 
 static const char usage[] =
 	"usage: socklab echo-server [--quiet] [--poller poll|epoll] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
-	"Serves echo on ENDPOINT until Ctrl-C (SIGINT) or SIGTERM, then closes every client\n"
-	"and removes the socket file it created. Prints 'listening on ENDPOINT' once bound\n"
+	"Serves echo on ENDPOINT until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then closes every\n"
+	"client and removes the socket file it created. Prints 'listening on ENDPOINT' once bound\n"
 	"(with the real port when given port 0).\n\n"
 	"  --quiet          do not log clients as they come and go\n"
 	"  --poller NAME    how to wait for many sockets: epoll (Linux default) or poll\n"
@@ -115,6 +115,7 @@ int echo_server_main(int argc, char **argv)
 		return cli_usage_error("echo-server", optind == argc ? "missing ENDPOINT" : "too many arguments");
 	if ((rc = cli_endpoint("echo-server", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
+	cli_hold_signals(); /* until the handler that removes the socket file is in place */
 	if ((rc = cli_listen("echo-server", argv[optind], &ep, &ls)) != 0)
 		return rc;
 	if ((rc = cli_apply_mode("echo-server", argv[optind], &ls, mode)) != 0) {
@@ -128,11 +129,17 @@ int echo_server_main(int argc, char **argv)
 		sock_close(&ls);
 		return rc;
 	}
-	cli_on_stop(stop, engine);
+	if (cli_on_stop(stop, engine) < 0) {
+		rc = cli_error("echo-server", errno, NULL, "handle SIGINT, SIGTERM and SIGHUP");
+		engine_free(engine);
+		sock_close(&ls);
+		return rc;
+	}
 	printf("listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
 	fflush(stdout);
 
 	rc = engine_run(engine) == 0 ? 0 : cli_error("echo-server", errno, "poll", "wait for clients");
+	cli_on_stop_end(); /* from here no handler may reach the engine: it is about to be freed */
 	const struct engine_stats *st = engine_stats(engine);
 	if (!echo.quiet)
 		fprintf(stderr, "socklab: echo-server: stopped after %llu client%s, %llu bytes in, %llu bytes out\n",

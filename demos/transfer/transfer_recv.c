@@ -29,7 +29,7 @@ static const char usage[] =
 	"  --trace            narrate every socket call on standard error\n";
 
 /*
- * SIGINT and SIGTERM: the socket calls restart after a signal, so the handler
+ * SIGINT, SIGTERM and SIGHUP: the socket calls restart after a signal, so the handler
  * wakes them instead with shutdown(2), which is async-signal-safe: a blocked
  * accept() or recv() returns, and recv closes its socket (removing the socket
  * file) on the normal path.
@@ -158,6 +158,7 @@ int recv_main(int argc, char **argv)
 	const char *file = argv[optind + 1];
 	if (file && strcmp(file, "-") != 0 && (io.out = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
 		return cli_error("recv", errno, "open", "open %s", file);
+	cli_hold_signals(); /* until the handler that removes the socket file is in place */
 	if ((rc = cli_listen("recv", io.where, &ep, &ls)) != 0)
 		goto out;
 	if ((rc = cli_apply_mode("recv", io.where, &ls, mode)) != 0)
@@ -167,11 +168,15 @@ int recv_main(int argc, char **argv)
 		goto close;
 	}
 	listen_fd = ls.fd;
-	cli_on_stop(stop, NULL);
+	if (cli_on_stop(stop, NULL) < 0) {
+		rc = cli_error("recv", errno, NULL, "handle SIGINT, SIGTERM and SIGHUP");
+		goto close;
+	}
 	/* Standard output may be the data itself: then the line goes to standard error. */
 	fprintf(io.out == STDOUT_FILENO ? stderr : stdout, "listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
 	fflush(stdout);
 	rc = serve(&ls, io.where, &io);
+	cli_on_stop_end();
 	listen_fd = -1;
 close:
 	sock_close(&ls); /* removes the socket file, if recv made one */
