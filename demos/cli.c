@@ -169,14 +169,3 @@ ssize_t cli_read_line(char **line, size_t *cap, FILE *in)
 		(*line)[n] = '\0';
 	return n;
 }
-
-int cli_seconds(const char *text)
-{
-	char *end;
-
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || end == text || *end || v < 0 || v > 86400)
-		return -1;
-	return (int)(v * 1000 + 0.5);
-}

@@ -90,8 +90,31 @@ int cli_poller(const char *cmd, const char *text, enum poller_kind *kind);
  */
 ssize_t cli_read_line(char **line, size_t *cap, FILE *in);
 
-/* Parses a duration in seconds ("3", "0.5") into milliseconds. -1 when it is not one. */
+/*
+ * Numbers (cli_numbers.c). Every numeric option goes through one of these:
+ * decimal digits only (no sign, spaces, hexadecimal or exponent), checked
+ * arithmetic, and a number that does not fit is refused, never wrapped.
+ */
+
+/* A whole number from lo to hi into *out. 0, or -1 when text is not one. */
+int cli_number(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out);
+
+/* A size in bytes: digits, then K, M or G (1024, 1024^2, 1024^3) if wanted; from lo to hi. 0, or -1. */
+int cli_size(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out);
+
+/*
+ * A duration in seconds ("3", "0.5": digits and one point, at most a day)
+ * into milliseconds, rounded down; a duration under a millisecond that is
+ * not 0 counts as 1. -1 when text is not one.
+ */
 int cli_seconds(const char *text);
+
+/*
+ * --timeout, --idle: a duration of more than 0 seconds into *ms. 0 is refused
+ * (it would mean "wait for ever" to SO_RCVTIMEO, and "not at all" to poll).
+ * Prints the usage error naming option and returns EXIT_USAGE, else 0.
+ */
+int cli_duration(const char *cmd, const char *option, const char *text, int *ms);
 
 /*
  * The process (cli_process.c).

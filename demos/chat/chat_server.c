@@ -25,7 +25,8 @@ static const char usage[] =
 	"of a client from its first datagram, and greets it then.\n\n"
 	"  --seed N         the letters' seed: the same seed, the same letters for each client\n"
 	"  --quiet          do not log clients and messages\n"
-	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 600)\n"
+	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 600,\n"
+	"                   more than 0)\n"
 	"  --mode MODE      unix socket files: the file's mode, in octal (666: every user)\n"
 	"  --trace          narrate every socket call on standard error\n";
 
@@ -189,21 +190,21 @@ int chat_server_main(int argc, char **argv)
 	struct chat chat = { .seed = any_seed() };
 	struct endpoint ep;
 	struct sock ls;
-	char bound[ENDPOINT_FORMAT_MAX], *end;
+	char bound[ENDPOINT_FORMAT_MAX];
+	unsigned long long seed;
 	int opt, rc, mode = -1;
 
 	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			errno = 0;
-			chat.seed = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-')
+			if (cli_number(optarg, 0, UINT64_MAX, &seed) < 0)
 				return cli_usage_error("chat-server", "--seed takes a whole number, not '%.20s'", optarg);
+			chat.seed = seed;
 			break;
 		case 'q': chat.quiet = 1; break;
 		case 'i':
-			if ((eopt.idle_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("chat-server", "--idle takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("chat-server", "--idle", optarg, &eopt.idle_ms)) != 0)
+				return rc;
 			break;
 		case 'm':
 			if ((rc = cli_mode("chat-server", optarg, &mode)) != 0)

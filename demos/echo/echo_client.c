@@ -18,8 +18,8 @@ static const char usage[] =
 	"Sends each MESSAGE (or, with none, each line of standard input) to the echo server\n"
 	"at ENDPOINT and prints each reply on its own line. Exits 0 when every reply came back.\n"
 	"Options may come anywhere; a MESSAGE that starts with '-' goes after '--'.\n\n"
-	"  --timeout SECONDS  how long to wait for a reply (default 3); a datagram can be\n"
-	"                     lost, and nobody tells the sender\n"
+	"  --timeout SECONDS  how long to wait for a reply (default 3, more than 0); a\n"
+	"                     datagram can be lost, and nobody tells the sender\n"
 	"  --trace            narrate every socket call on standard error\n";
 
 struct client {
@@ -121,9 +121,8 @@ int echo_client_main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
-			if ((c.timeout_ms = cli_seconds(optarg)) < 0)
-				return cli_usage_error("echo-client", "--timeout takes a number of seconds, not '%.20s'",
-						       optarg);
+			if ((rc = cli_duration("echo-client", "--timeout", optarg, &c.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;

@@ -13,7 +13,8 @@ static const char usage[] =
 	"(with the real port when given port 0).\n\n"
 	"  --quiet          do not log clients as they come and go\n"
 	"  --poller NAME    how to wait for many sockets: epoll (Linux default) or poll\n"
-	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 60)\n"
+	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 60,\n"
+	"                   more than 0)\n"
 	"  --mode MODE      unix socket files: set the file's mode, in octal (666 lets every\n"
 	"                   user connect; by default others never get write permission)\n"
 	"  --trace          narrate every socket call on standard error\n";
@@ -101,8 +102,8 @@ int echo_server_main(int argc, char **argv)
 				return rc;
 			break;
 		case 'i':
-			if ((eopt.idle_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("echo-server", "--idle takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("echo-server", "--idle", optarg, &eopt.idle_ms)) != 0)
+				return rc;
 			break;
 		case 'm':
 			if ((rc = cli_mode("echo-server", optarg, &mode)) != 0)

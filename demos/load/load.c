@@ -31,22 +31,10 @@ static const char usage[] =
 	"  --size MIN-MAX     message sizes in bytes, or one size N (default 1-1024)\n"
 	"  --window W         messages a client may have sent and not yet seen back (default 1)\n"
 	"  --seed S           seed for the sizes and the bytes (default 1)\n"
-	"  --timeout SECONDS  an echo not back after this long is lost (default 5)\n"
+	"  --timeout SECONDS  an echo not back after this long is lost (default 5, more than 0)\n"
 	"  --poller NAME      how to wait for the clients' sockets: epoll (Linux default) or poll\n"
 	"  --json             print the summary as one JSON object\n"
 	"  --trace            narrate every socket call on standard error\n";
-
-/* A whole decimal number in [lo, hi]. */
-static int parse_num(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out)
-{
-	char *end;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(text, &end, 10);
-	return errno || *end || *out < lo || *out > hi ? -1 : 0;
-}
 
 /* "MIN-MAX" or "N". */
 static int parse_sizes(const char *text, struct load_options *o)
@@ -56,11 +44,11 @@ static int parse_sizes(const char *text, struct load_options *o)
 	unsigned long long a, b;
 
 	if (!dash)
-		return parse_num(text, 0, MAX_SIZE, &a) < 0 ? -1 : (o->size_min = o->size_max = a, 0);
+		return cli_number(text, 0, MAX_SIZE, &a) < 0 ? -1 : (o->size_min = o->size_max = a, 0);
 	if ((size_t)(dash - text) >= sizeof lo)
 		return -1;
 	snprintf(lo, sizeof lo, "%.*s", (int)(dash - text), text);
-	if (parse_num(lo, 0, MAX_SIZE, &a) < 0 || parse_num(dash + 1, 0, MAX_SIZE, &b) < 0 || a > b)
+	if (cli_number(lo, 0, MAX_SIZE, &a) < 0 || cli_number(dash + 1, 0, MAX_SIZE, &b) < 0 || a > b)
 		return -1;
 	o->size_min = a;
 	o->size_max = b;
@@ -175,13 +163,13 @@ int load_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) { /* options may follow ENDPOINT */
 		switch (c) {
 		case 'c':
-			if (parse_num(optarg, 1, MAX_CLIENTS, &v) < 0)
+			if (cli_number(optarg, 1, MAX_CLIENTS, &v) < 0)
 				return cli_usage_error("load", "--clients takes a number from 1 to %d, not '%.20s'",
 						       MAX_CLIENTS, optarg);
 			o.clients = (unsigned)v;
 			break;
 		case 'm':
-			if (parse_num(optarg, 0, UINT32_MAX, &v) < 0)
+			if (cli_number(optarg, 0, UINT32_MAX, &v) < 0)
 				return cli_usage_error("load", "--messages takes a number, not '%.20s'", optarg);
 			o.messages = (unsigned)v;
 			break;
@@ -191,19 +179,19 @@ int load_main(int argc, char **argv)
 						       MAX_SIZE, optarg);
 			break;
 		case 'w':
-			if (parse_num(optarg, 1, MAX_WINDOW, &v) < 0)
+			if (cli_number(optarg, 1, MAX_WINDOW, &v) < 0)
 				return cli_usage_error("load", "--window takes a number from 1 to %d, not '%.20s'",
 						       MAX_WINDOW, optarg);
 			o.window = (unsigned)v;
 			break;
 		case 'S':
-			if (parse_num(optarg, 0, UINT64_MAX, &v) < 0)
+			if (cli_number(optarg, 0, UINT64_MAX, &v) < 0)
 				return cli_usage_error("load", "--seed takes a number, not '%.20s'", optarg);
 			o.seed = v;
 			break;
 		case 'T':
-			if ((o.timeout_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("load", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("load", "--timeout", optarg, &o.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 'p':
 			if ((rc = cli_poller("load", optarg, &o.poller)) != 0)

@@ -28,9 +28,6 @@ void progress_end(struct progress *p, uint64_t bytes);
 /* "0.213 s, 469.5 MB/s": how long since start_ms, and the rate of bytes. */
 const char *transfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len);
 
-/* A size or a rate: "1400", "64K", "10M" (K and M are 1024 and 1048576). -1 when it is not one. */
-long long transfer_parse_size(const char *text);
-
 /* Reads until len bytes or the end of input. Returns how many (0: the end), -1 with errno. */
 ssize_t transfer_read_full(int fd, void *buf, size_t len);
 /* Writes all of buf to a file or pipe. 0, or -1 with errno. */

@@ -22,7 +22,8 @@ static const char usage[] =
 	"datagrams, how many were lost, reordered or duplicated. Prints 'listening on ENDPOINT'\n"
 	"once bound: on standard output with a FILE, else on standard error. Exits 0 when all\n"
 	"the data arrived.\n\n"
-	"  --timeout SECONDS  message transports: give up once the sender is quiet this long (default 10)\n"
+	"  --timeout SECONDS  message transports: give up once the sender is quiet this long\n"
+	"                     (default 10, more than 0)\n"
 	"  --rcvbuf BYTES     the socket's receive buffer (SO_RCVBUF), e.g. 4K: a small one fills sooner\n"
 	"  --slow MS          pause MS milliseconds after each message, as a slow reader would\n"
 	"  --mode MODE        unix socket files: the file's mode, in octal (666: every user)\n"
@@ -122,21 +123,21 @@ int recv_main(int argc, char **argv)
 	struct endpoint ep;
 	struct sock ls;
 	char bound[ENDPOINT_FORMAT_MAX];
-	long long rcvbuf = 0, slow = 0;
+	unsigned long long rcvbuf = 0, slow = 0;
 	int opt, rc, mode = -1;
 
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
-			if ((io.timeout_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("recv", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("recv", "--timeout", optarg, &io.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 'b':
-			if ((rcvbuf = transfer_parse_size(optarg)) <= 0 || rcvbuf > (1 << 30))
+			if (cli_size(optarg, 1, 1 << 30, &rcvbuf) < 0)
 				return cli_usage_error("recv", "--rcvbuf takes a size in bytes such as 4K, not '%.20s'", optarg);
 			break;
 		case 's':
-			if ((slow = transfer_parse_size(optarg)) < 0 || slow > 10000)
+			if (cli_number(optarg, 0, 10000, &slow) < 0)
 				return cli_usage_error("recv", "--slow takes milliseconds (at most 10000), not '%.20s'", optarg);
 			break;
 		case 'm':
@@ -164,7 +165,7 @@ int recv_main(int argc, char **argv)
 	if ((rc = cli_apply_mode("recv", io.where, &ls, mode)) != 0)
 		goto close;
 	if (rcvbuf && sys_setsockopt_int(ls.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", (int)rcvbuf) < 0) {
-		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %lld", rcvbuf);
+		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %llu", rcvbuf);
 		goto close;
 	}
 	listen_fd = ls.fd;

@@ -17,6 +17,7 @@
 #include "transfer_cli.h"
 
 #define DEFAULT_SIZE 1400 /* a datagram's payload: within one Ethernet frame, so never fragmented */
+#define RATE_MAX (1ULL << 40) /* --rate: a terabyte a second, more than any socket moves */
 #define RESEND_MS 200     /* the totals (END) go again after this long without an acknowledgement */
 
 static const char usage[] =
@@ -26,9 +27,9 @@ static const char usage[] =
 	"calls or messages, the data's cksum and, over message transports, what the receiver\n"
 	"got. Exits 0 when everything was sent and, over messages, everything arrived.\n\n"
 	"  --size BYTES       message transports: payload bytes per message (default 1400)\n"
-	"  --rate BYTES       send at most BYTES per second (K and M allowed): pacing is the\n"
+	"  --rate BYTES       send at most BYTES per second (K, M and G allowed): pacing is the\n"
 	"                     only thing that keeps a udp sender from outrunning its receiver\n"
-	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10)\n"
+	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10, more than 0)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
 struct sender {
@@ -207,22 +208,24 @@ int send_main(int argc, char **argv)
 	};
 	struct sender s = { .in = STDIN_FILENO, .timeout_ms = TRANSFER_DEFAULT_TIMEOUT_MS };
 	struct endpoint ep;
-	long long size = DEFAULT_SIZE;
+	unsigned long long size = DEFAULT_SIZE, rate;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if ((size = transfer_parse_size(optarg)) < 1 || size > XFER_PAYLOAD_MAX)
+			if (cli_size(optarg, 1, XFER_PAYLOAD_MAX, &size) < 0)
 				return cli_usage_error("send", "--size takes 1 to %d bytes, not '%.20s'", XFER_PAYLOAD_MAX, optarg);
 			break;
 		case 'r':
-			if ((s.rate = transfer_parse_size(optarg)) <= 0)
-				return cli_usage_error("send", "--rate takes bytes per second such as 100K, not '%.20s'", optarg);
+			if (cli_size(optarg, 1, RATE_MAX, &rate) < 0)
+				return cli_usage_error("send", "--rate takes bytes per second such as 100K, at most 1T, not '%.20s'",
+						       optarg);
+			s.rate = (long long)rate;
 			break;
 		case 'w':
-			if ((s.timeout_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("send", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("send", "--timeout", optarg, &s.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;
