@@ -92,13 +92,23 @@ static int lookup_error(const char *cmd, const char *text, int gai)
 
 int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s)
 {
+	return cli_listen_mode(cmd, text, ep, -1, s);
+}
+
+int cli_listen_mode(const char *cmd, const char *text, const struct endpoint *ep, int mode, struct sock *s)
+{
+	/* SOMAXCONN: a burst of thousands of connects waits in the kernel's queue instead of being dropped. */
+	struct server_options o = { .backlog = SOMAXCONN, .mode = mode };
 	int gai;
 
-	/* SOMAXCONN: a burst of thousands of connects waits in the kernel's queue instead of being dropped. */
-	if (sock_listen_endpoint(s, ep, SOMAXCONN, &gai) == 0)
+	if (mode >= 0 && (!transport_has_socket_file(ep->t) || ep->abstract))
+		return cli_usage_error(cmd, "--mode applies to a unix socket file, and %.60s has none", text);
+	if (sock_open_server(s, ep, &o, &gai) == 0)
 		return 0;
 	if (gai)
 		return lookup_error(cmd, text, gai);
+	if (strcmp(o.failed, "chmod") == 0)
+		return cli_error(cmd, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
 	return cli_error(cmd, errno, "bind", "listen on %s", text);
 }
 
@@ -131,18 +141,6 @@ int cli_mode(const char *cmd, const char *text, int *mode)
 	if (n == 0 || n > 4 || text[n] != '\0' || (*mode = (int)strtol(text, NULL, 8)) > 0777)
 		return cli_usage_error(cmd, "--mode takes an octal file mode from 0 to 777 such as 660, not '%.20s'",
 				       text);
-	return 0;
-}
-
-int cli_apply_mode(const char *cmd, const char *text, struct sock *s, int mode)
-{
-	if (mode < 0)
-		return 0;
-	if (sock_set_file_mode(s, (mode_t)mode) == 0)
-		return 0;
-	if (errno == EINVAL) /* cli_mode() took only 0..0777: the socket has no file (see sock_set_file_mode) */
-		return cli_usage_error(cmd, "--mode applies to a unix socket file, and %.60s has none", text);
-	return cli_error(cmd, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
 	return 0;
 }
 

@@ -60,6 +60,14 @@ int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, str
 /* Binds (and listens on) ep into s. Prints the error and returns EXIT_RUNTIME on failure, else 0. */
 int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s);
 
+/*
+ * As cli_listen(), with a parsed --mode (-1: none) set on the socket file
+ * before listen(2), so that no client connects while it has another mode.
+ * EXIT_USAGE when ep has no socket file (tcp, udp, an abstract name);
+ * EXIT_RUNTIME when a step failed. Prints the error.
+ */
+int cli_listen_mode(const char *cmd, const char *text, const struct endpoint *ep, int mode, struct sock *s);
+
 /* Dials ep into s. Prints the error and returns EXIT_RUNTIME on failure, else 0. */
 int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s);
 
@@ -68,14 +76,6 @@ int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struc
  * into *mode. Prints the usage error and returns EXIT_USAGE on a bad one, else 0.
  */
 int cli_mode(const char *cmd, const char *text, int *mode);
-
-/*
- * Applies a parsed --mode to the socket file s was bound to (nothing when
- * mode < 0); text is the endpoint, for messages. Returns 0; EXIT_USAGE when
- * s has no socket file (tcp, udp, an abstract name); EXIT_RUNTIME when chmod
- * failed. Prints the error; the caller closes s, which removes the file.
- */
-int cli_apply_mode(const char *cmd, const char *text, struct sock *s, int mode);
 
 /* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);

@@ -220,12 +220,8 @@ int chat_server_main(int argc, char **argv)
 	if ((rc = cli_endpoint("chat-server", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
 	cli_hold_signals(); /* until the handler that removes the socket file is in place */
-	if ((rc = cli_listen("chat-server", argv[optind], &ep, &ls)) != 0)
+	if ((rc = cli_listen_mode("chat-server", argv[optind], &ep, mode, &ls)) != 0)
 		return rc;
-	if ((rc = cli_apply_mode("chat-server", argv[optind], &ls, mode)) != 0) {
-		sock_close(&ls);
-		return rc;
-	}
 	chat.boundaries = sock_keeps_boundaries(&ls);
 	chat.connected = sock_is_connected(&ls);
 

@@ -117,12 +117,8 @@ int echo_server_main(int argc, char **argv)
 	if ((rc = cli_endpoint("echo-server", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
 	cli_hold_signals(); /* until the handler that removes the socket file is in place */
-	if ((rc = cli_listen("echo-server", argv[optind], &ep, &ls)) != 0)
+	if ((rc = cli_listen_mode("echo-server", argv[optind], &ep, mode, &ls)) != 0)
 		return rc;
-	if ((rc = cli_apply_mode("echo-server", argv[optind], &ls, mode)) != 0) {
-		sock_close(&ls);
-		return rc;
-	}
 
 	struct engine *engine = engine_new(&ls, &callbacks, &echo, &eopt);
 	if (!engine) {

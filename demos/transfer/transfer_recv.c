@@ -160,10 +160,8 @@ int recv_main(int argc, char **argv)
 	if (file && strcmp(file, "-") != 0 && (io.out = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
 		return cli_error("recv", errno, "open", "open %s", file);
 	cli_hold_signals(); /* until the handler that removes the socket file is in place */
-	if ((rc = cli_listen("recv", io.where, &ep, &ls)) != 0)
+	if ((rc = cli_listen_mode("recv", io.where, &ep, mode, &ls)) != 0)
 		goto out;
-	if ((rc = cli_apply_mode("recv", io.where, &ls, mode)) != 0)
-		goto close;
 	if (rcvbuf && sys_setsockopt_int(ls.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", (int)rcvbuf) < 0) {
 		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %llu", rcvbuf);
 		goto close;
