@@ -83,12 +83,13 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 					 c->where, got, len + 1);
 		got--; /* the newline this client added */
 	}
+	/* Compared first: only the user's own bytes are printed raw, never what a server made up (escape sequences...). */
+	if (got != len || memcmp(c->reply, msg, len) != 0)
+		return cli_error("echo-client", SL_EMISMATCH, NULL, "reply from %s (%zu bytes for %zu)", c->where, got, len);
 	fwrite(c->reply, 1, got, stdout);
 	putchar('\n');
 	if (fflush(stdout) != 0)
 		return cli_error("echo-client", errno, NULL, "write standard output");
-	if (got != len || memcmp(c->reply, msg, len) != 0)
-		return cli_error("echo-client", SL_EMISMATCH, NULL, "reply from %s", c->where);
 	return 0;
 }
 
