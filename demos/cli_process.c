@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/errors.h"
+#include "transports/impair/impair.h"
 
 int cli_std_fds(void)
 {
@@ -75,6 +76,7 @@ static void on_signal(int sig)
 	int saved_errno = errno; /* a handler must leave errno as it found it: stop_fn may make a system call */
 
 	(void)sig;
+	impair_hurry(); /* no delay= of the impairment layer may hold up a process that is stopping */
 	if (stop_fn)
 		stop_fn(stop_ctx);
 	errno = saved_errno;

@@ -166,3 +166,17 @@ int sys_wait(int fd, int for_write, int timeout_ms)
 			return -1;
 	}
 }
+
+int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	if (ms <= 0)
+		return 0;
+	for (;;) {
+		if (stop && *stop)
+			return -1;
+		if (nanosleep(&ts, &ts) == 0 || errno != EINTR)
+			return 0;
+	}
+}

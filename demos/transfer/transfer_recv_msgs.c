@@ -167,7 +167,7 @@ static int take_in(struct inbox *in, char *buf)
 			if (r != XFER_DUPLICATE)
 				place(in, h.count, buf + XFER_HEADER_SIZE, h.length);
 			if (in->o->slow_ms)
-				sys_sleep_ms(in->o->slow_ms);
+				sys_nap_ms(in->o->slow_ms, in->o->stopping); /* a stop signal ends the pause */
 		} else if (h.type == XFER_END) {
 			in->end = h;
 			in->have_end = 1;
