@@ -13,6 +13,9 @@
 #include "demos/cli.h"
 
 #define MESSAGE_MAX (64 * 1024) /* a stream message longer than this is answered in parts */
+#define HELD_MAX (8 * 1024 * 1024) /* every client's unfinished stream messages, at most: then each is cut short */
+#define MESSAGE_MIN 256            /* what a client's message may hold even then */
+#define KEEP_MAX 4096              /* a larger buffer is freed once its message is answered */
 #define DEFAULT_IDLE_MS 600000  /* datagram chats: forget a client after 10 minutes of silence */
 
 static const char usage[] =
@@ -35,6 +38,7 @@ struct chat {
 	int boundaries; /* each recv() is one whole message (udp, unixgram, unixpacket) */
 	int connected;  /* there are connections: the server can greet first */
 	uint64_t seed;
+	size_t held; /* bytes of every client's message buffers, at most HELD_MAX (beyond MESSAGE_MIN each) */
 };
 
 /* What the server keeps for one client. */
@@ -103,6 +107,30 @@ static void answer(struct chat *c, struct session *s, struct chatter *ch, const 
 }
 
 /*
+ * Makes ch's buffer hold want bytes, or as many as the bounds allow: at most
+ * MESSAGE_MAX for one client, and HELD_MAX for all of them (MESSAGE_MIN each
+ * always). 0, or -1 when out of memory.
+ */
+static int grow(struct chat *c, struct chatter *ch, size_t want)
+{
+	size_t cap = want < MESSAGE_MAX ? want : MESSAGE_MAX;
+	size_t left = c->held < HELD_MAX ? HELD_MAX - c->held : 0;
+
+	if (cap - ch->cap > left)
+		cap = ch->cap + left;
+	if (cap < MESSAGE_MIN)
+		cap = MESSAGE_MIN;
+	if (cap <= ch->cap)
+		return 0;
+	char *p = realloc(ch->buf, cap);
+	if (!p)
+		return -1;
+	c->held += cap - ch->cap;
+	ch->buf = p, ch->cap = cap;
+	return 0;
+}
+
+/*
  * A message transport hands over one whole message per call. A stream hands
  * over whatever one recv() returned; the protocol marks no ends, so the
  * server takes everything that has arrived, until nothing more is waiting,
@@ -123,24 +151,24 @@ static void on_message(struct session *s, const void *data, size_t len, void *ap
 		answer(c, s, ch, data, len);
 		return;
 	}
-	if (ch->cap < MESSAGE_MAX && ch->len + len > ch->cap) {
-		size_t cap = ch->len + len > MESSAGE_MAX ? MESSAGE_MAX : ch->len + len;
-		char *p = realloc(ch->buf, cap);
-		if (!p) {
-			session_close(s); /* no memory for this client's message: end its chat */
-			return;
-		}
-		ch->buf = p, ch->cap = cap;
+	if (ch->cap < MESSAGE_MAX && ch->len + len > ch->cap && grow(c, ch, ch->len + len) < 0) {
+		session_close(s); /* no memory for this client's message: end its chat */
+		return;
 	}
 	while (len > 0) {
-		size_t take = len < MESSAGE_MAX - ch->len ? len : MESSAGE_MAX - ch->len;
+		size_t take = len < ch->cap - ch->len ? len : ch->cap - ch->len;
 		memcpy(ch->buf + ch->len, data, take);
 		ch->len += take, len -= take;
 		data = (const char *)data + take;
-		if (ch->len == MESSAGE_MAX || (len == 0 && !session_input_waiting(s))) {
-			answer(c, s, ch, ch->buf, ch->len);
+		if (ch->len == ch->cap || (len == 0 && !session_input_waiting(s))) {
+			answer(c, s, ch, ch->buf, ch->len); /* a full buffer is a message: answered in parts */
 			ch->len = 0;
 		}
+	}
+	if (ch->len == 0 && ch->cap > KEEP_MAX) { /* a quiet client keeps no large buffer */
+		c->held -= ch->cap;
+		free(ch->buf);
+		ch->buf = NULL, ch->cap = 0;
 	}
 }
 
@@ -152,6 +180,7 @@ static void on_close(struct session *s, enum session_end why, void *app)
 		[SESSION_IDLE] = "quiet too long: forgotten (a datagram client never says goodbye)",
 		[SESSION_CLOSED] = NULL, /* after 'stop', already said */
 		[SESSION_STOPPED] = "the server is stopping",
+		[SESSION_SHED] = "closed by the server: it does not read its answers, and they took too much memory",
 	};
 	struct chat *c = app;
 	struct chatter *ch = session_data(s);
@@ -160,8 +189,10 @@ static void on_close(struct session *s, enum session_end why, void *app)
 		log_line(c, s, "'stop', and closed its end");
 	else if (reason[why])
 		log_line(c, s, "%s", reason[why]);
-	if (ch)
+	if (ch) {
+		c->held -= ch->cap;
 		free(ch->buf);
+	}
 	free(ch);
 }
 
