@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/engine/engine.h"
 #include "core/errors.h"
+#include "core/io.h"
 #include "core/sys/trace.h"
 
 static void trace_to_stderr(const char *line, void *ctx)
@@ -142,6 +144,24 @@ int cli_mode(const char *cmd, const char *text, int *mode)
 		return cli_usage_error(cmd, "--mode takes an octal file mode from 0 to 777 such as 660, not '%.20s'",
 				       text);
 	return 0;
+}
+
+int cli_message_fits(const char *cmd, const char *where, struct sock *s, size_t len)
+{
+	if (!sock_keeps_boundaries(s) || len <= IO_UDP4_MAX)
+		return 0; /* every message transport carries this much: no need to ask */
+	size_t kernel = sock_message_max(s, ENGINE_MESSAGE_MAX);
+	if (kernel == 0)
+		return cli_error(cmd, errno, NULL, "find the largest message %s takes", where);
+	size_t most = kernel < ENGINE_MESSAGE_MAX ? kernel : ENGINE_MESSAGE_MAX;
+	if (len <= most)
+		return 0;
+	fprintf(stderr, "socklab: %s: a message of %zu bytes for %s is too long: the most is %zu bytes (%s)\n", cmd, len,
+		where, most,
+		most == ENGINE_MESSAGE_MAX ? "socklab's servers read no more in one message"
+		: !transport_has_socket_file(s->t) ? "a UDP datagram carries no more"
+						    : "this socket's send buffer takes no more: see net.core.wmem_max");
+	return EXIT_RUNTIME;
 }
 
 int cli_poller(const char *cmd, const char *text, enum poller_kind *kind)

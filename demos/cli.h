@@ -77,6 +77,16 @@ int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struc
  */
 int cli_mode(const char *cmd, const char *text, int *mode);
 
+/*
+ * Before a message of len bytes goes out on s (a message transport): 0 when
+ * it can go whole, to a socklab server too; else prints one line that says
+ * the size, the limit and whose limit it is (UDP's datagram, the socket's
+ * send buffer, socklab's servers' buffer), and returns EXIT_RUNTIME. Raises
+ * a unix socket's send buffer when that is what stands in the way. Streams
+ * and messages up to 65,507 bytes: 0 without a system call.
+ */
+int cli_message_fits(const char *cmd, const char *where, struct sock *s, size_t len);
+
 /* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "engine_private.h"
+#include "core/io.h"
 #include "core/sys/sys.h"
 
 #define EVENTS_MAX 256 /* events taken from one wait */
@@ -186,14 +187,9 @@ void engine_stop(struct engine *e)
 
 void engine_fit_messages(struct sock *s)
 {
-	int have;
-
 	/* Unix sockets only: UDP's limit is the datagram's (65,507 bytes), and a stream has none. */
-	if (!sock_keeps_boundaries(s) || !transport_has_socket_file(s->t))
-		return;
-	/* Linux reports twice what was asked (room for its bookkeeping); ask for a message's worth, it doubles. */
-	if (sys_getsockopt_int(s->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", &have) == 0 && have < 2 * READ_MAX)
-		(void)sys_setsockopt_int(s->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", READ_MAX);
+	if (sock_keeps_boundaries(s) && transport_has_socket_file(s->t))
+		(void)sock_message_max(s, READ_MAX);
 }
 
 static int make_pipe(int fds[2])

@@ -79,6 +79,9 @@ static int exchange(struct client *c, const char *line, size_t len)
 	char buf[CHAT_RECV_MAX], text[PRINT_MAX];
 	int truncated = 0;
 
+	int r = cli_message_fits("chat-client", c->where, &c->sock, len);
+	if (r != 0)
+		return r;
 	if (sock_send_all(&c->sock, line, len) < 0)
 		return cli_error("chat-client", errno, "send", "send to %s", c->where);
 	if (chat_is_stop(line, len))

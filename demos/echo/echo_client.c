@@ -57,6 +57,8 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 		return cli_error("echo-client", ENOMEM, NULL, "message of %zu bytes", len);
 	if (sock_keeps_boundaries(&c->sock)) {
 		int truncated = 0; /* a reply longer than the message is cut off, and then differs */
+		if ((r = cli_message_fits("echo-client", c->where, &c->sock, len)) != 0)
+			return r;
 		if (sock_send_all(&c->sock, msg, len) < 0)
 			return cli_error("echo-client", errno, "send", "send to %s", c->where);
 		ssize_t n = sock_recv_reply(&c->sock, c->reply, len + 1, &truncated);

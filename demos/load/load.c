@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/engine/engine.h"
 #include "core/errors.h"
+#include "core/io.h"
 #include "core/transport.h"
 #include "demos/cli.h"
 
@@ -211,6 +213,13 @@ int load_main(int argc, char **argv)
 		o.size_min = 1; /* on a stream an empty message sends nothing, and nothing comes back */
 	if (o.size_max == 0 && o.size_min > 0)
 		return cli_usage_error("load", "--size 0 sends nothing on a stream");
+	size_t most = !transport_keeps_boundaries(ep.t) ? MAX_SIZE : transport_has_socket_file(ep.t) ? ENGINE_MESSAGE_MAX
+													: IO_UDP4_MAX;
+	if (o.size_max > most)
+		return cli_usage_error("load", "--size: a message of %zu bytes is too long for %s: the most is %zu (%s)",
+				       o.size_max, ep.t->scheme, most,
+				       transport_has_socket_file(ep.t) ? "socklab's echo server reads no more in one message"
+								       : "a UDP datagram carries no more");
 	if ((rc = raise_fd_limit(o.clients)) != 0)
 		return rc;
 	if (load_run(&ep, &o, &r) < 0)
