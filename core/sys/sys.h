@@ -90,6 +90,9 @@ long long sys_now_ms(void);
 /* Sleeps ms milliseconds (nothing when ms <= 0); a signal does not cut the sleep short. Not traced. */
 void sys_sleep_ms(long long ms);
 
+/* getsockopt(SO_RCVTIMEO): the receive timeout of fd in milliseconds (0: none), or -1. */
+int sys_get_recv_timeout(int fd);
+
 /*
  * Sleeps ms milliseconds, or less: returns -1 at once when *stop is set,
  * before the sleep or after a signal handler interrupted it (the handler set

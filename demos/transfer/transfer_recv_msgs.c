@@ -99,13 +99,32 @@ static void place(struct inbox *in, uint64_t n, const char *data, size_t len)
 	drain_ring(in);
 }
 
-/* One message from the sender. Datagram: the first valid one chooses the sender; others are ignored. */
-static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
+/* Waits until s is readable or the deadline (0: none) passes. 0 when readable, -1 with errno (SL_ETIMEDOUT_REPLY). */
+static int wait_until(struct sock *s, long long deadline)
+{
+	if (deadline == 0)
+		return 0; /* the receive blocks as long as it takes */
+	long long left = deadline - sys_now_ms();
+	int r = left > 0 ? sys_wait(s->fd, 0, (int)left) : 0;
+	if (r == 0)
+		errno = SL_ETIMEDOUT_REPLY;
+	return r > 0 ? 0 : -1;
+}
+
+/*
+ * One message from the sender, waiting at most until deadline (0: for ever).
+ * Datagram: the first valid one chooses the sender; others are ignored, and
+ * the deadline does not move for them: a stray datagram or garbage never
+ * keeps the receiver waiting longer.
+ */
+static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h, long long deadline)
 {
 	for (;;) {
 		struct addr from;
 		int truncated = 0;
 		const char *why;
+		if (wait_until(in->s, deadline) < 0)
+			return *in->o->stopping ? (errno = EINTR, -1) : -1;
 		ssize_t n = sock_is_connected(in->s) ? sock_recv_reply(in->s, buf, MSG_MAX, &truncated)
 						     : sock_recvfrom(in->s, buf, MSG_MAX, &from, &truncated);
 		if (*in->o->stopping) {
@@ -133,15 +152,14 @@ static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
 static int take_in(struct inbox *in, char *buf)
 {
 	struct xfer_header h;
-	long long linger_until = 0;
+	long long linger_until = 0, last_ms = 0;
 
 	for (;;) {
-		if (linger_until) {
-			long long left = linger_until - sys_now_ms();
-			if (left <= 0 || sock_set_recv_timeout(in->s, (int)left) < 0)
-				return 0;
-		}
-		ssize_t n = receive(in, buf, &h);
+		/* The sender has been quiet for the timeout since its last message; or the stragglers' time is up. */
+		long long deadline = last_ms ? last_ms + in->o->timeout_ms : 0;
+		if (linger_until && (deadline == 0 || linger_until < deadline))
+			deadline = linger_until;
+		ssize_t n = receive(in, buf, &h, deadline);
 		if (n < 0 && errno == SL_ETIMEDOUT_REPLY && in->start_ms)
 			return 0; /* the stragglers had their chance, or the sender fell silent: finish() says which */
 		if (n < 0 && errno == EINTR && !in->start_ms)
@@ -154,11 +172,10 @@ static int take_in(struct inbox *in, char *buf)
 			return cli_error("recv", errno, "recv", "receive from %s", in->o->where);
 		if (n == 0)
 			return 0; /* the connection ended: whatever is missing is counted missing */
+		last_ms = sys_now_ms();
 		if (!in->start_ms) {
-			in->start_ms = sys_now_ms();
+			in->start_ms = last_ms;
 			progress_start(in->o->progress, "recv");
-			if (sock_set_recv_timeout(in->s, in->o->timeout_ms) < 0)
-				return cli_error("recv", errno, NULL, "set a timeout");
 		}
 		if (h.type == XFER_DATA) {
 			int r = xfer_tally_add(&in->tally, h.count);
@@ -190,21 +207,23 @@ static int take_in(struct inbox *in, char *buf)
 static void answer_repeats(struct inbox *in, const char *ack)
 {
 	char buf[XFER_HEADER_SIZE * 2];
-	long long until = sys_now_ms() + ACK_LINGER_MAX_MS;
+	long long until = sys_now_ms() + ACK_LINGER_MAX_MS, quiet = sys_now_ms() + ACK_QUIET_MS;
 
-	if (sock_set_recv_timeout(in->s, ACK_QUIET_MS) < 0)
-		return;
 	while (!*in->o->stopping && sys_now_ms() < until) {
 		struct addr from;
 		struct xfer_header h;
 		const char *why;
 		int truncated = 0;
+		if (wait_until(in->s, quiet < until ? quiet : until) < 0)
+			return; /* quiet: the sender heard us (or is gone) */
 		ssize_t n = sock_recvfrom(in->s, buf, sizeof buf, &from, &truncated);
 		if (n < 0)
-			return; /* quiet: the sender heard us (or is gone) */
+			return;
 		if (!truncated && addr_equal(&from, &in->peer) && xfer_decode(buf, (size_t)n, &h, &why) == 0 &&
-		    h.type == XFER_END)
+		    h.type == XFER_END) {
 			sock_sendto(in->s, ack, XFER_HEADER_SIZE, &in->peer);
+			quiet = sys_now_ms() + ACK_QUIET_MS; /* only the sender's repeat keeps the receiver here */
+		}
 	}
 }
 

@@ -140,8 +140,10 @@ static int totals(struct sender *s, struct xfer_header *ack)
 	for (long long give_up = sys_now_ms() + s->timeout_ms; sys_now_ms() < give_up;) {
 		if (sock_send(&s->sock, end, sizeof end) < 0 && errno != ENOBUFS)
 			return cli_error("send", errno, "send", "send the totals to %s", s->where);
-		ssize_t n;
-		while ((n = sock_recv_reply(&s->sock, buf, sizeof buf, NULL)) > 0)
+		ssize_t n = 1;
+		/* Until the next resend, however much else (garbage) comes meanwhile: deadlines, not quiet periods. */
+		long long resend_at = sys_now_ms() + RESEND_MS;
+		while (sys_now_ms() < resend_at && (n = sock_recv_reply(&s->sock, buf, sizeof buf, NULL)) > 0)
 			if (xfer_decode(buf, (size_t)n, ack, &why) == 0 && ack->type == XFER_ACK)
 				return 0;
 		if (n == 0 && sock_is_connected(&s->sock))
