@@ -33,7 +33,7 @@ ssize_t transfer_read_full(int fd, void *buf, size_t len);
 /* Writes all of buf to a file or pipe. 0, or -1 with errno. */
 int transfer_write_all(int fd, const void *buf, size_t len);
 
-/* How recv takes in a transfer over a message transport (xfer_inbox.c). */
+/* How recv takes in a transfer (transfer_recv_msgs.c, transfer_recv_stream.c). */
 struct recv_msgs_options {
 	const char *where;   /* the endpoint, for messages */
 	int out;             /* where the data goes */
@@ -41,6 +41,7 @@ struct recv_msgs_options {
 	int slow_ms;         /* --slow: pause this long after each message, as a slow reader would */
 	struct progress *progress;
 	const volatile sig_atomic_t *stopping; /* set by a signal: stop, and say so */
+	int *served;         /* out: set to 1 once a sender was heard (a transfer took place) */
 };
 
 /*
@@ -51,5 +52,13 @@ struct recv_msgs_options {
  * Returns the exit code: 0 when every byte arrived and the checksums match.
  */
 int transfer_recv_msgs(struct sock *s, const struct recv_msgs_options *o);
+
+/*
+ * Receives one transfer on the accepted stream connection c
+ * (transfer_recv_stream.c): greets the sender, takes framed data from socklab
+ * send and checks its end, or raw bytes from anything else (and says that
+ * their end cannot be checked). Prints the report; returns the exit code.
+ */
+int transfer_recv_stream(struct sock *c, const struct recv_msgs_options *o);
 
 #endif

@@ -15,6 +15,7 @@
 #include "transfer_proto.h"
 #include "demos/cli.h"
 #include "transfer_cli.h"
+#include "transfer_send.h"
 
 #define DEFAULT_SIZE 1400 /* a datagram's payload: within one Ethernet frame, so never fragmented */
 #define RATE_MAX (1ULL << 40) /* --rate: a terabyte a second, more than any socket moves */
@@ -32,98 +33,11 @@ static const char usage[] =
 	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10, more than 0)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
-struct sender {
-	const char *where;
-	struct sock sock;
-	int in;
-	long long rate;  /* bytes per second; 0: as fast as the socket takes them */
-	int timeout_ms;
-	struct progress pg;
-	unsigned long long bytes, calls, partial;
-	uint32_t crc;
-};
-
-/* Keeps the average rate at or under --rate by waiting when ahead of it. */
-static void pace(const struct sender *s)
+void sender_pace(const struct sender *s)
 {
 	if (s->rate <= 0)
 		return;
 	sys_sleep_ms(s->pg.start_ms + (long long)(s->bytes * 1000.0 / s->rate) - sys_now_ms());
-}
-
-/*
- * All of buf on a stream. The socket is non-blocking, so a send() takes what
- * fits in the socket's buffer and returns that count: often less than asked.
- * The rest is sent once poll() says there is room again.
- */
-static int send_stream(struct sender *s, const char *buf, size_t len)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = sock_send(&s->sock, buf + done, len - done);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int r = sys_wait(s->sock.fd, 1, s->timeout_ms);
-			if (r <= 0)
-				return cli_error("send", r == 0 ? SL_ETIMEDOUT_REPLY : errno, "send", "send to %s", s->where);
-			continue;
-		}
-		if (n < 0)
-			return cli_error("send", errno, "send", "send to %s", s->where);
-		s->calls++;
-		s->partial += (size_t)n < len - done;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* After the last byte: shutdown(SHUT_WR) says "no more", and the receiver's close says "all read". */
-static int finish_stream(struct sender *s)
-{
-	char buf[4096];
-
-	if (sock_shutdown(&s->sock, SHUT_WR) < 0)
-		return cli_error("send", errno, "send", "end the stream to %s", s->where);
-	for (;;) {
-		int r = sys_wait(s->sock.fd, 0, s->timeout_ms);
-		if (r == 0) {
-			fprintf(stderr, "socklab: send: %s has not closed its end after everything was sent: it may not have read"
-					" it all\n", s->where);
-			return EXIT_RUNTIME;
-		}
-		ssize_t n = r < 0 ? -1 : sock_recv(&s->sock, buf, sizeof buf, NULL);
-		if (n == 0)
-			return 0;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return cli_error("send", errno, "recv", "wait for %s to close", s->where);
-	}
-}
-
-static int send_bytes(struct sender *s)
-{
-	char *buf = malloc(TRANSFER_IO_BUF), timing[64];
-	ssize_t n;
-	int rc = 0;
-
-	if (!buf)
-		rc = cli_error("send", ENOMEM, NULL, "start sending");
-	else if (sock_set_nonblocking(&s->sock) < 0)
-		rc = cli_error("send", errno, NULL, "make the socket non-blocking");
-	while (rc == 0 && (n = transfer_read_full(s->in, buf, TRANSFER_IO_BUF)) > 0) {
-		s->crc = xfer_crc_update(s->crc, buf, (size_t)n);
-		rc = send_stream(s, buf, (size_t)n);
-		s->bytes += (unsigned long long)n;
-		progress_update(&s->pg, s->bytes);
-		pace(s);
-	}
-	if (rc == 0 && n < 0)
-		rc = cli_error("send", errno, NULL, "read the input");
-	if (rc == 0)
-		rc = finish_stream(s);
-	progress_end(&s->pg, s->bytes);
-	fprintf(stderr, "send: %llu bytes to %s in %llu send() call%s, %llu of them partial, %s\n", s->bytes, s->where,
-		s->calls, s->calls == 1 ? "" : "s", s->partial, transfer_timing(s->pg.start_ms, s->bytes, timing, sizeof timing));
-	fprintf(stderr, "send: cksum %lu %llu\n", (unsigned long)xfer_cksum(s->crc, s->bytes), s->bytes);
-	free(buf);
-	return rc;
 }
 
 /* The sender's totals, sent again until the receiver's acknowledgement comes: the loss count depends on them. */
@@ -170,13 +84,15 @@ static int send_messages(struct sender *s, size_t size)
 		struct xfer_header h = { .type = XFER_DATA, .count = s->calls, .bytes = s->bytes, .length = (uint32_t)n,
 					 .check = xfer_cksum(xfer_crc_update(0, payload, (size_t)n), (uint64_t)n) };
 		xfer_encode(&h, buf);
-		if (sock_send(&s->sock, buf, XFER_HEADER_SIZE + (size_t)n) < 0)
+		if (sock_send(&s->sock, buf, XFER_HEADER_SIZE + (size_t)n) < 0) {
 			rc = cli_error("send", errno, "send", "send to %s", s->where);
+			break; /* not sent: not counted */
+		}
 		s->crc = xfer_crc_update(s->crc, payload, (size_t)n);
 		s->calls++;
 		s->bytes += (unsigned long long)n;
 		progress_update(&s->pg, s->bytes);
-		pace(s);
+		sender_pace(s);
 	}
 	if (rc == 0 && n < 0)
 		rc = cli_error("send", errno, NULL, "read the input");
@@ -250,7 +166,7 @@ int send_main(int argc, char **argv)
 	}
 	if ((rc = cli_dial("send", s.where, &ep, &s.sock)) == 0) {
 		progress_start(&s.pg, "send");
-		rc = sock_keeps_boundaries(&s.sock) ? send_messages(&s, (size_t)size) : send_bytes(&s);
+		rc = sock_keeps_boundaries(&s.sock) ? send_messages(&s, (size_t)size) : send_stream_all(&s);
 		sock_close(&s.sock);
 	}
 	if (s.in != STDIN_FILENO)
