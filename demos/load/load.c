@@ -29,7 +29,7 @@ static const char usage[] =
 	"corrupted and, on a reliable transport, nothing was lost; lost datagrams (UDP) are\n"
 	"counted and reported.\n\n"
 	"  --clients N        clients at once (default 10); each needs a file descriptor\n"
-	"  --messages M       messages per client (default 100)\n"
+	"  --messages M       messages per client (default 100; 0: connect them all, send nothing)\n"
 	"  --size MIN-MAX     message sizes in bytes, or one size N (default 1-1024)\n"
 	"  --window W         messages a client may have sent and not yet seen back (default 1)\n"
 	"  --seed S           seed for the sizes and the bytes (default 1)\n"
@@ -88,6 +88,10 @@ static void print_text(const struct load_options *o, const struct load_result *r
 	printf("bytes:      %llu sent, %llu echoed\n", r->bytes_sent, r->bytes_echoed);
 	printf("lost:       %llu\n", r->lost);
 	printf("corrupted:  %llu\n", r->corrupted);
+	if (r->unsent)
+		printf("not sent:   %llu (their client had failed)\n", r->unsent);
+	if (r->unexpected)
+		printf("unexpected: %llu (came back, and no message in flight explains them)\n", r->unexpected);
 	if (r->duplicates)
 		printf("duplicates: %llu (datagrams that came back twice, or late)\n", r->duplicates);
 	printf("elapsed:    %.3f s\n", r->elapsed_s);
@@ -103,16 +107,19 @@ static void print_json(const char *where, const struct endpoint *ep, const struc
 	printf("\",\"transport\":\"%s\",\"clients\":%u,\"connected\":%u,\"messages\":%u,\"window\":%u,"
 	       "\"size_min\":%zu,\"size_max\":%zu,\"seed\":%" PRIu64 ",\"sent\":%llu,\"echoed\":%llu,"
 	       "\"bytes_sent\":%llu,\"bytes_echoed\":%llu,\"lost\":%llu,\"corrupted\":%llu,\"duplicates\":%llu,"
+	       "\"unsent\":%llu,\"unexpected\":%llu,"
 	       "\"failed\":%u,\"connect_s\":%.6f,\"elapsed_s\":%.6f,\"msgs_per_s\":%.0f,\"ok\":%s}\n",
 	       ep->t->scheme, o->clients, r->connected, o->messages, o->window, o->size_min, o->size_max, o->seed,
-	       r->sent, r->echoed, r->bytes_sent, r->bytes_echoed, r->lost, r->corrupted, r->duplicates, r->failed,
+	       r->sent, r->echoed, r->bytes_sent, r->bytes_echoed, r->lost, r->corrupted, r->duplicates, r->unsent,
+	       r->unexpected, r->failed,
 	       r->connect_s, r->elapsed_s, r->elapsed_s > 0 ? r->echoed / r->elapsed_s : 0.0, ok ? "true" : "false");
 }
 
 /* Did the run pass? Nothing corrupted, no client failed, and nothing lost where the transport promises delivery. */
 static int passed(const struct endpoint *ep, const struct load_result *r)
 {
-	return !r->err && !r->corrupted && (r->echoed || !r->sent) && !(r->lost && transport_is_reliable(ep->t));
+	return !r->err && !r->corrupted && !r->unexpected && (r->echoed || !r->sent) &&
+	       !(r->lost && transport_is_reliable(ep->t));
 }
 
 /* The one line that says why the run failed. */
@@ -133,9 +140,9 @@ static int explain(const char *where, const struct endpoint *ep, const struct lo
 				 strcmp(r->err_op, "recv") == 0 ? "echo from" : strcmp(r->err_op, "send") == 0 ? "send to"
 														: "connect to",
 				 where);
-	if (r->corrupted)
-		return cli_error("load", SL_EMISMATCH, NULL, "%llu messages came back corrupted from %s", r->corrupted,
-				 where);
+	if (r->corrupted || r->unexpected)
+		return cli_error("load", SL_EMISMATCH, NULL, "%llu messages came back corrupted from %s%s", r->corrupted,
+				 where, r->unexpected ? ", with more that no message explains" : "");
 	if (r->sent && !r->echoed) {
 		fprintf(stderr, "socklab: load: no echo came back from %s (is an echo server running there?)\n", where);
 		return EXIT_RUNTIME;

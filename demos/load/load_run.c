@@ -97,7 +97,10 @@ static void serve(struct load_run *run)
 	long long next_scan = sys_now_ms() + SCAN_MS;
 
 	for (unsigned i = 0; i < run->o->clients; i++)
-		run->kind->pump(run, &run->c[i]);
+		if (run->o->messages == 0)
+			load_client_done(run, &run->c[i]); /* nothing to send: done once connected */
+		else
+			run->kind->pump(run, &run->c[i]);
 	while (run->ndone < run->o->clients) {
 		long long now = sys_now_ms();
 		int timeout = next_scan > now ? (int)(next_scan - now) : 0;
