@@ -19,6 +19,7 @@
 #define FDS_SPARE 16            /* descriptors besides the clients': stdio, the poller, a name lookup */
 #define MAX_CLIENTS 1000000
 #define MAX_WINDOW 1024
+#define MAX_IN_FLIGHT (1u << 22) /* --clients x --window: a slot each (24 bytes), 96 MiB at most */
 #define MAX_SIZE (64u << 20)    /* one message at most: 64 MiB */
 
 static const char usage[] =
@@ -227,6 +228,9 @@ int load_main(int argc, char **argv)
 				       o.size_max, ep.t->scheme, most,
 				       transport_has_socket_file(ep.t) ? "socklab's echo server reads no more in one message"
 								       : "a UDP datagram carries no more");
+	if ((unsigned long long)o.clients * o.window > MAX_IN_FLIGHT)
+		return cli_usage_error("load", "--clients %u x --window %u is %llu messages in flight; the most is %u", o.clients,
+				       o.window, (unsigned long long)o.clients * o.window, MAX_IN_FLIGHT);
 	if ((rc = raise_fd_limit(o.clients)) != 0)
 		return rc;
 	if (load_run(&ep, &o, &r) < 0)
