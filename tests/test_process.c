@@ -121,8 +121,8 @@ static const char *const full_lines[] = {
 	"exec \"$0\" pitfalls stale-socket-file >/dev/full",
 	"exec \"$0\" bench --transports unix --test rtt --seconds 0.01 >/dev/full",
 	/* recv with the data on standard output; its "listening" line comes on stderr, through a fifo. */
-	"mkfifo \"$1/f\"; \"$0\" recv \"unix:$1/r.sock\" >/dev/full 2>\"$1/f\" & exec 3<\"$1/f\"; read line <&3;"
-	" \"$0\" send \"unix:$1/r.sock\" /etc/passwd 2>/dev/null; wait $!; rc=$?; cat <&3 >&2; exit $rc",
+	("mkfifo \"$1/f\"; \"$0\" recv \"unix:$1/r.sock\" >/dev/full 2>\"$1/f\" & exec 3<\"$1/f\"; read line <&3;"
+	 " \"$0\" send \"unix:$1/r.sock\" /etc/passwd 2>/dev/null; wait $!; rc=$?; cat <&3 >&2; exit $rc"),
 };
 
 /* Every command, told that standard output is full, fails with one line that says so. */

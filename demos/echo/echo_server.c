@@ -47,8 +47,8 @@ static void on_close(struct session *s, enum session_end why, void *app)
 		[SESSION_IDLE] = "quiet too long (a datagram client never says goodbye)",
 		[SESSION_CLOSED] = "closed by the server",
 		[SESSION_STOPPED] = "the server is stopping",
-		[SESSION_SHED] = "closed by the server: its unread replies were the largest when all of them passed "
-				 "the server's bound",
+		[SESSION_SHED] = ("closed by the server: its unread replies were the largest when all of them passed "
+				  "the server's bound"),
 	};
 	struct echo *echo = app;
 
@@ -65,8 +65,8 @@ static void on_notice(enum engine_notice what, const struct addr *peer, void *ap
 		[NOTICE_DROPPED] = "a reply was dropped: that client does not read its replies",
 		[NOTICE_REFUSED] = "a connection was closed at once: out of file descriptors (see 'ulimit -n')",
 		[NOTICE_PAUSED] = "a client sends faster than it reads its replies: reading from it pauses",
-		[NOTICE_SHED] = "a client was closed: the replies waiting for all clients passed the server's bound, and "
-				"its were the largest (it does not read them)",
+		[NOTICE_SHED] = ("a client was closed: the replies waiting for all clients passed the server's bound, and "
+				 "its were the largest (it does not read them)"),
 		[NOTICE_TOO_BIG] = "a reply was dropped: larger than the server's socket can send in one message",
 	};
 	char who[ADDR_TEXT_MAX];
