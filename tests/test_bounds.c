@@ -8,6 +8,7 @@
 
 #include "core/engine/engine.h"
 #include "core/sys/sys.h"
+#include "tests/support/engine_harness.h"
 #include "tests/support/robust.h"
 
 #define HOGS 60             /* clients that send and never read */
@@ -81,8 +82,10 @@ ParameterizedTest(size_t *i, bounds, clients_that_never_read, .timeout = 60)
 	}
 	flood_all(h, HOGS);
 	long grew = server_peak_rss_kb(&sc) - base;
-	cr_expect_lt(grew, OUT_TOTAL_KB + SLACK_KB, "%s: the server grew by %ld KB for %d clients that never read",
-		     sc.t->scheme, grew, HOGS);
+	/* Under AddressSanitizer freed memory is kept in quarantine: resident memory says nothing then (see below). */
+	if (!getenv("ASAN_OPTIONS"))
+		cr_expect_lt(grew, OUT_TOTAL_KB + SLACK_KB, "%s: the server grew by %ld KB for %d clients that never read",
+			     sc.t->scheme, grew, HOGS);
 	for (int k = 0; k < HOGS; k++) /* a unix datagram hog holds the server's send buffer: it must go first */
 		sock_close(&h[k]);
 	good_rounds(&sc, 5);
@@ -94,4 +97,45 @@ ParameterizedTest(size_t *i, bounds, clients_that_never_read, .timeout = 60)
 		cr_expect(strstr(err, "a reply was dropped"), "%s: %s", sc.t->scheme, err);
 	cr_log_info("%s: %d clients that never read: the server grew by %ld KB at most", sc.t->scheme, HOGS, grew);
 	free(err);
+}
+
+ParameterizedTestParameters(bounds, engine_counts_its_bound)
+{
+	return harness_params(0);
+}
+
+/*
+ * The same, in this process, with bounds small enough to count: the engine's
+ * own count of what it holds (out_peak) stays within out_total, plus the one
+ * queue that crossed it; past the bound it sheds
+ * connections and drops datagram replies, and says how many.
+ */
+ParameterizedTest(struct param *p, bounds, engine_counts_its_bound, .timeout = 60)
+{
+	enum { CLIENTS = 24, LIMIT = 64 * 1024, TOTAL = 256 * 1024 };
+	const struct transport *t = transport_registry[p->t];
+	struct engine_options opt = { .poller = p->poller, .out_limit = LIMIT, .out_total = TOTAL };
+	struct server srv;
+	struct sock h[CLIENTS];
+
+	if (!transport_is_reliable(t))
+		cr_skip_test("%s: replies never wait in the server (the receiver's kernel drops them)", t->scheme);
+	harness_start(&srv, t, opt, (struct app){ 0 });
+	for (int k = 0; k < CLIENTS; k++) {
+		int small = 4096;
+		cr_assert_eq(test_dial(&h[k], srv.endpoint), 0);
+		cr_assert(setsockopt(h[k].fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
+	}
+	flood_all(h, CLIENTS);
+	for (int k = 0; k < CLIENTS; k++)
+		sock_close(&h[k]);
+	struct engine_stats st = harness_stop(&srv);
+	/* The bound, and the one queue that crossed it: doubled, one read past its limit (engine.h). */
+	cr_expect_leq(st.out_peak, TOTAL + 2 * (LIMIT + ENGINE_MESSAGE_MAX), "%s: %zu bytes of replies held", t->scheme,
+		      st.out_peak);
+	cr_expect_eq(st.out_memory, 0, "%s: %zu bytes still counted after every client left", t->scheme, st.out_memory);
+	if (transport_is_connected(t))
+		cr_expect_gt(st.shed, 0, "%s: nobody was shed", t->scheme);
+	else
+		cr_expect_gt(st.dropped, 0, "%s: nothing was dropped", t->scheme);
 }

@@ -66,11 +66,13 @@ struct engine_callbacks {
  *    then waits in the kernel, which is flow control); a datagram peer's
  *    reply beyond it is dropped (NOTICE_DROPPED, dropped), as a full
  *    network queue would;
- *  - in all, out_total of queued replies (as allocated: a queue doubles as
- *    it grows, so a client costs at most about 2 x out_limit + ENGINE_MESSAGE_MAX):
- *    the connection whose queue is the largest is closed (NOTICE_SHED, shed),
- *    until the total is under the bound again; a datagram reply that would
- *    pass it is dropped (NOTICE_DROPPED);
+ *  - in all, out_total of queued replies, counted as allocated (a queue
+ *    doubles as it grows: one client's may reach 2 x (out_limit +
+ *    ENGINE_MESSAGE_MAX), one read past its limit): the connection whose
+ *    queue is the largest is closed (NOTICE_SHED, shed) until the total is
+ *    under the bound again, so the engine holds at most out_total plus the
+ *    one queue that crossed it; a datagram reply that would pass it is
+ *    dropped (NOTICE_DROPPED);
  *  - datagram peers, max_sessions of them: the quietest is forgotten to make
  *    room (SESSION_IDLE). Connections are bounded by the descriptors the
  *    process may open (NOTICE_REFUSED when they run out).
