@@ -97,7 +97,7 @@ $(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(B)/libsocklab.a
 
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
 # fails on any error or leak (tests/support/valgrind.sh).
-VALGRIND_SUITES ?= echo badinput files modes
+VALGRIND_SUITES ?= echo badinput files modes signals stale transfer_truth
 valgrind: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
 	@sh tests/support/valgrind.sh $(CURDIR)/$(B) $(VALGRIND_SUITES)

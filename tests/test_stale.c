@@ -52,10 +52,10 @@ OVER_UNIX_TRANSPORTS(second_server_never_takes_a_bound_file)
 ParameterizedTest(size_t *i, stale, second_server_never_takes_a_bound_file)
 {
 	const struct transport *t = transport_registry[*i];
-	char dir[64], path[128], lock[140];
+	char dir[64], path[128], lock[140], text[200];
 	struct endpoint ep;
 	struct addr a;
-	struct sock first, second;
+	struct sock first, second, c;
 	int gai;
 
 	test_tmpdir(dir, sizeof dir);
@@ -71,8 +71,6 @@ ParameterizedTest(size_t *i, stale, second_server_never_takes_a_bound_file)
 	cr_expect_eq(inode(path), mine, "%s: the first server's file was removed", t->scheme);
 	if (sock_is_connected(&first))
 		cr_assert_eq(sock_listen(&first, 4), 0);
-	struct sock c;
-	char text[200];
 	snprintf(text, sizeof text, "%s:%s", t->scheme, path);
 	cr_assert_eq(test_dial(&c, text), 0, "%s: the first server cannot be reached", t->scheme);
 	sock_close(&c);
