@@ -63,14 +63,24 @@ static void format_packet(const struct addr *a, char *out, size_t outlen)
 }
 #endif
 
-/* Writes an abstract name, escaping bytes a terminal would not show. */
-static void format_abstract(const char *name, size_t n, char *out, size_t outlen)
+/*
+ * Writes a unix name after prefix ("@" for an abstract name, "" for a path),
+ * escaping every byte a terminal would not just show (controls, DEL, and
+ * anything outside ASCII) as \xNN: a peer chooses its own name, and a name
+ * printed raw could carry escape sequences into the terminal that shows a log.
+ */
+static void format_unix_name(const char *prefix, const char *name, size_t n, char *out, size_t outlen)
 {
-	size_t o = 0;
-	out[o++] = '@';
-	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+	size_t o = (size_t)snprintf(out, outlen, "%s", prefix);
+
+	if (o >= outlen)
+		o = outlen - 1;
+	for (size_t i = 0; i < n; i++) { /* cut short when out is full, never in the middle of an escape */
 		unsigned char c = (unsigned char)name[i];
-		if (c >= 0x20 && c < 0x7f)
+		int plain = c >= 0x20 && c < 0x7f;
+		if (o + (plain ? 1 : 4) >= outlen)
+			break;
+		if (plain)
 			out[o++] = (char)c;
 		else
 			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
@@ -101,9 +111,9 @@ const char *addr_format(const struct addr *a, char *out, size_t outlen)
 		if (addr_is_unnamed_unix(a))
 			snprintf(out, outlen, "(unbound)");
 		else if (sun->sun_path[0] == '\0')
-			format_abstract(sun->sun_path + 1, n - 1, out, outlen);
+			format_unix_name("@", sun->sun_path + 1, n - 1, out, outlen);
 		else
-			snprintf(out, outlen, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+			format_unix_name("", sun->sun_path, strnlen(sun->sun_path, n), out, outlen);
 		break;
 	}
 #ifdef __linux__

@@ -48,6 +48,8 @@ static const struct {
 	{ SL_ETIMEDOUT_REPLY, "ETIMEDOUT_REPLY", "no reply within the timeout" },
 	{ SL_ESHORT, "ESHORT", "the peer closed the connection before the whole reply came back" },
 	{ SL_EMISMATCH, "EMISMATCH", "the reply differs from the message sent" },
+	{ SL_ESOCKET_DENIED, "ESOCKET_DENIED", "a socket file this user may not connect to is in the way" },
+	{ SL_EBADLOCK, "EBADLOCK", "the lock file beside the socket file is not a regular file" },
 };
 
 /*
@@ -103,6 +105,9 @@ static const struct {
 	{ SL_EMISMATCH, NULL, ANY, "is that an echo server?" },
 	{ ENAMETOOLONG, NULL, ANY, "unix socket paths must fit in sun_path: use a shorter path" },
 	{ EPROTOTYPE, NULL, ANY, "the socket at that path is of another type (stream, datagram or seqpacket)" },
+	{ SL_ESOCKET_DENIED, NULL, ANY, "another user's? socklab cannot tell whether its server is alive: see 'ls -l', "
+					"remove it as its owner, or pick another path" },
+	{ SL_EBADLOCK, NULL, ANY, "socklab never deletes it: remove PATH.lock yourself, or pick another path" },
 };
 #undef ANY
 #undef IF

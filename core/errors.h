@@ -18,6 +18,8 @@ enum {
 	SL_ETIMEDOUT_REPLY,       /* no reply came back within the timeout */
 	SL_ESHORT,                /* the peer closed before the whole reply came back */
 	SL_EMISMATCH,             /* an echoed reply differs from what was sent */
+	SL_ESOCKET_DENIED,        /* a socket file this user may not connect to: alive or stale, nobody can tell */
+	SL_EBADLOCK,              /* PATH.lock, beside a socket file, is not a regular file */
 };
 
 /* "ECONNREFUSED" for ECONNREFUSED, and so on; "E?" plus the number for codes not in the table. */

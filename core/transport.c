@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/sys/sys.h"
 #include "core/sys/trace.h"
@@ -82,6 +83,17 @@ ssize_t sock_send_all(struct sock *s, const void *buf, size_t len)
 		if (done >= len)
 			return (ssize_t)done;
 	}
+}
+
+void sock_abandon(struct sock *s)
+{
+	if (s->fd >= 0)
+		sys_close(s->fd);
+	if (s->file.lock_fd > 2)
+		close(s->file.lock_fd); /* a lock taken with flock(2) ends with its descriptor */
+	s->fd = -1;
+	s->file.lock_fd = 0;
+	s->file.path[0] = '\0';
 }
 
 int sock_set_nonblocking(struct sock *s)

@@ -32,11 +32,18 @@ enum transport_flag {
 	TRANSPORT_SOCKET_FILE = 1u << 3,
 };
 
-/* A socket file that a socket created with bind(2), to remove when the socket closes. */
+/*
+ * A socket file that a socket created with bind(2), to remove when the socket
+ * closes, and the lock beside it (transports/af_unix.c). Zero everywhere is
+ * "none", so a zeroed struct sock is safe to close.
+ */
 struct sock_file {
 	char path[108]; /* "" when there is none; the size of sun_path on Linux */
 	dev_t dev;      /* identity of the file bind() made, so that close removes */
 	ino_t ino;      /* that file and never a newer one another server made */
+	int lock_fd;    /* PATH.lock, held with flock(2) while the socket lives; 0: none (never 0 to 2) */
+	int has_mode;   /* set before bind: the server will chmod the file to mode before anyone may */
+	mode_t mode;    /* connect, so bind creates it with no permission at all (endpoint_open.c) */
 };
 
 /*
@@ -249,6 +256,13 @@ static inline int sock_set_file_mode(struct sock *s, mode_t mode)
  * socket is non-blocking and full. Returns len or -1 (EPIPE, ECONNRESET...).
  */
 ssize_t sock_send_all(struct sock *s, const void *buf, size_t len);
+
+/*
+ * What the kernel does to a process that dies: closes every descriptor s
+ * holds (its socket, the lock beside its socket file) and removes nothing,
+ * so a socket file stays behind. For lessons about crashes; leaves s closed.
+ */
+void sock_abandon(struct sock *s);
 
 /* Sets O_NONBLOCK: operations then fail with EAGAIN instead of waiting. */
 int sock_set_nonblocking(struct sock *s);

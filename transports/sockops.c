@@ -106,8 +106,15 @@ ssize_t sockops_dgram_send(struct sock *s, const void *buf, size_t len)
 	return sys_sendto(s->fd, buf, len, &s->peer);
 }
 
+/*
+ * Anyone may send to an unconnected socket: what the dialed peer did not send
+ * is skipped. The socket's receive timeout (SO_RCVTIMEO) stays a deadline
+ * from the start of this call: a stray datagram must not start it again, or
+ * a stream of them would keep the caller waiting for ever.
+ */
 ssize_t sockops_dgram_recv(struct sock *s, void *buf, size_t len, int *truncated)
 {
+	long long start = sys_now_ms(), deadline = 0;
 	struct addr from;
 	int trunc;
 
@@ -115,9 +122,21 @@ ssize_t sockops_dgram_recv(struct sock *s, void *buf, size_t len, int *truncated
 		ssize_t n = sys_recvfrom(s->fd, buf, len, 0, &from, &trunc);
 		if (n < 0 || addr_equal(&from, &s->peer))
 			return report_truncation(n, trunc, truncated);
-		/* Anyone may send to an unconnected socket: skip what the peer did not send. */
 		if (trace_on)
 			trace_line("  (ignored: that datagram is not from the peer this socket dialed)");
+		if (deadline == 0) {
+			int timeout = sys_get_recv_timeout(s->fd);
+			deadline = timeout > 0 ? start + timeout : -1; /* -1: no timeout, wait as long as it takes */
+		}
+		if (deadline > 0) {
+			long long left = deadline - sys_now_ms();
+			int r = left > 0 ? sys_wait(s->fd, 0, (int)left) : 0;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EAGAIN; /* what the timeout itself would have said */
+				return -1;
+			}
+		}
 	}
 }
 

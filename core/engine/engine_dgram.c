@@ -63,18 +63,24 @@ static int flush(struct session *s)
 	size_t len;
 	const void *p;
 
+	size_t before = outq_memory(&s->out);
+	int r = 0;
+
 	while ((p = outq_front(&s->out, &len)) != NULL) {
 		ssize_t n = sock_sendmsg(s->e->ls, p, len, &s->entry.addr, &s->local);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-			return -1;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			r = -1;
+			break;
+		}
 		if (n < 0) {
 			session_end_later(s, SESSION_ERROR); /* the peer is gone (its socket file, say): */
 			outq_free(&s->out);                  /* the rest has nowhere to go */
-			return 0;
+			break;
 		}
 		outq_pop(&s->out, len);
 	}
-	return 0;
+	session_out_changed(s, before);
+	return r;
 }
 
 static int dgram_send(struct session *s, const void *buf, size_t len)
@@ -87,21 +93,27 @@ static int dgram_send(struct session *s, const void *buf, size_t len)
 			return 0;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
 			int saved = errno;
-			if (saved != EMSGSIZE)
+			if (saved == EMSGSIZE) { /* too large for one datagram from this socket: said, counted, dropped */
+				e->st.too_big++;
+				engine_notice(e, NOTICE_TOO_BIG, &s->entry.addr);
+			} else {
 				session_end_later(s, SESSION_ERROR);
+			}
 			errno = saved;
 			return -1;
 		}
 	}
-	/* The peer's queue is full: keep the reply and try again soon, up to the limit. */
-	if (outq_size(&s->out) + len > e->opt.out_limit) {
+	/* The peer's queue is full: keep the reply and try again soon, up to this peer's and everyone's limit. */
+	if (outq_size(&s->out) + len > e->opt.out_limit || e->st.out_memory + len > e->opt.out_total) {
 		e->st.dropped++;
 		engine_notice(e, NOTICE_DROPPED, &s->entry.addr);
 		errno = ENOBUFS;
 		return -1;
 	}
+	size_t before = outq_memory(&s->out);
 	if (outq_push(&s->out, buf, len) < 0)
 		return -1;
+	session_out_changed(s, before);
 	pending_add(e, s);
 	return 0;
 }

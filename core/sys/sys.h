@@ -3,6 +3,7 @@
 #define SOCKLAB_SYS_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -127,5 +128,16 @@ long long sys_now_ms(void);
 
 /* Sleeps ms milliseconds (nothing when ms <= 0); a signal does not cut the sleep short. Not traced. */
 void sys_sleep_ms(long long ms);
+
+/* getsockopt(SO_RCVTIMEO): the receive timeout of fd in milliseconds (0: none), or -1. */
+int sys_get_recv_timeout(int fd);
+
+/*
+ * Sleeps ms milliseconds, or less: returns -1 at once when *stop is set,
+ * before the sleep or after a signal handler interrupted it (the handler set
+ * it: the process is being stopped, and a wait must not hold it up). 0 when
+ * the whole time passed. stop may be NULL (then as sys_sleep_ms). Not traced.
+ */
+int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -120,4 +121,33 @@ int sys_wait(int fd, int for_write, int timeout_ms)
 		if (errno != EINTR)
 			return -1;
 	}
+}
+
+int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	if (ms <= 0)
+		return 0;
+	for (;;) {
+		if (stop && *stop)
+			return -1;
+		if (nanosleep(&ts, &ts) == 0 || errno != EINTR)
+			return 0;
+	}
+}
+
+int sys_get_recv_timeout(int fd)
+{
+	char res[96];
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof tv;
+	int r = getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len);
+	long long ms = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+
+	if (trace_on)
+		trace_line("getsockopt(%d, SOL_SOCKET, SO_RCVTIMEO) %s, %lld.%03lld s", fd, RESULT(r), ms / 1000, ms % 1000);
+	if (r < 0)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }

@@ -24,7 +24,8 @@ static const char usage[] =
 	"prints the server's answer. The line 'stop' ends the chat; empty lines are skipped.\n\n"
 	"On a datagram transport (udp, unixgram) there is no connection, so the server cannot\n"
 	"greet first: this client opens with an empty datagram, and says so.\n\n"
-	"  --timeout SECONDS  how long to wait for the connection and for each answer (default 3)\n"
+	"  --timeout SECONDS  how long to wait for the connection and for each answer\n"
+	"                     (default 3, more than 0)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
 struct client {
@@ -94,6 +95,9 @@ static int exchange(struct client *c, const char *line, size_t len)
 	char buf[CHAT_RECV_MAX], text[PRINT_MAX];
 	int truncated = 0;
 
+	int r = cli_message_fits("chat-client", c->where, &c->sock, len);
+	if (r != 0)
+		return r;
 	if (sock_send_all(&c->sock, line, len) < 0)
 		return cli_error_on("chat-client", c->sock.t, errno, "send", "send to %s", c->where);
 	if (chat_is_stop(line, len))
@@ -218,8 +222,8 @@ int chat_client_main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
-			if ((timeout_ms = cli_seconds(optarg)) < 0)
-				return cli_usage_error("chat-client", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("chat-client", "--timeout", optarg, &timeout_ms)) != 0)
+				return rc;
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;

@@ -288,10 +288,10 @@ int contrast_main(int argc, char **argv)
 	if (check_options(&asked, &tb, &lab) != 0)
 		return EXIT_USAGE;
 	tb.width = contrast_width(asked.width);
+	cli_on_stop(stop, NULL); /* first: a signal must never find the directory made and nobody to remove it */
 	snprintf(lab.dir, sizeof lab.dir, "/tmp/socklab-contrast.XXXXXX");
 	if (!mkdtemp(lab.dir))
 		return cli_error("contrast", errno, NULL, "make a directory for socket files in /tmp");
-	cli_on_stop(stop, NULL);
 	int diagram = is_one_of(asked.format, "mermaid", "sequence");
 	int rc = diagram ? draw(&lab, &tb, asked.format) : run_table(&lab, &tb, asked.format);
 	lab_cleanup(&lab);

@@ -199,8 +199,7 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 		return cell_fail(c, "accept", errno);
 	}
 	/* The server dies: the kernel closes its descriptors, and does nothing else. */
-	sys_close(srv.fd);
-	srv.fd = -1;
+	sock_abandon(&srv);
 	if (acc.fd >= 0)
 		sys_close(acc.fd);
 	acc.fd = -1;

@@ -19,8 +19,8 @@ static const char usage[] =
 	"at ENDPOINT and prints each reply on its own line. Exits 0 when every reply came back.\n"
 	"Options may come anywhere; a MESSAGE that starts with '-' goes after '--'.\n\n"
 	"  --timeout SECONDS  how long to wait for the connection (connect) and for each\n"
-	"                     reply (default 3): over udp a datagram can be lost, and\n"
-	"                     nobody tells the sender\n"
+	"                     reply (default 3, more than 0): over udp a datagram can be\n"
+	"                     lost, and nobody tells the sender\n"
 	"  --trace            narrate every socket call on standard error\n";
 
 struct client {
@@ -58,6 +58,8 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 		return cli_error("echo-client", ENOMEM, NULL, "message of %zu bytes", len);
 	if (sock_keeps_boundaries(&c->sock)) {
 		int truncated = 0; /* a reply longer than the message is cut off, and then differs */
+		if ((r = cli_message_fits("echo-client", c->where, &c->sock, len)) != 0)
+			return r;
 		if (sock_send_all(&c->sock, msg, len) < 0)
 			return cli_error_on("echo-client", c->sock.t, errno, "send", "send to %s", c->where);
 		ssize_t n = sock_recv_reply(&c->sock, c->reply, len + 1, &truncated);
@@ -84,12 +86,14 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 					 c->where, got, len + 1);
 		got--; /* the newline this client added */
 	}
+	/* Compared first: only the user's own bytes are printed raw, never what a server made up (escape sequences...). */
+	if (got != len || memcmp(c->reply, msg, len) != 0)
+		return cli_error_on("echo-client", c->sock.t, SL_EMISMATCH, NULL, "reply from %s (%zu bytes for %zu)", c->where,
+				    got, len);
 	fwrite(c->reply, 1, got, stdout);
 	putchar('\n');
 	if (fflush(stdout) != 0)
 		return cli_error("echo-client", errno, NULL, "write standard output");
-	if (got != len || memcmp(c->reply, msg, len) != 0)
-		return cli_error_on("echo-client", c->sock.t, SL_EMISMATCH, NULL, "reply from %s", c->where);
 	return 0;
 }
 
@@ -122,9 +126,8 @@ int echo_client_main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
-			if ((c.timeout_ms = cli_seconds(optarg)) < 0)
-				return cli_usage_error("echo-client", "--timeout takes a number of seconds, not '%.20s'",
-						       optarg);
+			if ((rc = cli_duration("echo-client", "--timeout", optarg, &c.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;

@@ -55,21 +55,6 @@ const char *transfer_timing(long long start_ms, uint64_t bytes, char *out, size_
 	return out;
 }
 
-long long transfer_parse_size(const char *text)
-{
-	char *end;
-
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (errno || end == text || v < 0)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v *= 1024, end++;
-	else if (*end == 'M' || *end == 'm')
-		v *= 1024 * 1024, end++;
-	return *end ? -1 : v;
-}
-
 ssize_t transfer_read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;

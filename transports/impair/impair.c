@@ -1,5 +1,6 @@
 /* impair.c - the impairment layer as a transport: a table whose operations call the wrapped transport's. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,17 +31,48 @@ static ssize_t emit(struct sock *s, const void *buf, size_t len, const struct ad
 	return to ? inner(s)->sendto(s, buf, len, to, from) : inner(s)->send(s, buf, len);
 }
 
-/* Sends the datagram reorder= held back, now that another has overtaken it (or time is up). */
-static void release_held(struct sock *s)
+/* Set by impair_hurry(), from a signal handler: the process is stopping, and no delay= may hold it up. */
+static volatile sig_atomic_t hurry;
+
+void impair_hurry(void)
 {
-	struct impair_held *h = &s->impair->held;
+	hurry = 1;
+}
+
+/* The sender's wait (delay=, a retransmission): cut short once a stop signal came, before or during it. */
+static void wait_ms(long long ms)
+{
+	(void)sys_nap_ms(ms, &hurry);
+}
+
+/*
+ * Sends the datagram reorder= held back, now that another has overtaken it
+ * (or time is up). Held is not lost: when the socket has no room now (EAGAIN,
+ * ENOBUFS) it stays held for the next chance, unless last (the socket is
+ * closing). A datagram that cannot go for good is counted (counts.held_lost).
+ */
+static void release_held(struct sock *s, int last)
+{
+	struct impair *im = s->impair;
+	struct impair_held *h = &im->held;
 
 	if (!h->buf)
 		return;
 	if (trace_on)
 		trace_line("  (impair: late: the held datagram of %zu bytes goes out now)", h->len);
-	/* A failure here is one more datagram lost on a bad network: nobody is told, as with UDP. */
-	(void)emit(s, h->buf, h->len, h->via_sendto ? &h->to : NULL, h->via_sendto ? &h->from : NULL);
+	if (emit(s, h->buf, h->len, h->via_sendto ? &h->to : NULL, h->via_sendto ? &h->from : NULL) < 0) {
+		if (!last && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			if (trace_on)
+				trace_line("  (impair: held: no room for it now; it stays held, and goes at the next chance)");
+			return;
+		}
+		im->counts.held_lost++;
+		if (trace_on)
+			trace_line("  (impair: lost: the held datagram could not go (%s); counted, %llu so far)",
+				   strerror(errno), im->counts.held_lost);
+	} else {
+		im->counts.late++;
+	}
 	free(h->buf);
 	h->buf = NULL;
 }
@@ -77,14 +109,16 @@ static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const 
 	int late = impair_chance(im, im->p.reorder);
 
 	if (im->p.delay_ms && !im->waited)
-		sys_sleep_ms(im->p.delay_ms);
+		wait_ms(im->p.delay_ms);
 	im->waited = 0;
 	if (drop) {
+		im->counts.lost++;
 		if (trace_on)
 			trace_line("  (impair: lost: a datagram of %zu bytes; send() succeeds, nothing leaves)", len);
 		return (ssize_t)len;
 	}
 	if (late && !im->held.buf && hold(im, buf, len, to, from) == 0) {
+		im->counts.held++;
 		if (trace_on)
 			trace_line("  (impair: held: a datagram of %zu bytes waits; the next one overtakes it)", len);
 		return (ssize_t)len;
@@ -98,9 +132,10 @@ static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const 
 	if (dup) {
 		if (trace_on)
 			trace_line("  (impair: twice: the same datagram is sent again)");
-		(void)emit(s, buf, len, to, from); /* a duplicate that cannot go is simply not duplicated */
+		if (emit(s, buf, len, to, from) >= 0) /* a duplicate that cannot go is simply not duplicated */
+			im->counts.twice++;
 	}
-	release_held(s);
+	release_held(s, 0);
 	return n;
 }
 
@@ -118,7 +153,7 @@ static ssize_t connected_send(struct sock *s, const void *buf, size_t len)
 	if (im->p.chunk && !sock_keeps_boundaries(s) && len > im->p.chunk)
 		len = im->p.chunk;
 	if (im->p.delay_ms && !im->waited)
-		sys_sleep_ms(im->p.delay_ms);
+		wait_ms(im->p.delay_ms);
 	im->waited = 0;
 	ssize_t n = inner(s)->send(s, buf, len);
 	if (n < 0)
@@ -147,7 +182,7 @@ static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const 
 static void release_if_idle(struct sock *s)
 {
 	if (s->impair->held.buf && sys_wait(s->fd, 0, 0) == 0)
-		release_held(s);
+		release_held(s, 0);
 }
 
 /* recv(2): a stream reads at most chunk= bytes. */
@@ -214,7 +249,7 @@ static int impair_close(struct sock *s)
 {
 	struct impair *im = s->impair;
 
-	release_held(s);
+	release_held(s, 1);
 	s->t = im->inner;
 	s->impair = NULL;
 	impair_free(im);

@@ -20,8 +20,12 @@ struct endpoint;
  *   dup=P      udp: each datagram is sent twice with probability P
  *   reorder=P  udp: each datagram is held back with probability P, and goes
  *              out after the next one (or, if none comes, when its socket is
- *              about to wait for data, or closes: late, never lost)
- *   delay=MS   every send waits MS milliseconds first (the sender waits: no threads)
+ *              about to wait for data, or closes: late, never lost). When the
+ *              socket has no room for it then, it stays held for the next
+ *              chance; one that cannot go at all (its peer is gone) is counted
+ *              (held_lost)
+ *   delay=MS   every send waits MS milliseconds first (the sender waits: no
+ *              threads); a stop signal ends the wait (impair_hurry)
  *   chunk=N    streams: each send and each recv moves at most N bytes
  *   seed=S     the seed of the random choices (default 1): the same seed and
  *              the same calls give the same losses, run after run. The n-th
@@ -70,6 +74,15 @@ struct impair_held {
 	int via_sendto; /* 0: it was a send() to the dialed peer */
 };
 
+/* What the layer did to one socket's datagrams, as it happened. */
+struct impair_counts {
+	unsigned long long lost;      /* drop=: dropped before the kernel saw them */
+	unsigned long long twice;     /* dup=: sent a second time */
+	unsigned long long held;      /* reorder=: held back... */
+	unsigned long long late;      /* ...and sent later, once overtaken */
+	unsigned long long held_lost; /* ...and never sent: the peer had gone (or no room was left at close) */
+};
+
 /* The state of one impaired socket, hanging off s->impair. */
 struct impair {
 	const struct transport *inner; /* the wrapped transport's table */
@@ -78,7 +91,22 @@ struct impair {
 	unsigned long long rng; /* the generator's state (xorshift64*) */
 	int waited;             /* the last send waited, then failed (EAGAIN): its retry does not wait again */
 	struct impair_held held;
+	struct impair_counts counts;
 };
+
+/* What the layer has done to s's datagrams so far, or NULL when s is not impaired. */
+static inline const struct impair_counts *impair_counts_of(const struct sock *s)
+{
+	return s->impair ? &s->impair->counts : NULL;
+}
+
+/*
+ * A stop signal came: every wait the layer puts in from now on (delay=, a
+ * retransmission), and the one in progress, ends at once, so that a process
+ * that is stopping is not held up by a simulation. Async-signal-safe: the
+ * handlers of demos/cli_process.c call it.
+ */
+void impair_hurry(void);
 
 /* The decorator's table (transports/impair/impair.c). Its facts are copied from the wrapped transport. */
 extern const struct transport impair_transport;
