@@ -65,7 +65,7 @@ static int hold(struct impair *im, const void *buf, size_t len, const struct add
  * same datagram; a send the kernel refuses (EAGAIN...) gives its draws back,
  * so a retry meets the same fate.
  */
-static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to)
+ssize_t impair_datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to)
 {
 	struct impair *im = s->impair;
 	unsigned long long before = im->rng;
@@ -132,13 +132,13 @@ static ssize_t connected_send(struct sock *s, const void *buf, size_t len)
 /* send(2) through the layer: datagrams meet drop, dup and reorder; connections only delay. */
 static ssize_t impair_send(struct sock *s, const void *buf, size_t len)
 {
-	return sock_is_connected(s) ? connected_send(s, buf, len) : datagram_send(s, buf, len, NULL);
+	return sock_is_connected(s) ? connected_send(s, buf, len) : impair_datagram_send(s, buf, len, NULL);
 }
 
 /* sendto(2) through the layer. A connection has no sendto: the wrapped transport says so. */
 static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
 {
-	return sock_is_connected(s) ? inner(s)->sendto(s, buf, len, to) : datagram_send(s, buf, len, to);
+	return sock_is_connected(s) ? inner(s)->sendto(s, buf, len, to) : impair_datagram_send(s, buf, len, to);
 }
 
 /*
@@ -146,7 +146,7 @@ static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const 
  * wait, and a datagram it holds back might be what its peer waits for. Let it
  * go, late, rather than never: a real network delays, it does not keep.
  */
-static void release_if_idle(struct sock *s)
+void impair_release_if_idle(struct sock *s)
 {
 	if (s->impair->held.buf && sys_wait(s->fd, 0, 0) == 0)
 		release_held(s);
@@ -157,7 +157,7 @@ static ssize_t impair_recv(struct sock *s, void *buf, size_t len, int *truncated
 {
 	size_t chunk = s->impair->p.chunk;
 
-	release_if_idle(s);
+	impair_release_if_idle(s);
 	if (chunk && !sock_keeps_boundaries(s) && len > chunk)
 		len = chunk;
 	return inner(s)->recv(s, buf, len, truncated);
@@ -166,7 +166,7 @@ static ssize_t impair_recv(struct sock *s, void *buf, size_t len, int *truncated
 /* recvfrom(2): as recv, for a datagram server. */
 static ssize_t impair_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
 {
-	release_if_idle(s);
+	impair_release_if_idle(s);
 	return inner(s)->recvfrom(s, buf, len, from, truncated);
 }
 
@@ -257,4 +257,6 @@ const struct transport impair_transport = {
 	.getname = impair_getname,
 	.close = impair_close,
 	.set_file_mode = impair_set_file_mode,
+	.send_batch = impair_send_batch,
+	.recv_batch = impair_recv_batch,
 };
