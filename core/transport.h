@@ -116,11 +116,12 @@ int transport_no_set_file_mode(struct sock *s, mode_t mode);
 /*
  * The batch operations of byte streams (tcp, unix). Not stubs: a batch means
  * the same on every transport, so callers never ask which they hold. But a
- * stream has no messages for sendmmsg(2) to keep apart, and sendmmsg would go
- * on to the next buffer after one that went in part (a non-blocking socket, a
- * signal), leaving a hole in the stream. So: send() each buffer in turn
- * through s's own table, stopping at the first that goes in part; and one
- * recv() into the first buffer, since bytes cannot be dealt out as messages.
+ * stream has no messages, and no cost per message for a batch to save: one
+ * send() takes as many bytes as it is given (write bigger buffers, or use
+ * writev). So: send() each buffer in turn through s's own table, stopping at
+ * the first that goes in part (no byte of a later buffer may go before the
+ * rest of an earlier one); and one recv() into the first buffer, since bytes
+ * cannot be dealt out as messages.
  */
 ssize_t transport_stream_send_batch(struct sock *s, struct sock_msg *m, size_t n);
 ssize_t transport_stream_recv_batch(struct sock *s, struct sock_msg *m, size_t n);

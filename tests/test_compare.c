@@ -23,6 +23,7 @@ Test(compare, smoke)
 	static const char *const want[] = {
 		"socklab compare: 1 round;", "\n1. socklab bench: the socklab path over the raw path",
 		"\n  udp        rtt  same ", "\n  udp        bulk same ", "datagrams per call: ",
+		"\n  udp        bulk same  batched / one ",
 		"\n2. transfers of 1 MiB", "\n  tcp   socklab / socat ", "\n  unix  socklab / nc ",
 		"CPU seconds per GB: sender ", "(left out: iperf3", "(left out: sockperf", " ratios at or beyond their targets",
 	};
@@ -60,7 +61,8 @@ Test(compare, targets_and_verdicts)
 	       "ratio:bench:tcp:rtt:same 1.02\n"
 	       "ratio:xfer:tcp:nc 0.99\nratio:xfer:tcp:nc 1.20\nratio:xfer:tcp:nc 1.01\n"
 	       "ratio:sockperf:udp:same 1.01\n"
-	       "ratio:iperf3:split 1.00\n",
+	       "ratio:iperf3:split 1.00\n"
+	       "ratio:batch:udp:split 2.5\n",
 	       &r);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	static const char *const want[] = {
@@ -70,7 +72,8 @@ Test(compare, targets_and_verdicts)
 		"\n  tcp   socklab / nc                  1.010  [0.990, 1.200]  >= 1.00  pass\n",
 		"\n  udp   same  socklab / sockperf      1.010  [1.010, 1.010]  <= 1.00  FAIL\n",
 		"\n  tcp   split socklab / iperf3        1.000  [1.000, 1.000]  >= 1.00  pass\n",
-		"4 of 6 ratios at or beyond their targets; not met:",
+		"\n  udp        bulk split batched / one  2.500  [2.500, 2.500]  >= 1.00  pass\n",
+		"5 of 7 ratios at or beyond their targets; not met:",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		cr_expect(strstr(r.out, want[i]) != NULL, "no \"%s\" in:\n%s", want[i], r.out);

@@ -35,8 +35,9 @@ static int udp_dial(struct sock *s, const struct addr *a)
 /*
  * Does this kernel have UDP segmentation offload? Asked once, with
  * getsockopt(UDP_SEGMENT) (Linux 4.18): a kernel without it would not refuse
- * the UDP_SEGMENT message of sys_send_segments(), it would ignore it and send
- * one 64 KB datagram. 1 yes, 0 no, -1 not asked yet.
+ * the UDP_SEGMENT message of sys_send_segments(), it would skip it (as
+ * ip_cmsg_send() in net/ipv4/ip_sockglue.c skips every level but SOL_IP and
+ * SOL_SOCKET) and send one 64 KB datagram. 1 yes, 0 no, -1 not asked yet.
  */
 static int has_gso = -1;
 
@@ -76,7 +77,9 @@ static size_t segment_run(const struct sock *s, const struct sock_msg *m, size_t
  * device). When several in a row are one size and go to one address, UDP's
  * segmentation offload sends them as one: a single trip, cut into datagrams
  * as late as possible (by the network card, or on loopback as they are
- * delivered). The receiver still gets them one by one, as they were sent.
+ * delivered: udp_queue_rcv_skb() in net/ipv4/udp.c, for a socket that did
+ * not ask for UDP_GRO). The receiver still gets them one by one, as they
+ * were sent (tests/test_batch.c).
  */
 static ssize_t udp_send_batch(struct sock *s, struct sock_msg *m, size_t n)
 {

@@ -30,8 +30,9 @@ static const char usage[] =
 	"  --pin WHERE        the client and the servers on the same CPU, on two CPUs (split), both\n"
 	"                     placements side by side (the default with two CPUs or more), or\n"
 	"                     wherever the scheduler puts them (none)\n"
-	"  --batch N          datagram bulk: at most N datagrams per system call, 1 to 64 (default\n"
-	"                     64); 1 sends and receives each with its own sendto and recvfrom\n"
+	"  --batch N          datagram bulk: at most N datagrams per system call, 1 to 64 (default:\n"
+	"                     64 on one CPU, 16 on two); 1 sends and receives each with its own\n"
+	"                     sendto and recvfrom\n"
 	"  --json             one JSON object per line instead of the tables\n";
 
 volatile sig_atomic_t bench_interrupted; /* Ctrl-C: stop after the round in progress */
@@ -54,7 +55,7 @@ static int run_test(const struct bench_opts *o, const struct bench_test *test, c
 	struct bench_figure fig[BENCH_PLACES_MAX][2];
 
 	if (!o->json)
-		test->print_header();
+		test->print_header(bench_rounds(o->seconds / (double)o->nplaces, test->round_s));
 	for (size_t i = 0; i < o->n && !bench_interrupted; i++) {
 		const struct transport *t = o->t[i];
 		if (!test->applies(t))
@@ -103,8 +104,9 @@ static int parse_transports(const char *list, struct bench_opts *o)
 
 /*
  * The placements --pin asks for, on this machine's CPUs: the client takes
- * the first, a server the same one (same) or the next (split). "both" on a
- * single CPU is "same"; "split" there is refused. 0, or the usage error.
+ * the first, a server the same one (same) or the next (split), each with its
+ * batch size (struct bench_place). "both" on a single CPU is "same"; "split"
+ * there is refused. 0, or the usage error.
  */
 static int parse_pin(const char *where, struct bench_opts *o)
 {
@@ -115,16 +117,16 @@ static int parse_pin(const char *where, struct bench_opts *o)
 		return cli_usage_error("bench", "--pin takes same, split, both or none, not '%.20s'", where);
 	o->nplaces = 0;
 	o->client_cpu = -1;
-	if (n == 0 || (!same && !split && !both)) { /* none, or a system that cannot pin */
-		o->places[o->nplaces++] = (struct bench_place){ .name = "none", .server_cpu = -1 };
+	if (n == 0 || (!same && !split && !both)) { /* none, or a system that cannot pin: maybe two CPUs */
+		o->places[o->nplaces++] = (struct bench_place){ "none", -1, o->batch ? o->batch : BENCH_CREDIT_EVERY };
 		return 0;
 	}
 	if (split && n < 2)
 		return cli_usage_error("bench", "--pin split needs two CPUs, and this process may use one");
 	if (same || both)
-		o->places[o->nplaces++] = (struct bench_place){ .name = "same", .server_cpu = cpus[0] };
+		o->places[o->nplaces++] = (struct bench_place){ "same", cpus[0], o->batch ? o->batch : BENCH_WINDOW };
 	if (split || (both && n >= 2))
-		o->places[o->nplaces++] = (struct bench_place){ .name = "split", .server_cpu = cpus[1] };
+		o->places[o->nplaces++] = (struct bench_place){ "split", cpus[1], o->batch ? o->batch : BENCH_CREDIT_EVERY };
 	if (bench_pin(cpus[0]) < 0)
 		return cli_error("bench", errno, NULL, "pin the client to CPU %d", cpus[0]);
 	o->client_cpu = cpus[0];
@@ -139,7 +141,7 @@ int bench_main(int argc, char **argv)
 		{ "pin", required_argument, NULL, 'p' },        { "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },             { NULL, 0, NULL, 0 },
 	};
-	struct bench_opts o = { .tests = BENCH_TEST_RTT | BENCH_TEST_BULK, .seconds = 1, .batch = BENCH_BATCH_MAX };
+	struct bench_opts o = { .tests = BENCH_TEST_RTT | BENCH_TEST_BULK, .seconds = 1 };
 	const char *pin = "both";
 	char dir[] = "/tmp/socklab-bench.XXXXXX", *end;
 	int c, rc = 0, ms;
@@ -194,7 +196,7 @@ int bench_main(int argc, char **argv)
 		return cli_error("bench", errno, NULL, "create a directory for socket files in /tmp");
 	cli_on_stop(on_stop, NULL);
 	if (!o.json && o.tests != BENCH_TEST_NAGLE)
-		bench_print_intro(&o, bench_rounds(o.seconds / (double)o.nplaces));
+		bench_print_intro(&o);
 	for (const struct bench_test *test = bench_tests; test->name && rc == 0 && !bench_interrupted; test++)
 		if (o.tests & test->bit)
 			rc = run_test(&o, test, dir);

@@ -18,6 +18,7 @@
 #define BENCH_TIMEOUT_MS 2000        /* any single wait for the peer */
 #define BENCH_LOST_MAX 100           /* rtt: pings lost before the peer counts as gone */
 #define BENCH_ROUND_S 0.005          /* a round: short, so that what else runs rarely spans both of a pair */
+#define BENCH_BULK_ROUND_S 0.020     /* bulk: long beside filling and draining the socket buffers (TCP's: 4 MiB) */
 #define BENCH_ROUNDS_MIN 10          /* rounds per path and test, whatever --seconds says */
 #define BENCH_ROUNDS_MAX 1000
 #define BENCH_BATCH_MAX BENCH_WINDOW /* datagram bulk: at most this many per system call (--batch) */
@@ -123,10 +124,19 @@ struct bench_figure {
 	int better;                         /* this placement's socklab figure beat the other placement's */
 };
 
-/* Where the client and the servers run (--pin). The client stays on the first CPU it may use. */
+/*
+ * Where the client and the servers run (--pin). The client stays on the first
+ * CPU it may use. How many datagrams a batch call should move depends on it:
+ * on one CPU the receiver runs only once the sender waits, so the whole
+ * window goes in as few calls as possible (BENCH_WINDOW); on two, the
+ * receiver works on one batch while the sender makes the next, which needs
+ * batches no larger than a credit step (BENCH_CREDIT_EVERY): with bigger
+ * ones both sides spend their time waking each other up.
+ */
 struct bench_place {
 	const char *name; /* "same", "split", "none" */
 	int server_cpu;   /* -1: wherever the scheduler puts it */
+	int batch;        /* datagram bulk: at most this many per system call (--batch, or by placement) */
 };
 
 /* The tests, as bits of bench_opts.tests. */
@@ -139,7 +149,7 @@ struct bench_opts {
 	unsigned tests;  /* bits of struct bench_test */
 	double seconds;  /* per test and transport, both paths and every placement together */
 	int json;
-	int batch;       /* --batch */
+	int batch;       /* --batch, or 0: as the placement suits (struct bench_place) */
 	struct bench_place places[BENCH_PLACES_MAX];
 	size_t nplaces;
 	int client_cpu;  /* where the client runs, or -1 */
@@ -154,12 +164,13 @@ struct bench_test {
 	const char *name; /* --test NAME, and "test" in JSON */
 	unsigned bit;
 	int latency;      /* 1: round trips, the lower the better; 0: throughput, the higher the better */
+	double round_s;   /* how long one round of it lasts */
 	/* Whether it concerns t at all (a row is printed only where it does). */
 	int (*applies)(const struct transport *t);
 	/* One round through path against p's server. 0, or -1 with errno. */
 	int (*round)(const struct bench_path *path, struct bench_peer *p, double seconds, struct bench_round *out);
-	/* The table's header, and one row: socklab's and raw's figures at one placement. */
-	void (*print_header)(void);
+	/* The table's header (rounds per path and placement), and one row: socklab's and raw's figures at one placement. */
+	void (*print_header)(int rounds);
 	void (*print_row)(const char *scheme, const char *place, const struct bench_figure f[2]);
 };
 
@@ -195,11 +206,11 @@ int bench_paired_ratio(const struct bench_round *socklab, const struct bench_rou
 		       double *ratio);
 
 /* The report (bench_report.c). What was measured, and where: before the tables. */
-void bench_print_intro(const struct bench_opts *o, int rounds);
+void bench_print_intro(const struct bench_opts *o);
 /* The tables of the two tests (as struct bench_test's print_header and print_row). */
-void bench_print_rtt_header(void);
+void bench_print_rtt_header(int rounds);
 void bench_print_rtt_row(const char *scheme, const char *place, const struct bench_figure f[2]);
-void bench_print_bulk_header(void);
+void bench_print_bulk_header(int rounds);
 void bench_print_bulk_row(const char *scheme, const char *place, const struct bench_figure f[2]);
 /* The nagle test's two figures, TCP_NODELAY off and on. */
 void bench_print_nagle(const struct bench_figure f[2]);
@@ -224,8 +235,8 @@ void bench_print_json(const char *scheme, const char *test, const char *path, co
 int bench_cpus(int cpus[2]);
 int bench_pin(int cpu);
 
-/* Rounds per path for a test of the given seconds (both paths together). */
-int bench_rounds(double seconds);
+/* Rounds per path of round_s each, for a test of the given seconds (both paths together). */
+int bench_rounds(double seconds, double round_s);
 
 /* Bulk message size for t: a large stream write, a datagram that fits the medium. */
 size_t bench_msg_size(const struct transport *t);

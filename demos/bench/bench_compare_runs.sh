@@ -26,6 +26,25 @@ run_bench() {
 	}' "$dir/bench.json" >>"$results"
 }
 
+# Datagram bulk with one datagram per system call (--batch 1), the plain program most would write: the raw
+# path at bench's own batch sizes over this, from the run just before, says whether batching paid.
+run_batch1() {
+	dgram=$(echo "${COMPARE_TRANSPORTS:-udp,unixgram}" | tr , '\n' | grep -x -e udp -e unixgram | paste -sd, -)
+	[ -n "$dgram" ] || return 0
+	"$socklab" bench --transports "$dgram" --test bulk --batch 1 --seconds "$secs" --json 2>/dev/null |
+		awk '/"path":"raw"/ {
+			n = split(substr($0, 2, length($0) - 2), kv, ",")
+			for (i = 1; i <= n; i++) { split(kv[i], a, ":"); gsub(/"/, "", a[1]); gsub(/"/, "", a[2]); f[a[1]] = a[2] }
+			print f["transport"] ":" f["placement"], f["mb_per_s"]
+		}' >"$dir/batch1"
+	while read -r key mbs; do
+		batched=$(awk -v k="fig:bench:${key%%:*}:bulk:${key#*:}:raw" '$1 == k { v = $2 } END { print v }' "$results")
+		[ -n "$batched" ] || continue
+		record "fig:batch1:$key" "$mbs"
+		record "ratio:batch:$key" "$(awk -v a="$batched" -v b="$mbs" 'BEGIN { printf "%.4f", a / b }')"
+	done <"$dir/batch1"
+}
+
 # The figure of the socklab path in one short socklab bench: bench_one TRANSPORT TEST PLACE.
 bench_one() {
 	"$socklab" bench --transports "$1" --test "$2" --pin "$3" --seconds "$secs" --json 2>/dev/null |

@@ -26,9 +26,10 @@ static int bulk_round(const struct bench_path *path, struct bench_peer *p, doubl
 }
 
 const struct bench_test bench_tests[] = {
-	{ "rtt", BENCH_TEST_RTT, 1, every_transport, rtt_round, bench_print_rtt_header, bench_print_rtt_row },
-	{ "bulk", BENCH_TEST_BULK, 0, every_transport, bulk_round, bench_print_bulk_header, bench_print_bulk_row },
-	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
+	{ "rtt", BENCH_TEST_RTT, 1, BENCH_ROUND_S, every_transport, rtt_round, bench_print_rtt_header, bench_print_rtt_row },
+	{ "bulk", BENCH_TEST_BULK, 0, BENCH_BULK_ROUND_S, every_transport, bulk_round, bench_print_bulk_header,
+	  bench_print_bulk_row },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
 /* Stops every server of peers and closes its sockets (removing their files). */
@@ -51,9 +52,8 @@ static int start_all(const struct bench_opts *o, const struct transport *t, cons
 	for (size_t pl = 0; pl < o->nplaces; pl++)
 		for (int w = 0; w < 2; w++) {
 			struct bench_peer *p = &peers[pl][w];
-			memset(p, 0, sizeof *p);
 			*p = (struct bench_peer){ .t = t, .fd = -1, .bulk_fd = -1, .cpu = o->places[pl].server_cpu,
-						  .batch = o->batch, .id = (int)pl };
+						  .batch = o->places[pl].batch, .id = (int)pl };
 			sock_init(&p->ls);
 			sock_init(&p->bulk);
 		}
@@ -94,7 +94,8 @@ static int figures(const struct bench_opts *o, const struct bench_test *test, co
 }
 
 /*
- * A warm-up round per path and placement, then bench_rounds() rounds of each,
+ * A warm-up round per path and placement, then bench_rounds() rounds of each
+ * (as many as fit, at test->round_s each, within the seconds asked for),
  * taking turns: the placements in turn, and within each the two paths, who
  * goes first swapping every round, so that whatever else the machine does
  * falls on all alike. Every RESPAWN_EVERY rounds every server is started
@@ -106,7 +107,7 @@ int bench_measure(const struct bench_opts *o, const struct bench_test *test, con
 	struct bench_peer peers[BENCH_PLACES_MAX][2];
 	struct bench_round *rounds[BENCH_PLACES_MAX][2] = { { NULL } };
 	size_t np = o->nplaces;
-	int n = bench_rounds(o->seconds / (double)np);
+	int n = bench_rounds(o->seconds / (double)np, test->round_s);
 	double round_s = o->seconds / (2.0 * (double)np * n);
 	int rc = start_all(o, t, dir, peers);
 

@@ -36,11 +36,11 @@ void bench_print_json(const char *scheme, const char *test, const char *path, co
 	printf("}\n");
 }
 
-void bench_print_intro(const struct bench_opts *o, int rounds)
+void bench_print_intro(const struct bench_opts *o)
 {
 	printf("socklab bench: %.1f s per test and transport; socklab = through the transport interface,\n"
-	       "raw = plain socket calls; %d rounds each per placement, interleaved; ratio = socklab / raw\n",
-	       o->seconds, rounds);
+	       "raw = plain socket calls, in short rounds that take turns; ratio = socklab / raw\n",
+	       o->seconds);
 	for (size_t pl = 0; pl < o->nplaces; pl++) {
 		const struct bench_place *p = &o->places[pl];
 		printf("%s", pl ? "; " : "placement: ");
@@ -61,9 +61,9 @@ static const char *place_text(const char *place, const struct bench_figure *f, c
 	return out;
 }
 
-void bench_print_rtt_header(void)
+void bench_print_rtt_header(int rounds)
 {
-	printf("\nround trip, 64 B: median us; p99 and first are the socklab path's\n");
+	printf("\nround trip, 64 B: median us, %d rounds of %.0f ms per path and placement\n", rounds, BENCH_ROUND_S * 1e3);
 	printf("%-11s %-9s %9s %9s %7s %9s %9s\n", "transport", "placement", "socklab", "raw", "ratio", "p99", "first");
 }
 
@@ -76,9 +76,10 @@ void bench_print_rtt_row(const char *scheme, const char *place, const struct ben
 	fflush(stdout);
 }
 
-void bench_print_bulk_header(void)
+void bench_print_bulk_header(int rounds)
 {
-	printf("\nbulk, one way: MB/s; per call: datagrams per system call, the socklab path's\n");
+	printf("\nbulk, one way: MB/s, %d rounds of %.0f ms per path and placement; per call: datagrams per call\n",
+	       rounds, BENCH_BULK_ROUND_S * 1e3);
 	printf("%-11s %-9s %9s %9s %7s %9s %21s %6s\n", "transport", "placement", "socklab", "raw", "ratio", "message",
 	       "per call: sent  recv", "lost");
 }
@@ -119,7 +120,10 @@ void bench_print_footer(const struct bench_opts *o)
 	       "the slowest 1%% of round trips, and the first on each new socket (cold).\n");
 	if (o->nplaces > 1)
 		printf("*: the placement where the socklab path did better, for that transport and test.\n");
-	if (o->tests & BENCH_TEST_BULK)
-		printf("per call: datagrams per sendmmsg(), recvmmsg() or segmented sendmsg() (at most %d: --batch).\n",
-		       o->batch);
+	if (o->tests & BENCH_TEST_BULK) {
+		printf("per call: datagrams per sendmmsg(), recvmmsg() or segmented sendmsg(), at most");
+		for (size_t pl = 0; pl < o->nplaces; pl++)
+			printf("%s %d (%s)", pl ? "," : "", o->places[pl].batch, o->places[pl].name);
+		printf("; --batch N to choose.\n");
+	}
 }

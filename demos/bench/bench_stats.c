@@ -51,9 +51,9 @@ int bench_pin(int cpu)
 #endif
 }
 
-int bench_rounds(double seconds)
+int bench_rounds(double seconds, double round_s)
 {
-	double n = seconds / (2 * BENCH_ROUND_S);
+	double n = seconds / (2 * round_s);
 
 	return n < BENCH_ROUNDS_MIN ? BENCH_ROUNDS_MIN : n > BENCH_ROUNDS_MAX ? BENCH_ROUNDS_MAX : (int)n;
 }
