@@ -76,7 +76,7 @@ lab: $(B)/socklab
 	@sh demos/lab.sh $(B)/socklab $(LOSS)
 
 # make compare: socklab beside plain calls, socat, nc, iperf3 and sockperf in one run of interleaved rounds
-# (about a minute each): every ratio with its target, pass or fail (demos/bench/bench_compare.sh; root installs
+# (a minute or two each): every ratio with its target, pass or fail (demos/bench/bench_compare.sh; root installs
 # iperf3 and sockperf). Measures this machine: not part of make test, nor of CI.
 ROUNDS ?= 5
 compare: $(B)/socklab

@@ -72,7 +72,7 @@ Test(compare, targets_and_verdicts)
 		"\n  tcp   socklab / nc                  1.010  [0.990, 1.200]  >= 1.00  pass\n",
 		"\n  udp   same  socklab / sockperf      1.010  [1.010, 1.010]  <= 1.00  FAIL\n",
 		"\n  tcp   split socklab / iperf3        1.000  [1.000, 1.000]  >= 1.00  pass\n",
-		"\n  udp        bulk split batched / one  2.500  [2.500, 2.500]  >= 1.00  pass\n",
+		"\n  udp        bulk split batched / one  2.500  [2.500, 2.500]  >= 0.97  pass\n",
 		"5 of 7 ratios at or beyond their targets; not met:",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)

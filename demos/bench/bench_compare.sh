@@ -3,14 +3,14 @@
 # Usage: sh demos/bench/bench_compare.sh path/to/socklab [ROUNDS]   (make compare; 5 rounds by default, a minute or two each)
 # Linux: needs taskset, ss and awk; uses socat, OpenBSD nc, iperf3 and sockperf where installed (as root on
 # Debian it installs iperf3 and sockperf first; COMPARE_INSTALL=0 stops that), and says so where one is missing.
-# COMPARE_MB: the transfers' size in MiB (default 1024); COMPARE_SECONDS: each benchmark's time (default 2);
+# COMPARE_MB: the transfers' size in MiB (default 1024); COMPARE_SECONDS: each benchmark's time (default 3);
 # COMPARE_SKIP: tools not to compare with; COMPARE_TRANSPORTS: socklab bench's (make test's smoke run: a few).
 set -u
 [ $# -ge 1 ] || { echo "usage: sh $0 path/to/socklab [ROUNDS]" >&2; exit 2; }
 socklab=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 rounds=${2:-5}
 mb=${COMPARE_MB:-1024}
-secs=${COMPARE_SECONDS:-2}
+secs=${COMPARE_SECONDS:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/socklab-compare.XXXXXX)
 results=$dir/results  # one line per figure of a round: KEY VALUE

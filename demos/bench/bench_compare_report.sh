@@ -20,7 +20,7 @@ function target(key,   p) {
 	if (p[2] == "bench" && (p[3] == "udp" || p[3] == "unixgram") && p[5] == "split") return ">= 0.90"
 	if (p[2] == "bench") return ">= 0.97"
 	if (p[2] == "sockperf") return "<= 1.00"
-	if (p[2] == "batch") return ">= 1.00"
+	if (p[2] == "batch") return ">= 0.97" # at least as fast as one per call, within the noise of bulk
 	return ">= 1.00"
 }
 # One ratio line: what, the median and the spread, the target, the verdict, and a note after it.
