@@ -45,7 +45,7 @@ static void client(struct peerproc *pp, struct sock *listener, const char *where
 	struct sock cli;
 	char line[32];
 
-	sys_close(listener->fd); /* this process's copy: closed, never unlinked (the file is the server's) */
+	sock_abandon(listener); /* this process's copies, its lock too: closed, never unlinked (the file is the server's) */
 	sock_init(&cli);
 	if (cli_endpoint("creds", where, ENDPOINT_CLIENT, &ep) != 0 || cli_dial("creds", where, &ep, &cli) != 0)
 		peerproc_exit(pp, 1);
