@@ -28,6 +28,14 @@ else
 B       := build
 endif
 
+# musl-gcc searches musl's headers only, and the kernel's (linux/*.h, asm/) are not among them: a directory of links
+# to the kernel's own comes after musl's (-idirafter). They are the kernel's uapi headers, written for any libc (Alpine
+# ships the same ones to musl as linux-headers); only they are reachable, never a glibc header.
+ifneq ($(findstring musl-gcc,$(CC)),)
+KERNEL_HEADERS := $(B)/kernel-headers
+CPPFLAGS += -idirafter $(KERNEL_HEADERS)
+endif
+
 LIB_SRC  := $(wildcard core/*.c core/*/*.c transports/*.c transports/*/*.c)
 DEMO_SRC := $(wildcard demos/*.c demos/*/*.c)
 TEST_SRC := $(wildcard tests/*.c tests/*/*.c)
@@ -39,10 +47,10 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/obj/%.o)
 # The tests call the demos' helpers too, but not their main().
 TEST_DEMO_OBJ := $(filter-out $(B)/obj/demos/main.o,$(DEMO_OBJ))
 
-.PHONY: all test demo deps clean fuzz valgrind loadcheck lab
+.PHONY: all test demo deps clean fuzz valgrind loadcheck lab musl
 all: $(B)/socklab
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c | $(KERNEL_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -64,6 +72,21 @@ test: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
 	$(SAN_PREP)
 	SOCKLAB=$(CURDIR)/$(B)/socklab $(B)/socklab-tests --jobs 2 $(SAN_CHECK)
+
+# make musl: socklab built by musl-gcc (Debian's musl-tools) into build/musl, and the whole suite run against it. The
+# test binary stays a glibc one (libcriterion is built against glibc): every test runs the program under test,
+# SOCKLAB, and that is the musl build.
+MUSL_B := build/musl
+musl: deps
+	@$(MAKE) --no-print-directory $(B)/socklab-tests
+	@$(MAKE) --no-print-directory B=$(MUSL_B) CC=musl-gcc SANITIZE= $(MUSL_B)/socklab
+	SOCKLAB=$(CURDIR)/$(MUSL_B)/socklab $(B)/socklab-tests --jobs 2
+
+$(B)/kernel-headers:
+	@mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $@/asm
 
 demo: $(B)/socklab
 	@sh demos/demo.sh $(B)/socklab
