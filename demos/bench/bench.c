@@ -2,7 +2,6 @@
 #include "bench.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,28 +10,10 @@
 
 #include "demos/cli.h"
 
+extern const struct command bench_command; /* its options and --help (bench_command.c) */
+
 #define RESPAWN_EVERY 6      /* rounds per path between fresh servers */
 #define TRANSPORTS_MAX 16
-
-static const char usage[] =
-	"usage: socklab bench [--transports LIST] [--test rtt|bulk|all|nagle] [--seconds N]\n"
-	"                     [--pin same|apart|none] [--json]\n"
-	"Measures each transport over loopback, twice in the same run: through socklab's transport\n"
-	"interface ('socklab') and with plain socket calls written in the benchmark ('raw'), in\n"
-	"interleaved rounds, and prints the ratio: what the interface costs.\n\n"
-	"  rtt    ping-pong of 64-byte messages: median and 99th percentile round trip, and the\n"
-	"         first one on each new socket (cold)\n"
-	"  bulk   one way, as fast as the receiver takes it: 128 KiB writes on streams, 1400-byte\n"
-	"         UDP datagrams, 8 KiB unix messages; over udp and unixgram a credit window keeps\n"
-	"         the receiver from being overrun, and lost datagrams are counted\n"
-	"  nagle  tcp only: requests written in two parts, with and without TCP_NODELAY\n\n"
-	"  --transports LIST  comma-separated schemes (default: every transport)\n"
-	"  --test NAME        rtt, bulk, all (both, the default) or nagle\n"
-	"  --seconds N        time per test and transport, both paths together (default 1)\n"
-	"  --pin WHERE        the client and the servers on the same CPU (the default: the\n"
-	"                     steadiest figures), on two CPUs (apart), or wherever the\n"
-	"                     scheduler puts them (none)\n"
-	"  --json             one JSON object per line instead of the table\n";
 
 enum { TEST_RTT = 1, TEST_BULK = 2, TEST_NAGLE = 4 };
 enum { PIN_SAME, PIN_APART, PIN_NONE };
@@ -198,18 +179,12 @@ static int parse_transports(const char *list, struct bench_opts *o)
 
 int bench_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "transports", required_argument, NULL, 'T' }, { "test", required_argument, NULL, 'x' },
-		{ "seconds", required_argument, NULL, 's' },    { "json", no_argument, NULL, 'j' },
-		{ "pin", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },             { NULL, 0, NULL, 0 },
-	};
 	struct bench_opts o = { .tests = TEST_RTT | TEST_BULK, .seconds = 1, .server_cpu = -1 };
 	int cpus[2], pin = PIN_SAME;
 	char dir[] = "/tmp/socklab-bench.XXXXXX";
 	int c, rc = 0, ms;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&bench_command, argc, argv)) != -1) {
 		switch (c) {
 		case 'T':
 			if ((rc = parse_transports(optarg, &o)) != 0)
@@ -234,7 +209,7 @@ int bench_main(int argc, char **argv)
 				return cli_usage_error("bench", "--pin takes same, apart or none, not '%.20s'", optarg);
 			break;
 		case 'j': o.json = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&bench_command);
 		default: return cli_bad_option("bench", c, argv);
 		}
 	}
