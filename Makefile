@@ -5,8 +5,19 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror
 # -I.: every #include names its file from the top of the tree ("core/sys/sys.h"), or by its bare name within one folder.
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
-ifeq ($(shell uname -s),Darwin)
+# What a system hides under _POSIX_C_SOURCE that socklab uses (untested here: see the README's platforms).
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
 CPPFLAGS += -D_DARWIN_C_SOURCE
+endif
+ifeq ($(UNAME_S),FreeBSD)
+CPPFLAGS += -D__BSD_VISIBLE=1
+endif
+ifeq ($(UNAME_S),NetBSD)
+CPPFLAGS += -D_NETBSD_SOURCE
+endif
+ifeq ($(UNAME_S),OpenBSD)
+CPPFLAGS += -D_BSD_SOURCE
 endif
 
 # make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer, in a build directory of their own.
@@ -47,7 +58,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/obj/%.o)
 # The tests call the demos' helpers too, but not their main().
 TEST_DEMO_OBJ := $(filter-out $(B)/obj/demos/main.o,$(DEMO_OBJ))
 
-.PHONY: all test demo deps clean fuzz valgrind loadcheck lab musl
+.PHONY: all test demo deps clean fuzz valgrind loadcheck lab musl generate install install-strip uninstall
 all: $(B)/socklab
 
 $(B)/obj/%.o: %.c | $(KERNEL_HEADERS)
@@ -72,6 +83,52 @@ test: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
 	$(SAN_PREP)
 	SOCKLAB=$(CURDIR)/$(B)/socklab $(B)/socklab-tests --jobs 2 $(SAN_CHECK)
+
+# make install: the program, its manual page and its completions, where the GNU Coding Standards put them; DESTDIR
+# (a staging directory, as a package build uses) is honoured here and in uninstall only:
+#   make DESTDIR=/tmp/stage prefix=/usr install
+PREFIX          ?= /usr/local
+prefix          ?= $(PREFIX)
+exec_prefix     ?= $(prefix)
+bindir          ?= $(exec_prefix)/bin
+datarootdir     ?= $(prefix)/share
+mandir          ?= $(datarootdir)/man
+man1dir         ?= $(mandir)/man1
+bashcompdir     ?= $(datarootdir)/bash-completion/completions
+zshcompdir      ?= $(datarootdir)/zsh/site-functions
+fishcompdir     ?= $(datarootdir)/fish/vendor_completions.d
+INSTALL         ?= install
+INSTALL_PROGRAM ?= $(INSTALL)
+INSTALL_DATA    ?= $(INSTALL) -m 644
+# What install puts where (tests/test_install.c checks the list): the program, then the files `make generate` wrote.
+INSTALLED = $(DESTDIR)$(bindir)/socklab $(DESTDIR)$(man1dir)/socklab.1 $(DESTDIR)$(bashcompdir)/socklab \
+	$(DESTDIR)$(zshcompdir)/_socklab $(DESTDIR)$(fishcompdir)/socklab.fish
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) $(DESTDIR)$(bashcompdir) $(DESTDIR)$(zshcompdir) \
+		$(DESTDIR)$(fishcompdir)
+	$(INSTALL_PROGRAM) $(B)/socklab $(DESTDIR)$(bindir)/socklab
+	$(INSTALL_DATA) man/socklab.1 $(DESTDIR)$(man1dir)/socklab.1
+	$(INSTALL_DATA) completions/socklab.bash $(DESTDIR)$(bashcompdir)/socklab
+	$(INSTALL_DATA) completions/_socklab $(DESTDIR)$(zshcompdir)/_socklab
+	$(INSTALL_DATA) completions/socklab.fish $(DESTDIR)$(fishcompdir)/socklab.fish
+
+install-strip:
+	@$(MAKE) --no-print-directory INSTALL_PROGRAM='$(INSTALL_PROGRAM) -s' install
+
+# Removes what install installed, and nothing else (the directories may hold other programs' files).
+uninstall:
+	rm -f $(INSTALLED)
+
+# make generate: the manual page and the completions, written again from the descriptions the program holds
+# (demos/command.h; `socklab --generate man|bash|zsh|fish`). tests/test_generate.c fails when they drift.
+GENERATED = man/socklab.1:man completions/socklab.bash:bash completions/_socklab:zsh completions/socklab.fish:fish
+generate: $(B)/socklab
+	@mkdir -p man completions
+	@for g in $(GENERATED); do \
+		file=$${g%%:*}; \
+		$(B)/socklab --generate $${g#*:} > $$file.new && mv $$file.new $$file && echo "wrote $$file" || exit 1; \
+	done
 
 # make musl: socklab built by musl-gcc (Debian's musl-tools) into build/musl, and the whole suite run against it. The
 # test binary stays a glibc one (libcriterion is built against glibc): every test runs the program under test,
