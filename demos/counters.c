@@ -1,4 +1,4 @@
-/* counters.c - the kernel's network counters a command can cite as evidence: /proc/net/snmp, and one UDP socket's drops. */
+/* counters.c - the kernel's network counters a command can cite as evidence: /proc/net/snmp, TCP sockets by state, a UDP socket's drops. */
 #include "counters.h"
 
 #include <stdio.h>
@@ -62,4 +62,26 @@ long long counters_udp_drops(unsigned port)
 		fclose(f);
 	}
 	return drops;
+}
+
+int counters_tcp_sockets(unsigned port, unsigned states)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	int count = 0;
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char line[512];
+		FILE *f = fopen(files[i], "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof line, f)) {
+			unsigned lport, state;
+			/* "  0: 0100007F:9C40 0100007F:D2A4 06 ...": local address:port, remote, state (hex) */
+			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport, &state) == 2 &&
+			    (port == 0 || lport == port) && state < 32 && (states & (1u << state)))
+				count++;
+		}
+		fclose(f);
+	}
+	return count;
 }

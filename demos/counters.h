@@ -22,4 +22,19 @@ long long counters_snmp(int family, const char *proto, const char *field);
  */
 long long counters_udp_drops(unsigned port);
 
+/* The states of include/net/tcp_states.h, as /proc/net/tcp numbers them: a bit each for the mask below. */
+enum counters_tcp_state {
+	COUNTERS_TCP_ESTABLISHED = 1, COUNTERS_TCP_SYN_SENT, COUNTERS_TCP_SYN_RECV, COUNTERS_TCP_FIN_WAIT1,
+	COUNTERS_TCP_FIN_WAIT2, COUNTERS_TCP_TIME_WAIT, COUNTERS_TCP_CLOSE, COUNTERS_TCP_CLOSE_WAIT,
+	COUNTERS_TCP_LAST_ACK, COUNTERS_TCP_LISTEN, COUNTERS_TCP_CLOSING,
+};
+#define COUNTERS_TCP(state) (1u << COUNTERS_TCP_##state)
+
+/*
+ * How many TCP sockets (IPv4 and IPv6) with local port port (0: any) are in
+ * one of states (a mask of COUNTERS_TCP(TIME_WAIT)...), from /proc/net/tcp
+ * and tcp6; 0 when they cannot be read.
+ */
+int counters_tcp_sockets(unsigned port, unsigned states);
+
 #endif

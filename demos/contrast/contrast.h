@@ -139,8 +139,6 @@ const char *drained_text(const struct drained *d, char *buf, size_t len);
 size_t lab_read(struct sock *s, char *buf, size_t want);
 
 /* The kernel's own figures (contrast_kernel.c): -1 (or failure) where it keeps none, and the cell says nothing. */
-/* Sockets of this host in TCP state TIME_WAIT on local port port (/proc/net/tcp, tcp6). */
-int lab_time_wait(unsigned port);
 /* A connection's TCP_INFO (tcp(7)), in the units a cell shows; ok 0: not a TCP socket, or not Linux. */
 struct tcp_figures {
 	int ok;

@@ -81,25 +81,3 @@ long long kernel_setting(const char *path)
 	}
 	return v;
 }
-
-int lab_time_wait(unsigned port)
-{
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	int count = 0;
-
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char line[512];
-		FILE *f = fopen(files[i], "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof line, f)) {
-			unsigned lport, state;
-			/* "  0: 0100007F:9C40 0100007F:D2A4 06 ...": local address:port, remote, state */
-			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport, &state) == 2 &&
-			    lport == port && state == 0x06)
-				count++;
-		}
-		fclose(f);
-	}
-	return count;
-}

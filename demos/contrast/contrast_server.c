@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/sys/sys.h"
+#include "demos/counters.h"
 #include "contrast.h"
 
 /* Two clients the transport dials, and a third from a bare socket(2) that never binds. */
@@ -216,7 +217,7 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 		obs_bool(c, "file_left", left);
 		snprintf(say, sizeof say, "%s; ", left ? "the socket file stays" : "no file left");
 	} else if (transport_is_connected(t)) {
-		int tw = lab_time_wait(addr_port(&at));
+		int tw = counters_tcp_sockets(addr_port(&at), COUNTERS_TCP(TIME_WAIT));
 		obs_int(c, "time_wait", tw);
 		snprintf(say, sizeof say, "%d in TIME_WAIT; ", tw);
 	}

@@ -66,10 +66,6 @@ int wire_net_blackhole(unsigned port, char *why, size_t whylen);
 long long wire_net_dropped(void);
 /* Writes value to a sysctl of the namespace ("net/ipv4/tcp_syn_retries"). 0 or -1 with why. */
 int wire_net_sysctl(const char *name, const char *value, char *why, size_t whylen);
-/* The namespace's Tcp RetransSegs (/proc/net/snmp, which is per namespace), or -1. */
-long long wire_net_retrans_segs(void);
-/* TCP sockets of the namespace neither listening, closed nor in TIME_WAIT: connections still at work. */
-int wire_net_tcp_busy(void);
 
 /* Round trips of the loss scenario. */
 #define WIRE_LOSS_MESSAGES 12

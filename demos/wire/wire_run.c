@@ -10,7 +10,11 @@
 #include "core/sys/sys.h"
 #include "demos/cli.h"
 #include "demos/netns.h"
+#include "demos/counters.h"
 #include "wire.h"
+
+/* TCP sockets of the namespace still at work: neither listening, closed nor in TIME_WAIT (/proc/net is per namespace). */
+#define WIRE_TCP_AT_WORK (~(COUNTERS_TCP(TIME_WAIT) | COUNTERS_TCP(CLOSE) | COUNTERS_TCP(LISTEN)) & 0xffeu)
 
 /* How long the connections may take to finish after the exchange: a lossy one retransmits for a while. */
 #define SETTLE_MS 3000
@@ -70,7 +74,7 @@ static int settle(struct run *r)
 	for (;;) {
 		if (wire_capture_drain(&r->cap) < 0)
 			return -1;
-		if (wire_net_tcp_busy() == 0) {
+		if (counters_tcp_sockets(0, WIRE_TCP_AT_WORK) == 0) {
 			r->settled = 1;
 			return 0;
 		}
@@ -163,7 +167,7 @@ int wire_run(const struct wire_options *o)
 			 errno == EPERM ? " (a packet socket needs CAP_NET_RAW in the namespace)" : "");
 		return fail("open a packet socket on lo", why);
 	}
-	long long before = wire_net_retrans_segs();
+	long long before = counters_snmp(AF_INET, "Tcp", "RetransSegs");
 	r.x = (struct wire_exchange){ .t = o->t, .ep = o->ep, .messages = WIRE_LOSS_MESSAGES, .tick = tick, .tick_ctx = &r };
 	if (o->sc->run(&r.x) < 0) {
 		int err = errno;
@@ -177,7 +181,7 @@ int wire_run(const struct wire_options *o)
 		wire_capture_close(&r.cap);
 		return cli_error("wire", err, NULL, "read the capture");
 	}
-	long long after = wire_net_retrans_segs();
+	long long after = counters_snmp(AF_INET, "Tcp", "RetransSegs");
 	rc = decode(&r) < 0 ? cli_error("wire", ENOMEM, NULL, "decode the capture")
 			    : report(&r, before >= 0 && after >= 0 ? after - before : -1);
 	wire_capture_close(&r.cap);
