@@ -20,7 +20,7 @@
  *
  * Text: paragraphs are separated by "\n\n"; every other line break is the
  * printer's. Words between backquotes are literal (`socklab --trace`): bold
- * in the man page, between single quotes in --help.
+ * and quoted in the man page, between single quotes in --help.
  */
 
 /* A word from a list, and what it means (about: NULL when the word says it). */

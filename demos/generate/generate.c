@@ -150,8 +150,8 @@ void man_text(FILE *out, const char *text)
 		if (p[0] == '.' || p[0] == '\'')
 			col += fprintf(out, "\\&");
 		for (size_t i = 0; i < len; i++) {
-			if (p[i] == '`') {
-				col += fprintf(out, (bold = !bold) ? "\\fB" : "\\fR");
+			if (p[i] == '`') { /* quoted and bold: a literal reads as one in bold and in plain text */
+				col += fprintf(out, (bold = !bold) ? "\\(lq\\fB" : "\\fR\\(rq");
 				continue;
 			}
 			man_char(out, p + i, text);

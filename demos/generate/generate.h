@@ -30,7 +30,7 @@ void generate_fish(FILE *out);      /* generate_fish.c */
 void generate_man_endpoints(FILE *out);
 void generate_man_closing(FILE *out); /* ENVIRONMENT, FILES, EXIT STATUS, and what follows */
 
-/* Text for roff: paragraphs become .PP, `literal` words bold; '-' at a word's start, '\' and leading '.' escaped. */
+/* Text for roff: paragraphs become .PP, `literal` words bold and quoted; '-' at a word's start, '\' and leading '.' escaped. */
 void man_text(FILE *out, const char *text);
 /* A word for roff, escaped the same way, in the font given ("B", "I", or NULL for the current one). */
 void man_word(FILE *out, const char *font, const char *word);
