@@ -64,10 +64,28 @@ static int option_label(const struct cli_option *o, char *buf, size_t len)
 	return snprintf(buf, len, "%s--%s%s%s", head, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 }
 
+/*
+ * "poll|epoll": the value of an option as the usage line shows it, the words
+ * themselves when they are the option's own, few and self-explaining; else
+ * its name ("SECONDS"). Returns buf.
+ */
+static const char *value_text(const struct cli_option *o, char *buf, size_t len)
+{
+	const char *word, *about;
+	size_t n = 0, i = 0;
+
+	if (o->value == CLI_ONE && o->words && o->words->own)
+		for (; (word = cli_word(o->words, i, &about)) && !about && i < 6 && n + strlen(word) + 2 < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "", word);
+	if (i == 0 || cli_word(o->words, i, NULL)) /* not all of them fit that way */
+		snprintf(buf, len, "%s", o->arg);
+	return buf;
+}
+
 /* The usage line: every option that is listed, then the operands, wrapped under the command's name. */
 static void usage_line(const struct command *cmd)
 {
-	char word[160];
+	char word[160], value[120];
 	struct filler f = { stdout, 0, 0, WIDTH, 0 };
 
 	printf("usage: socklab %s", cmd->name);
@@ -75,17 +93,13 @@ static void usage_line(const struct command *cmd)
 	f.start = f.col - 1; /* the first option goes after a space, and the next lines under it */
 	f.indent = f.col + 1;
 	for (const struct cli_option *o = cmd->options; o->key; o++) {
-		if (o->flags & CLI_UNLISTED)
+		if (o->flags & (CLI_UNLISTED | CLI_HIDDEN))
 			continue;
-		int n = o->name ? snprintf(word, sizeof word, "[--%s", o->name) : snprintf(word, sizeof word, "[-%c", o->key);
-		const char *about = NULL;
-		if (o->arg && o->value == CLI_ONE && o->words && o->words->own && !o->words->own[0].about) {
-			for (size_t i = 0; cli_word(o->words, i, &about) && n < (int)sizeof word - 40; i++)
-				n += snprintf(word + n, sizeof word - (size_t)n, "%c%s", i ? '|' : ' ', o->words->own[i].name);
-		} else if (o->arg) {
-			n += snprintf(word + n, sizeof word - (size_t)n, " %s", o->arg);
-		}
-		snprintf(word + n, sizeof word - (size_t)n, "]");
+		if (o->name)
+			snprintf(word, sizeof word, "[--%s%s%s]", o->name, o->arg ? " " : "",
+				 o->arg ? value_text(o, value, sizeof value) : "");
+		else
+			snprintf(word, sizeof word, "[-%c]", o->key);
 		put_word(&f, word, strlen(word));
 	}
 	for (size_t i = 0; i < sizeof cmd->operands / sizeof cmd->operands[0] && cmd->operands[i].name; i++)
