@@ -58,7 +58,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/obj/%.o)
 # The tests call the demos' helpers too, but not their main().
 TEST_DEMO_OBJ := $(filter-out $(B)/obj/demos/main.o,$(DEMO_OBJ))
 
-.PHONY: all test demo deps clean fuzz valgrind loadcheck lab musl generate install install-strip uninstall
+.PHONY: all test demo deps clean fuzz valgrind loadcheck lab compare musl generate install install-strip uninstall
 all: $(B)/socklab
 
 $(B)/obj/%.o: %.c | $(KERNEL_HEADERS)
@@ -155,6 +155,13 @@ LOSS ?= 10
 lab: $(B)/socklab
 	@if [ "$$(id -u)" = 0 ]; then sh tests/support/deps.sh iproute2:ip nftables:nft; fi
 	@sh demos/lab.sh $(B)/socklab $(LOSS)
+
+# make compare: socklab beside plain calls, socat, nc, iperf3 and sockperf in one run of interleaved rounds
+# (a minute or two each): every ratio with its target, pass or fail (demos/bench/bench_compare.sh; root installs
+# iperf3 and sockperf). Measures this machine: not part of make test, nor of CI.
+ROUNDS ?= 5
+compare: $(B)/socklab
+	@sh demos/bench/bench_compare.sh $(B)/socklab $(ROUNDS)
 
 clean:
 	rm -rf build

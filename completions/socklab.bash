@@ -74,7 +74,7 @@ _socklab_options() {
 	send) echo --size --rate --timeout --trace --help ;;
 	recv) echo --timeout --rcvbuf --slow --mode --trace --help ;;
 	pitfalls) echo --help ;;
-	bench) echo --transports --test --seconds --pin --json --help ;;
+	bench) echo --transports --test --seconds --pin --batch --json --help ;;
 	fdpass) echo --help ;;
 	creds) echo --help ;;
 	socketpair) echo --help ;;
@@ -113,7 +113,8 @@ _socklab_option() {
 	bench:--transports) echo "list:tcp udp unix unixgram unixpacket" ;;
 	bench:--test) echo "one:rtt bulk all nagle" ;;
 	bench:--seconds) echo text ;;
-	bench:--pin) echo "one:same apart none" ;;
+	bench:--pin) echo "one:same split both none" ;;
+	bench:--batch) echo text ;;
 	multicast:--receivers) echo text ;;
 	contrast:--transports) echo "list:tcp udp unix unixgram unixpacket" ;;
 	contrast:--scenarios) echo "list:handshake boundaries empty end size buffer flow greeting clients restart calls delivery descriptors credentials one-to-many stranger" ;;

@@ -81,7 +81,7 @@ end
 
 function __socklab_takes_value -a cmd opt
 	switch $cmd:$opt
-		case echo-server:--poller echo-server:--idle echo-server:--mode echo-client:--timeout echo-client:-w load:--clients load:--messages load:--size load:--window load:--seed load:--timeout load:--poller chat-server:--seed chat-server:--idle chat-server:--mode chat-client:--timeout chat-client:-w send:--size send:--rate send:--timeout recv:--timeout recv:--rcvbuf recv:--slow recv:--mode bench:--transports bench:--test bench:--seconds bench:--pin multicast:--receivers contrast:--transports contrast:--scenarios contrast:--format contrast:--width contrast:--impair contrast:--filtered congestion:--rate congestion:--buffer congestion:--loss congestion:--delay congestion:--cc congestion:--flows congestion:--stagger congestion:--seconds congestion:--interval congestion:--format congestion:--seed wire:--scenario wire:--format wire:--pcap wire:--loss wire:--seed
+		case echo-server:--poller echo-server:--idle echo-server:--mode echo-client:--timeout echo-client:-w load:--clients load:--messages load:--size load:--window load:--seed load:--timeout load:--poller chat-server:--seed chat-server:--idle chat-server:--mode chat-client:--timeout chat-client:-w send:--size send:--rate send:--timeout recv:--timeout recv:--rcvbuf recv:--slow recv:--mode bench:--transports bench:--test bench:--seconds bench:--pin bench:--batch multicast:--receivers contrast:--transports contrast:--scenarios contrast:--format contrast:--width contrast:--impair contrast:--filtered congestion:--rate congestion:--buffer congestion:--loss congestion:--delay congestion:--cc congestion:--flows congestion:--stagger congestion:--seconds congestion:--interval congestion:--format congestion:--seed wire:--scenario wire:--format wire:--pcap wire:--loss wire:--seed
 			return 0
 	end
 	return 1
@@ -178,9 +178,10 @@ complete -c socklab -n '__socklab_using pitfalls; and __socklab_operand pitfalls
 # socklab bench
 complete -c socklab -n '__socklab_using bench' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket)' -d 'comma-separated schemes'
 complete -c socklab -n '__socklab_using bench' -l test -x -a 'rtt bulk all nagle' -d 'the test to run'
-complete -c socklab -n '__socklab_using bench' -l seconds -x -d 'time per test and transport, both paths together'
-complete -c socklab -n '__socklab_using bench' -l pin -x -a 'same apart none' -d 'where the client and the servers run'
-complete -c socklab -n '__socklab_using bench' -l json -d 'one JSON object per line instead of the table'
+complete -c socklab -n '__socklab_using bench' -l seconds -x -d 'time per test and transport, both paths and placements together'
+complete -c socklab -n '__socklab_using bench' -l pin -x -a 'same split both none' -d 'where the client and the servers run'
+complete -c socklab -n '__socklab_using bench' -l batch -x -d 'datagram bulk: at most N datagrams per system call, 1 to 64'
+complete -c socklab -n '__socklab_using bench' -l json -d 'one JSON object per line instead of the tables'
 complete -c socklab -n '__socklab_using bench' -s h -l help -d 'print this command\'s help and exit'
 
 # socklab fdpass

@@ -59,6 +59,35 @@ int transport_no_set_file_mode(struct sock *s, mode_t mode)
 	return stub("chmod", EINVAL);
 }
 
+ssize_t transport_stream_send_batch(struct sock *s, struct sock_msg *m, size_t n)
+{
+	size_t i;
+
+	n = n < SOCK_BATCH_MAX ? n : SOCK_BATCH_MAX;
+	for (i = 0; i < n; i++) {
+		ssize_t r = sock_send(s, m[i].buf, m[i].len);
+		if (r < 0)
+			return i ? (ssize_t)i : -1;
+		m[i].got = (size_t)r;
+		if (m[i].got < m[i].len)
+			return (ssize_t)i + 1; /* in part: the rest must go before the next buffer */
+	}
+	return (ssize_t)i;
+}
+
+ssize_t transport_stream_recv_batch(struct sock *s, struct sock_msg *m, size_t n)
+{
+	if (n == 0)
+		return 0;
+	ssize_t r = sock_recv(s, m[0].buf, m[0].len, &m[0].truncated);
+	if (r < 0)
+		return -1;
+	m[0].got = (size_t)r;
+	if (m[0].addr)
+		*m[0].addr = s->peer; /* a connection's bytes all come from its peer */
+	return 1;
+}
+
 void sock_init(struct sock *s)
 {
 	memset(s, 0, sizeof *s);

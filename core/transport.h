@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "batch.h"
 
 /*
  * A transport is a constant table: a few facts, as data, and one function per
@@ -120,6 +121,14 @@ struct transport {
 	int (*close)(struct sock *s);
 	/* chmod(2) of the socket file bind(2) made (see sock_set_file_mode). No socket file: EINVAL. */
 	int (*set_file_mode)(struct sock *s, mode_t mode);
+	/*
+	 * Many messages in one call (see sock_send_batch). Transports that keep
+	 * message boundaries: sendmmsg(2), or UDP's segmentation offload. Streams
+	 * have no messages: transport_stream_send_batch, a loop of send.
+	 */
+	ssize_t (*send_batch)(struct sock *s, struct sock_msg *m, size_t n);
+	/* The messages that are waiting, in one call (see sock_recv_batch): recvmmsg(2); streams one recv. */
+	ssize_t (*recv_batch)(struct sock *s, struct sock_msg *m, size_t n);
 };
 
 /*
@@ -138,6 +147,19 @@ ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr
 			      int *truncated);
 /* The one stub that fails with EINVAL, as chmod of a file that is not there would: see sock_set_file_mode. */
 int transport_no_set_file_mode(struct sock *s, mode_t mode);
+
+/*
+ * The batch operations of byte streams (tcp, unix). Not stubs: a batch means
+ * the same on every transport, so callers never ask which they hold. But a
+ * stream has no messages, and no cost per message for a batch to save: one
+ * send() takes as many bytes as it is given (write bigger buffers, or use
+ * writev). So: send() each buffer in turn through s's own table, stopping at
+ * the first that goes in part (no byte of a later buffer may go before the
+ * rest of an earlier one); and one recv() into the first buffer, since bytes
+ * cannot be dealt out as messages.
+ */
+ssize_t transport_stream_send_batch(struct sock *s, struct sock_msg *m, size_t n);
+ssize_t transport_stream_recv_batch(struct sock *s, struct sock_msg *m, size_t n);
 
 /*
  * The facts of a transport, for code that holds a table rather than a socket
@@ -249,6 +271,39 @@ static inline int sock_set_file_mode(struct sock *s, mode_t mode)
 		return -1;
 	}
 	return s->t->set_file_mode(s, mode);
+}
+
+/*
+ * Sends up to n messages (at most SOCK_BATCH_MAX) in one call where the
+ * kernel can: sendmmsg(2) on the message transports, one sendmsg(2) with UDP
+ * segmentation offload where UDP has it. m[i].addr is where message i goes
+ * (NULL: the dialed or connected peer; only a datagram socket may name
+ * another). Returns how many messages were taken, from the first
+ * and in order (>= 1), with each one's m[i].got; fewer than n is not an
+ * error: send the rest again. -1 with errno when not even the first went
+ * (EAGAIN on a full non-blocking socket, ENOBUFS...). Blocks like send().
+ * On a stream, the last message taken may have gone in part (got < len):
+ * send its rest before anything else. --trace shows one line per call:
+ * "sendmmsg(3, 64 messages, 89600 bytes, to 127.0.0.1:5555) = 64".
+ */
+static inline ssize_t sock_send_batch(struct sock *s, struct sock_msg *m, size_t n)
+{
+	return s->t->send_batch(s, m, n);
+}
+
+/*
+ * Receives up to n messages (at most SOCK_BATCH_MAX): waits for the first as
+ * recv() would (not at all when non-blocking, at most the receive timeout),
+ * then takes only what is already queued (recvmmsg(2), MSG_WAITFORONE).
+ * Returns how many (>= 1), each with got, truncated (the message was longer
+ * than len: the rest is gone) and, where m[i].addr is set, its sender, as
+ * recvfrom() gives it: a datagram socket receives from anyone, even a dialed
+ * one (compare the senders, or use sock_recv). -1 with errno. A stream has no
+ * messages: one recv() into m[0], 1 returned, m[0].got 0 at end of stream.
+ */
+static inline ssize_t sock_recv_batch(struct sock *s, struct sock_msg *m, size_t n)
+{
+	return s->t->recv_batch(s, m, n);
 }
 
 /*

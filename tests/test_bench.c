@@ -10,7 +10,7 @@
 
 /* The keys the issue asks of every JSON line. */
 static const char *const keys[] = { "transport", "test", "path", "msg_size", "median_us", "p99_us",
-				    "ops_per_s", "mb_per_s", "lost" };
+				    "ops_per_s", "mb_per_s", "lost", "placement", "better", "per_send_call", "per_recv_call" };
 
 /* The value of key in one JSON line: a pointer just past '"key":', or NULL. */
 static const char *value(const char *line, const char *key)
@@ -74,15 +74,26 @@ ParameterizedTestParameters(bench, json_both_paths)
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
 }
 
-/* rtt and bulk through both paths: four lines, every key, numbers that make sense. */
+/* Index of a placement's name, adding it to names the first time it is seen. */
+static int place_index(const char *v, char names[2][8], int *n)
+{
+	for (int k = 0; k < *n; k++)
+		if (strncmp(v, names[k], strlen(names[k])) == 0 && v[strlen(names[k])] == '"')
+			return k;
+	cr_assert_lt(*n, 2, "a third placement: %s", v);
+	snprintf(names[*n], sizeof names[*n], "%.*s", (int)strcspn(v, "\""), v);
+	return (*n)++;
+}
+
+/* rtt and bulk through both paths at every placement: four lines each, every key, numbers that make sense. */
 ParameterizedTest(size_t *i, bench, json_both_paths)
 {
 	const struct transport *t = transport_registry[*i];
-	char args[128];
+	char args[128], names[2][8];
 	struct run_result r;
-	int seen[2][2] = { { 0 } };
+	int seen[2][2][2] = { { { 0 } } }, better[2][2] = { { 0 } }, places = 0;
 
-	snprintf(args, sizeof args, "--transports %s --test all --seconds 0.2 --json", t->scheme);
+	snprintf(args, sizeof args, "--transports %s --test all --seconds 0.2 --pin both --json", t->scheme);
 	run_bench(&r, args);
 	cr_assert_eq(r.status, 0, "%s: exit %d: %s", t->scheme, r.status, r.err);
 	int lines = 0;
@@ -93,10 +104,18 @@ ParameterizedTest(size_t *i, bench, json_both_paths)
 			cr_assert(value(line, keys[k]) != NULL, "%s: no \"%s\" in %s", t->scheme, keys[k], line);
 		int rtt = strncmp(value(line, "test"), "\"rtt\"", 5) == 0;
 		int raw = strncmp(value(line, "path"), "\"raw\"", 5) == 0;
+		int pl = place_index(value(line, "placement") + 1, names, &places);
 		cr_expect(rtt || strncmp(value(line, "test"), "\"bulk\"", 6) == 0, "%s", line);
 		cr_expect(raw || strncmp(value(line, "path"), "\"socklab\"", 9) == 0, "%s", line);
-		seen[rtt][raw]++;
+		seen[rtt][raw][pl]++;
+		better[rtt][pl] += strncmp(value(line, "better"), "true", 4) == 0;
 		cr_expect_gt(strtod(value(line, "ops_per_s"), NULL), 0, "%s", line);
+		/* Datagrams per system call: counted for datagram bulk, and then at least one and at most the window. */
+		int counted = !rtt && !transport_is_connected(t);
+		for (int k = 0; k < 2; k++) {
+			const char *v = value(line, k ? "per_recv_call" : "per_send_call");
+			cr_expect(counted ? strtod(v, NULL) >= 1 && strtod(v, NULL) <= 64 : strncmp(v, "null", 4) == 0, "%s", line);
+		}
 		if (rtt) {
 			cr_expect_eq(strtod(value(line, "msg_size"), NULL), 64, "%s", line);
 			cr_expect_gt(strtod(value(line, "median_us"), NULL), 0, "%s", line);
@@ -110,24 +129,60 @@ ParameterizedTest(size_t *i, bench, json_both_paths)
 		snprintf(want, sizeof want, "\"%s\"", t->scheme);
 		cr_expect(strncmp(value(line, "transport"), want, strlen(want)) == 0, "%s", line);
 	}
-	cr_expect_eq(lines, 4, "%s: %s", t->scheme, r.out);
-	for (int a = 0; a < 2; a++)
+	cr_expect_eq(lines, 4 * places, "%s: %s", t->scheme, r.out);
+	for (int a = 0; a < 2; a++) {
 		for (int b = 0; b < 2; b++)
-			cr_expect_eq(seen[a][b], 1, "%s: test %d path %d seen %d times", t->scheme, a, b, seen[a][b]);
+			for (int pl = 0; pl < places; pl++)
+				cr_expect_eq(seen[a][b][pl], 1, "%s: test %d path %d at %s seen %d times", t->scheme, a, b, names[pl],
+					     seen[a][b][pl]);
+		/* With two placements, one is the better for each test: both its lines say so, the other's not. */
+		if (places == 2)
+			cr_expect((better[a][0] == 2 && better[a][1] == 0) || (better[a][0] == 0 && better[a][1] == 2),
+				  "%s: test %d: better %d and %d", t->scheme, a, better[a][0], better[a][1]);
+	}
 	test_run_free(&r);
 }
 
-/* The table a learner reads: a header, and a row per transport. */
+/* --batch 1: one datagram per system call, each way, and the bulk still counts what arrived. */
+Test(bench, one_datagram_per_call)
+{
+	struct run_result r;
+
+	run_bench(&r, "--transports udp,unixgram --test bulk --seconds 0.1 --pin same --batch 1 --json");
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	int lines = 0;
+	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+		*nl = '\0';
+		cr_expect_eq(strtod(value(line, "per_send_call"), NULL), 1, "%s", line);
+		cr_expect_eq(strtod(value(line, "per_recv_call"), NULL), 1, "%s", line);
+		cr_expect(strstr(line, "\"placement\":\"same\"") != NULL, "%s", line);
+	}
+	cr_expect_eq(lines, 4, "%s", r.out);
+	test_run_free(&r);
+}
+
+/* The tables a learner reads: one per test, a row per transport and placement, the better placement marked. */
 Test(bench, table)
 {
 	struct run_result r;
 
 	run_bench(&r, "--transports udp,unix --seconds 0.1");
 	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-	cr_expect(strstr(r.out, "transport") != NULL, "%s", r.out);
-	cr_expect(strstr(r.out, "\nudp ") != NULL, "%s", r.out);
-	cr_expect(strstr(r.out, "\nunix ") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\nround trip, 64 B") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\nbulk, one way") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\ntransport   placement") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\nudp         same") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "\nunix        same") != NULL, "%s", r.out);
+	if (strstr(r.out, "; split = client on CPU")) { /* two CPUs: both placements by default, the better marked */
+		cr_expect(strstr(r.out, "\nudp         split") != NULL, "%s", r.out);
+		cr_expect(strstr(r.out, "\nunix        split") != NULL, "%s", r.out);
+		int marks = 0;
+		for (const char *p = r.out; (p = strstr(p, " * ")) != NULL; p++)
+			marks++;
+		cr_expect_eq(marks, 4, "two transports, two tests: %s", r.out);
+	}
 	cr_expect(strstr(r.out, "ratio") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "per call: datagrams per") != NULL, "%s", r.out);
 	cr_expect_eq(r.errlen, 0, "%s", r.err);
 	test_run_free(&r);
 }
@@ -149,7 +204,8 @@ Test(bench, nagle)
 Test(bench, usage_errors)
 {
 	static const char *const bad[] = { "--test speed", "--transports tcp,carrier-pigeon", "--seconds 0",
-					   "--pin everywhere", "--bogus", "extra", "--test nagle --transports udp" };
+					   "--pin everywhere", "--pin apart", "--batch 0", "--batch 65", "--batch 8x", "--bogus",
+					   "extra", "--test nagle --transports udp" };
 
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
 		struct run_result r;

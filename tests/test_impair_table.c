@@ -55,7 +55,7 @@ Test(impair_table, every_slot_filled)
 	struct sock s;
 
 	cr_assert(t->bind && t->listen && t->accept && t->dial && t->send && t->recv && t->sendto && t->recvfrom &&
-		  t->shutdown && t->getname && t->close);
+		  t->shutdown && t->getname && t->close && t->set_file_mode && t->send_batch && t->recv_batch);
 	sock_init(&s);
 	cr_expect_eq(t->bind(&s, NULL), -1);
 	cr_expect_eq(errno, EOPNOTSUPP, "an impaired socket is never bound through the layer");

@@ -74,9 +74,11 @@ ParameterizedTest(size_t *i, registry, table)
 		(void (*)(void))t->dial, (void (*)(void))t->send, (void (*)(void))t->recv,
 		(void (*)(void))t->sendto, (void (*)(void))t->recvfrom, (void (*)(void))t->shutdown,
 		(void (*)(void))t->getname, (void (*)(void))t->close, (void (*)(void))t->set_file_mode,
+		(void (*)(void))t->send_batch, (void (*)(void))t->recv_batch,
 	};
-	for (size_t k = 0; k < sizeof slots / sizeof slots[0]; k++)
-		cr_expect_not_null(slots[k], "%s: slot %zu of 12 is NULL", t->scheme, k + 1);
+	const size_t nslots = sizeof slots / sizeof slots[0];
+	for (size_t k = 0; k < nslots; k++)
+		cr_expect_not_null(slots[k], "%s: slot %zu of %zu is NULL", t->scheme, k + 1, nslots);
 	for (size_t j = 0; transport_registry[j]; j++)
 		cr_expect(j == *i || strcmp(transport_registry[j]->scheme, t->scheme) != 0, "scheme %s twice", t->scheme);
 	cr_expect_eq(transport_find(t->scheme, strlen(t->scheme)), t);
@@ -101,6 +103,9 @@ ParameterizedTest(size_t *i, registry, table)
 	cr_expect_eq(t->set_file_mode == transport_no_set_file_mode, !transport_has_socket_file(t), "%s: set_file_mode", t->scheme);
 	cr_expect_eq(t->sendto == transport_no_sendto, connected, "%s: sendto", t->scheme);
 	cr_expect_eq(t->recvfrom == transport_no_recvfrom, connected, "%s: recvfrom", t->scheme);
+	/* A stream has no messages to batch: its batch calls are the loop of sends and the one recv. */
+	cr_expect_eq(t->send_batch == transport_stream_send_batch, !bounded, "%s: send_batch", t->scheme);
+	cr_expect_eq(t->recv_batch == transport_stream_recv_batch, !bounded, "%s: recv_batch", t->scheme);
 }
 
 ParameterizedTestParameters(registry, stubs_fail_with_eopnotsupp)

@@ -156,3 +156,14 @@ int sockops_inet_bind(struct sock *s, const struct addr *a)
 		return -1;
 	return sys_bind(s->fd, a);
 }
+
+ssize_t sockops_send_batch(struct sock *s, struct sock_msg *m, size_t n)
+{
+	/* A dialed datagram socket sends to its peer; a connection's peer is the kernel's (NULL). */
+	return sys_sendmmsg(s->fd, m, n, sock_is_connected(s) || s->peer.len == 0 ? NULL : &s->peer);
+}
+
+ssize_t sockops_recv_batch(struct sock *s, struct sock_msg *m, size_t n)
+{
+	return sys_recvmmsg(s->fd, m, n);
+}

@@ -31,6 +31,15 @@ ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct add
 ssize_t sockops_dgram_send(struct sock *s, const void *buf, size_t len);
 ssize_t sockops_dgram_recv(struct sock *s, void *buf, size_t len, int *truncated);
 
+/*
+ * Transports that keep message boundaries (udp, unixgram, unixpacket): many
+ * messages per call, sendmmsg(2) and recvmmsg(2) (see sock_send_batch). A
+ * message without an address goes to the dialed peer, or on a connection to
+ * the connected one.
+ */
+ssize_t sockops_send_batch(struct sock *s, struct sock_msg *m, size_t n);
+ssize_t sockops_recv_batch(struct sock *s, struct sock_msg *m, size_t n);
+
 /* socket(2) with the transport's type in a's family, into s->fd. */
 int sockops_socket(struct sock *s, const struct addr *a);
 /* A connected transport's dial: socket(2), then connect(2). */

@@ -43,4 +43,6 @@ const struct transport tcp_transport = {
 	.getname = sockops_getname,
 	.close = sockops_close,
 	.set_file_mode = transport_no_set_file_mode,
+	.send_batch = transport_stream_send_batch,
+	.recv_batch = transport_stream_recv_batch,
 };

@@ -21,4 +21,6 @@ const struct transport unix_dgram_transport = {
 	.getname = sockops_getname,
 	.close = unix_close,
 	.set_file_mode = unix_set_file_mode,
+	.send_batch = sockops_send_batch,
+	.recv_batch = sockops_recv_batch,
 };

@@ -21,4 +21,6 @@ const struct transport unix_stream_transport = {
 	.getname = sockops_getname,
 	.close = unix_close,
 	.set_file_mode = unix_set_file_mode,
+	.send_batch = transport_stream_send_batch,
+	.recv_batch = transport_stream_recv_batch,
 };

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "core/addr.h"
+#include "core/batch.h"
 
 /*
  * Every socket call in core/ and transports/ goes through these wrappers
@@ -139,5 +140,37 @@ int sys_get_recv_timeout(int fd);
  * the whole time passed. stop may be NULL (then as sys_sleep_ms). Not traced.
  */
 int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop);
+
+/*
+ * Many messages per system call (sys_batch.c; struct sock_msg in core/batch.h).
+ * Each takes at most SOCK_BATCH_MAX messages and fills every taken message's
+ * got. Where the system has no sendmmsg/recvmmsg (macOS), they loop over
+ * sys_sendto/sys_recvfrom instead, and the trace shows those calls.
+ */
+
+/*
+ * sendmmsg(2) with MSG_NOSIGNAL: message i goes to m[i].addr, or to `to`
+ * when that is NULL (to NULL too: the connected peer). Returns how many went
+ * (from the first, in order), or -1 with errno when not even the first did.
+ * Blocks like sendto(2).
+ */
+ssize_t sys_sendmmsg(int fd, struct sock_msg *m, size_t n, const struct addr *to);
+/*
+ * recvmmsg(2) with MSG_WAITFORONE: waits for one message as recvfrom(2) does
+ * (not at all on a non-blocking socket), then takes only those already
+ * queued. Fills got, truncated and, where m[i].addr is set, the sender.
+ * Returns how many (>= 1), or -1 with errno (EAGAIN: nothing came in time).
+ */
+ssize_t sys_recvmmsg(int fd, struct sock_msg *m, size_t n);
+/*
+ * UDP segmentation offload (Linux 4.18, UDP_SEGMENT): one sendmsg(2) whose
+ * payload is the n messages one after another, which the kernel cuts into
+ * datagrams of seg bytes as late as it can (on loopback, as it delivers
+ * them). Every message but the last must be exactly seg bytes long, the last
+ * at most seg, and the whole at most UDP's 65,507 bytes. Returns n (all went
+ * as one) or -1: EOPNOTSUPP where the system has no UDP_SEGMENT; EINVAL or
+ * EIO when the kernel or the route refuses it (send them another way).
+ */
+ssize_t sys_send_segments(int fd, struct sock_msg *m, size_t n, size_t seg, const struct addr *to);
 
 #endif

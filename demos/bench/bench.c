@@ -1,8 +1,7 @@
-/* bench.c - socklab bench: round trips and bulk throughput per transport, through the interface and without it. */
+/* bench.c - socklab bench: round trips and bulk throughput per transport, through the interface and without it, on one CPU and on two. */
 #include "bench.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,74 +11,12 @@
 
 extern const struct command bench_command; /* its options and --help (bench_command.c) */
 
-#define RESPAWN_EVERY 6      /* rounds per path between fresh servers */
-#define TRANSPORTS_MAX 16
-
-enum { TEST_RTT = 1, TEST_BULK = 2, TEST_NAGLE = 4 };
-enum { PIN_SAME, PIN_APART, PIN_NONE };
-
-struct bench_opts {
-	const struct transport *t[TRANSPORTS_MAX];
-	size_t n;
-	unsigned tests;
-	double seconds;
-	int json;
-	int server_cpu; /* where the servers run (the client on another), or -1: the scheduler decides */
-};
-
-static volatile sig_atomic_t interrupted; /* Ctrl-C: stop after the round in progress */
+volatile sig_atomic_t bench_interrupted; /* Ctrl-C: stop after the round in progress */
 
 static void on_stop(void *ctx)
 {
 	(void)ctx;
-	interrupted = 1;
-}
-
-/*
- * One test on one transport: a warm-up round per path, then bench_rounds()
- * rounds per path, taking turns and swapping who goes first each time, so that
- * whatever else the machine does falls on both paths alike. Every
- * RESPAWN_EVERY rounds both servers are started afresh, and the bulk clients
- * connect again.
- */
-static int measure(struct bench_peer peers[2], unsigned test, double seconds, struct bench_figure fig[2])
-{
-	const struct bench_path *paths[2] = { &bench_socklab_path, &bench_raw_path };
-	int n = bench_rounds(seconds);
-	struct bench_round *rounds[2] = { calloc((size_t)n + 1, sizeof **rounds), calloc((size_t)n + 1, sizeof **rounds) };
-	double round_s = seconds / (2 * n);
-	int rc = rounds[0] && rounds[1] ? 0 : -1;
-
-	memset(fig, 0, 2 * sizeof *fig);
-	for (int r = 0; r <= n && rc == 0 && !interrupted; r++)
-		for (int k = 0; k < 2 && rc == 0; k++) {
-			int w = (r + k) % 2;
-			struct bench_peer *p = &peers[w];
-			if (r % RESPAWN_EVERY == 1 && k == 0)
-				for (int i = 0; i < 2 && rc == 0; i++)
-					paths[i]->hangup(&peers[i]), rc = bench_spawn(&peers[i], paths[i]);
-			if (rc == 0)
-				rc = test == TEST_RTT ? paths[w]->rtt(p, round_s, &rounds[w][r])
-						      : paths[w]->bulk(p, round_s, &rounds[w][r]);
-		}
-	for (int w = 0; w < 2 && rc == 0; w++) {
-		if (test == TEST_RTT)
-			rc = bench_rtt_figure(&rounds[w][1], (size_t)n, &fig[w]);
-		else
-			bench_bulk_figure(&rounds[w][1], (size_t)n, &fig[w]);
-		fig[w].msg_size = test == TEST_RTT ? BENCH_PING : bench_msg_size(peers[w].t);
-	}
-	if (rc == 0)
-		rc = bench_paired_ratio(&rounds[0][1], &rounds[1][1], (size_t)n, test == TEST_RTT, &fig[0].ratio);
-	fig[1].ratio = 1;
-	int saved = errno;
-	for (int w = 0; w < 2; w++) {
-		for (int r = 0; rounds[w] && r <= n; r++)
-			free(rounds[w][r].rtt_us);
-		free(rounds[w]);
-	}
-	errno = saved;
-	return rc;
+	bench_interrupted = 1;
 }
 
 /* Nagle's algorithm (TCP_NODELAY) is TCP's: a byte stream over IP, not over a socket file. */
@@ -88,78 +25,42 @@ static int has_nagle(const struct transport *t)
 	return transport_is_connected(t) && !transport_keeps_boundaries(t) && !transport_has_socket_file(t);
 }
 
-/* Nagle's algorithm, on the socklab path: the same split request with and without TCP_NODELAY. */
-static int nagle(const struct bench_opts *o, struct bench_peer *p)
+/* One test on every transport: its table, or its JSON lines. */
+static int run_test(const struct bench_opts *o, const struct bench_test *test, const char *dir)
 {
-	struct bench_figure f[2];
+	struct bench_figure fig[BENCH_PLACES_MAX][2];
 
-	memset(f, 0, sizeof f);
-	p->split = 1;
-	for (int nodelay = 0; nodelay < 2 && !interrupted; nodelay++) {
-		struct bench_round r = { 0 };
-		p->nodelay = nodelay;
-		int rc = bench_socklab_path.rtt(p, o->seconds, &r);
-		if (rc == 0)
-			rc = bench_rtt_figure(&r, 1, &f[nodelay]);
-		free(r.rtt_us);
-		if (rc < 0)
-			return -1;
-		if (o->json)
-			bench_print_json(p->t->scheme, "nagle", "socklab", &f[nodelay], nodelay);
+	if (!o->json)
+		test->print_header(bench_rounds(o->seconds / (double)o->nplaces, test->round_s));
+	for (size_t i = 0; i < o->n && !bench_interrupted; i++) {
+		const struct transport *t = o->t[i];
+		if (!test->applies(t))
+			continue;
+		if (bench_measure(o, test, t, dir, fig) < 0)
+			return cli_error("bench", errno, NULL, "%s: measure %s", t->scheme, test->name);
+		for (size_t pl = 0; pl < o->nplaces && !bench_interrupted; pl++) {
+			if (!o->json)
+				test->print_row(t->scheme, o->places[pl].name, fig[pl]);
+			for (int w = 0; w < 2 && o->json; w++)
+				bench_print_json(t->scheme, test->name, w ? "raw" : "socklab", o->places[pl].name, &fig[pl][w], -1);
+		}
 	}
-	p->split = p->nodelay = 0;
-	if (!o->json && !interrupted)
-		bench_print_nagle(f);
 	return 0;
 }
 
-/* Every test asked for on one transport, both paths. */
-static int bench_transport(const struct bench_opts *o, const struct transport *t, const char *dir)
+static int run_nagle(const struct bench_opts *o, const char *dir)
 {
-	struct bench_peer peers[2] = { { .t = t, .fd = -1, .bulk_fd = -1, .cpu = o->server_cpu },
-				       { .t = t, .fd = -1, .bulk_fd = -1, .cpu = o->server_cpu } };
-	struct bench_figure rtt[2], bulk[2];
-	const char *step = "start the servers";
-	int rc = -1;
+	struct bench_figure f[2];
 
-	sock_init(&peers[0].ls);
-	sock_init(&peers[0].bulk);
-	if (bench_socklab_path.bind(&peers[0], dir) < 0 || bench_raw_path.bind(&peers[1], dir) < 0 ||
-	    bench_spawn(&peers[0], &bench_socklab_path) < 0 || bench_spawn(&peers[1], &bench_raw_path) < 0)
-		goto out;
-	step = "measure round trips";
-	if ((o->tests & TEST_RTT) && measure(peers, TEST_RTT, o->seconds, rtt) < 0)
-		goto out;
-	step = "measure bulk throughput";
-	if ((o->tests & TEST_BULK) && !interrupted && measure(peers, TEST_BULK, o->seconds, bulk) < 0)
-		goto out;
-	step = "measure Nagle's algorithm";
-	if ((o->tests & TEST_NAGLE) && nagle(o, &peers[0]) < 0)
-		goto out;
-	rc = 0;
-	if (interrupted)
-		goto out;
-	for (int w = 0; w < 2 && o->json; w++) {
-		const char *path = w ? "raw" : "socklab";
-		if (o->tests & TEST_RTT)
-			bench_print_json(t->scheme, "rtt", path, &rtt[w], -1);
-		if (o->tests & TEST_BULK)
-			bench_print_json(t->scheme, "bulk", path, &bulk[w], -1);
-	}
-	if (!o->json && (o->tests & (TEST_RTT | TEST_BULK)))
-		bench_print_row(t->scheme, (o->tests & TEST_RTT) ? rtt : NULL, (o->tests & TEST_BULK) ? bulk : NULL);
-out:
-	if (rc < 0)
-		rc = cli_error("bench", errno, NULL, "%s: %s", t->scheme, step);
-	int saved = errno;
-	for (int w = 0; w < 2; w++) {
-		const struct bench_path *path = w ? &bench_raw_path : &bench_socklab_path;
-		path->hangup(&peers[w]);
-		bench_stop(&peers[w]);
-		path->close(&peers[w]);
-	}
-	errno = saved;
-	return rc;
+	if (bench_nagle(o, o->t[0], dir, f) < 0)
+		return cli_error("bench", errno, NULL, "%s: measure Nagle's algorithm", o->t[0]->scheme);
+	if (bench_interrupted)
+		return 0;
+	for (int nodelay = 0; nodelay < 2 && o->json; nodelay++)
+		bench_print_json(o->t[0]->scheme, "nagle", "socklab", NULL, &f[nodelay], nodelay);
+	if (!o->json)
+		bench_print_nagle(f);
+	return 0;
 }
 
 /* "tcp,unix" into o->t. */
@@ -168,7 +69,7 @@ static int parse_transports(const char *list, struct bench_opts *o)
 	for (const char *p = list; *p;) {
 		size_t len = strcspn(p, ",");
 		const struct transport *t = transport_find(p, len);
-		if (!t || o->n == TRANSPORTS_MAX)
+		if (!t || o->n == BENCH_TRANSPORTS_MAX)
 			return cli_usage_error("bench", "unknown transport '%.*s' in --transports", (int)(len > 20 ? 20 : len),
 					       p);
 		o->t[o->n++] = t;
@@ -177,12 +78,44 @@ static int parse_transports(const char *list, struct bench_opts *o)
 	return o->n ? 0 : cli_usage_error("bench", "--transports needs at least one transport");
 }
 
+/*
+ * The placements --pin asks for, on this machine's CPUs: the client takes
+ * the first, a server the same one (same) or the next (split), each with its
+ * batch size (struct bench_place). "both" on a single CPU is "same"; "split"
+ * there is refused. 0, or the usage error.
+ */
+static int parse_pin(const char *where, struct bench_opts *o)
+{
+	int cpus[2], n = bench_cpus(cpus);
+	int same = !strcmp(where, "same"), split = !strcmp(where, "split"), both = !strcmp(where, "both");
+
+	if (!same && !split && !both && strcmp(where, "none") != 0)
+		return cli_usage_error("bench", "--pin takes same, split, both or none, not '%.20s'", where);
+	o->nplaces = 0;
+	o->client_cpu = -1;
+	if (n == 0 || (!same && !split && !both)) { /* none, or a system that cannot pin: maybe two CPUs */
+		o->places[o->nplaces++] = (struct bench_place){ "none", -1, o->batch ? o->batch : BENCH_CREDIT_EVERY };
+		return 0;
+	}
+	if (split && n < 2)
+		return cli_usage_error("bench", "--pin split needs two CPUs, and this process may use one");
+	if (same || both)
+		o->places[o->nplaces++] = (struct bench_place){ "same", cpus[0], o->batch ? o->batch : BENCH_WINDOW };
+	if (split || (both && n >= 2))
+		o->places[o->nplaces++] = (struct bench_place){ "split", cpus[1], o->batch ? o->batch : BENCH_CREDIT_EVERY };
+	if (bench_pin(cpus[0]) < 0)
+		return cli_error("bench", errno, NULL, "pin the client to CPU %d", cpus[0]);
+	o->client_cpu = cpus[0];
+	return 0;
+}
+
 int bench_main(int argc, char **argv)
 {
-	struct bench_opts o = { .tests = TEST_RTT | TEST_BULK, .seconds = 1, .server_cpu = -1 };
-	int cpus[2], pin = PIN_SAME;
-	char dir[] = "/tmp/socklab-bench.XXXXXX";
+	struct bench_opts o = { .tests = BENCH_TEST_RTT | BENCH_TEST_BULK, .seconds = 1 };
+	const char *pin = "both";
+	char dir[] = "/tmp/socklab-bench.XXXXXX", *end;
 	int c, rc = 0, ms;
+	long batch;
 
 	while ((c = cli_next_option(&bench_command, argc, argv)) != -1) {
 		switch (c) {
@@ -191,8 +124,9 @@ int bench_main(int argc, char **argv)
 				return rc;
 			break;
 		case 'x':
-			o.tests = !strcmp(optarg, "rtt") ? TEST_RTT : !strcmp(optarg, "bulk") ? TEST_BULK
-				: !strcmp(optarg, "all") ? TEST_RTT | TEST_BULK : !strcmp(optarg, "nagle") ? TEST_NAGLE : 0;
+			o.tests = !strcmp(optarg, "rtt") ? BENCH_TEST_RTT : !strcmp(optarg, "bulk") ? BENCH_TEST_BULK
+				: !strcmp(optarg, "all") ? BENCH_TEST_RTT | BENCH_TEST_BULK
+				: !strcmp(optarg, "nagle") ? BENCH_TEST_NAGLE : 0;
 			if (!o.tests)
 				return cli_usage_error("bench", "--test takes rtt, bulk, all or nagle, not '%.20s'", optarg);
 			break;
@@ -202,11 +136,14 @@ int bench_main(int argc, char **argv)
 						       optarg);
 			o.seconds = ms / 1000.0;
 			break;
-		case 'p':
-			pin = !strcmp(optarg, "same") ? PIN_SAME : !strcmp(optarg, "apart") ? PIN_APART
-				: !strcmp(optarg, "none") ? PIN_NONE : -1;
-			if (pin < 0)
-				return cli_usage_error("bench", "--pin takes same, apart or none, not '%.20s'", optarg);
+		case 'p': pin = optarg; break;
+		case 'b':
+			errno = 0;
+			batch = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || batch < 1 || batch > BENCH_BATCH_MAX)
+				return cli_usage_error("bench", "--batch takes 1 to %d datagrams, not '%.20s'", BENCH_BATCH_MAX,
+						       optarg);
+			o.batch = (int)batch;
 			break;
 		case 'j': o.json = 1; break;
 		case 'h': return cli_help(&bench_command);
@@ -216,28 +153,30 @@ int bench_main(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
 	if (o.n == 0) /* every transport; for --test nagle, the one it is about */
-		for (size_t i = 0; transport_registry[i] && o.n < TRANSPORTS_MAX; i++)
-			if (o.tests != TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0))
+		for (size_t i = 0; transport_registry[i] && o.n < BENCH_TRANSPORTS_MAX; i++)
+			if (o.tests != BENCH_TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0))
 				o.t[o.n++] = transport_registry[i];
-	if (o.tests == TEST_NAGLE)
+	if (o.tests == BENCH_TEST_NAGLE)
 		for (size_t i = 0; i < o.n; i++)
 			if (!has_nagle(o.t[i]))
 				return cli_usage_error("bench", "--test nagle is about TCP: use --transports tcp");
-	/* The client takes the first CPU; the servers the same one, or the next. */
-	if (pin != PIN_NONE && bench_cpus(cpus) >= (pin == PIN_APART ? 2 : 1) && bench_pin(cpus[0]) == 0)
-		o.server_cpu = pin == PIN_APART ? cpus[1] : cpus[0];
+	if ((rc = parse_pin(pin, &o)) != 0)
+		return rc;
 	cli_on_stop(on_stop, NULL); /* first: a signal must never find the directory made and nobody to remove it */
 	if (!mkdtemp(dir))
 		return cli_error("bench", errno, NULL, "create a directory for socket files in /tmp");
-	if (!o.json && o.tests != TEST_NAGLE)
-		bench_print_header(o.seconds, bench_rounds(o.seconds));
-	for (size_t i = 0; i < o.n && rc == 0 && !interrupted; i++)
-		rc = bench_transport(&o, o.t[i], dir);
+	if (!o.json && o.tests != BENCH_TEST_NAGLE)
+		bench_print_intro(&o);
+	for (const struct bench_test *test = bench_tests; test->name && rc == 0 && !bench_interrupted; test++)
+		if (o.tests & test->bit)
+			rc = run_test(&o, test, dir);
+	if (rc == 0 && (o.tests & BENCH_TEST_NAGLE))
+		rc = run_nagle(&o, dir);
 	rmdir(dir);
-	if (rc == 0 && interrupted)
+	if (rc == 0 && bench_interrupted)
 		rc = cli_error("bench", EINTR, NULL, "stopped before the end");
-	if (rc == 0 && !o.json && (o.tests & (TEST_RTT | TEST_BULK)))
-		bench_print_footer();
+	if (rc == 0 && !o.json && o.tests != BENCH_TEST_NAGLE)
+		bench_print_footer(&o);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = cli_error("bench", errno, NULL, "write standard output");
 	return rc;

@@ -2,6 +2,7 @@
 #ifndef SOCKLAB_BENCH_H
 #define SOCKLAB_BENCH_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -17,8 +18,13 @@
 #define BENCH_TIMEOUT_MS 2000        /* any single wait for the peer */
 #define BENCH_LOST_MAX 100           /* rtt: pings lost before the peer counts as gone */
 #define BENCH_ROUND_S 0.005          /* a round: short, so that what else runs rarely spans both of a pair */
+#define BENCH_BULK_ROUND_S 0.020     /* bulk: long beside filling and draining the socket buffers (TCP's: 4 MiB) */
 #define BENCH_ROUNDS_MIN 10          /* rounds per path and test, whatever --seconds says */
 #define BENCH_ROUNDS_MAX 1000
+#define BENCH_BATCH_MAX BENCH_WINDOW /* datagram bulk: at most this many per system call (--batch) */
+#define BENCH_REPLY 21               /* a CREDIT or FINAL datagram: tag, u32 round, u64 datagrams, u64 calls */
+#define BENCH_PLACES_MAX 2           /* placements measured side by side (--pin both) */
+#define BENCH_TRANSPORTS_MAX 16
 
 /*
  * The datagram protocol between the benchmark's client and its server, in
@@ -30,8 +36,8 @@ enum bench_tag {
 	BENCH_DATA_TAG = 'D',   /* u32 round, then payload: count it */
 	BENCH_END_TAG = 'E',    /* u32 round: reply BENCH_FINAL_TAG with the round's count */
 	BENCH_PROBE_TAG = 'Q',  /* u32 round: reply BENCH_CREDIT_TAG with the count now */
-	BENCH_CREDIT_TAG = 'C', /* u32 round, u64 datagrams received so far */
-	BENCH_FINAL_TAG = 'F',  /* u32 round, u64 datagrams received in all */
+	BENCH_CREDIT_TAG = 'C', /* u32 round, u64 datagrams received so far, u64 0 */
+	BENCH_FINAL_TAG = 'F',  /* u32 round, u64 datagrams received in all, u64 receive calls that took them */
 	BENCH_RTT_CONN = 'R',   /* connected: this connection is for round trips */
 	BENCH_BULK_CONN = 'B',  /* connected: this connection is for bulk, blocks of bench_msg_size() */
 	BENCH_MORE_TAG = 'M',   /* bulk, first byte of a block: more follow */
@@ -45,6 +51,7 @@ struct bench_round {
 	double first_us;         /* rtt: the first round trip on the new socket */
 	unsigned long long bytes, msgs, lost; /* bulk: delivered (as the receiver counted), and lost */
 	double seconds;          /* bulk: first write to the receiver's acknowledgement */
+	unsigned long long send_calls, recv_calls; /* datagram bulk: the system calls that sent and received them */
 };
 
 /* One benchmark server, in a child process, and where its clients find it. */
@@ -61,6 +68,8 @@ struct bench_peer {
 	int split;               /* rtt: each ping written in two parts, 8 then 56 bytes (socklab path) */
 	uint32_t round;          /* datagrams: the round number, so the server can tell rounds apart */
 	int cpu;                 /* the server's CPU, or -1 to let the scheduler choose */
+	int batch;               /* datagram bulk: at most this many per system call; 1: sendto and recvfrom */
+	int id;                  /* which of a transport's servers of this path it is: names its socket file */
 };
 
 /*
@@ -111,11 +120,81 @@ struct bench_figure {
 	double mb_per_s;                    /* bulk: megabytes (10^6) per second */
 	unsigned long long lost;
 	double ratio;                       /* socklab / raw: the median over pairs of adjacent rounds */
+	double per_send, per_recv;          /* datagram bulk: datagrams per system call; 0 where not counted */
+	int better;                         /* this placement's socklab figure beat the other placement's */
 };
+
+/*
+ * Where the client and the servers run (--pin). The client stays on the first
+ * CPU it may use. How many datagrams a batch call should move depends on it:
+ * on one CPU the receiver runs only once the sender waits, so the whole
+ * window goes in as few calls as possible (BENCH_WINDOW); on two, the
+ * receiver works on one batch while the sender makes the next, which needs
+ * batches no larger than a credit step (BENCH_CREDIT_EVERY): with bigger
+ * ones both sides spend their time waking each other up.
+ */
+struct bench_place {
+	const char *name; /* "same", "split", "none" */
+	int server_cpu;   /* -1: wherever the scheduler puts it */
+	int batch;        /* datagram bulk: at most this many per system call (--batch, or by placement) */
+};
+
+/* The tests, as bits of bench_opts.tests. */
+enum { BENCH_TEST_RTT = 1, BENCH_TEST_BULK = 2, BENCH_TEST_NAGLE = 4 };
+
+/* What the user asked for. */
+struct bench_opts {
+	const struct transport *t[BENCH_TRANSPORTS_MAX];
+	size_t n;
+	unsigned tests;  /* bits of struct bench_test */
+	double seconds;  /* per test and transport, both paths and every placement together */
+	int json;
+	int batch;       /* --batch, or 0: as the placement suits (struct bench_place) */
+	struct bench_place places[BENCH_PLACES_MAX];
+	size_t nplaces;
+	int client_cpu;  /* where the client runs, or -1 */
+};
+
+/*
+ * A test: what one round of it measures and how it is reported. The tests
+ * are a table (bench_tests, bench_measure.c), run in its order; a new test
+ * is one more line there, with its round and its printing.
+ */
+struct bench_test {
+	const char *name; /* --test NAME, and "test" in JSON */
+	unsigned bit;
+	int latency;      /* 1: round trips, the lower the better; 0: throughput, the higher the better */
+	double round_s;   /* how long one round of it lasts */
+	/* Whether it concerns t at all (a row is printed only where it does). */
+	int (*applies)(const struct transport *t);
+	/* One round through path against p's server. 0, or -1 with errno. */
+	int (*round)(const struct bench_path *path, struct bench_peer *p, double seconds, struct bench_round *out);
+	/* The table's header (rounds per path and placement), and one row: socklab's and raw's figures at one placement. */
+	void (*print_header)(int rounds);
+	void (*print_row)(const char *scheme, const char *place, const struct bench_figure f[2]);
+};
+
+extern const struct bench_test bench_tests[]; /* ends with a NULL name */
+
+/* Set by Ctrl-C (bench.c): the measurement stops after the round in progress. */
+extern volatile sig_atomic_t bench_interrupted;
+
+/*
+ * Measures test on t at every placement of o, both paths, in interleaved
+ * rounds (bench_measure.c), with servers in dir. Fills fig[place][path]
+ * (path 0 socklab, 1 raw). Returns 0, or -1 with errno.
+ */
+int bench_measure(const struct bench_opts *o, const struct bench_test *test, const struct transport *t, const char *dir,
+		  struct bench_figure fig[][2]);
+/* Nagle's algorithm on tcp, socklab path: the same split request with TCP_NODELAY off and on. 0 or -1. */
+int bench_nagle(const struct bench_opts *o, const struct transport *t, const char *dir, struct bench_figure f[2]);
 
 /* Round trips: every sample of every round, sorted for the median and 99th percentile. -1 ENOMEM. */
 int bench_rtt_figure(const struct bench_round *rounds, size_t n, struct bench_figure *f);
-/* Bulk: the median round's rate (robust to a round another program disturbed), lost summed. */
+/*
+ * Bulk: the median round's rate (robust to a round another program disturbed),
+ * lost summed, and datagrams per system call over all rounds that counted them.
+ */
 void bench_bulk_figure(const struct bench_round *rounds, size_t n, struct bench_figure *f);
 /*
  * The overhead: for each pair of rounds run one right after the other (one
@@ -126,22 +205,29 @@ void bench_bulk_figure(const struct bench_round *rounds, size_t n, struct bench_
 int bench_paired_ratio(const struct bench_round *socklab, const struct bench_round *raw, size_t n, int rtt,
 		       double *ratio);
 
-/* The report (bench_report.c). */
-void bench_print_header(double seconds, int rounds);
-/* One row of the table: rtt and bulk are socklab's and raw's figures, or NULL when not measured. */
-void bench_print_row(const char *scheme, const struct bench_figure rtt[2], const struct bench_figure bulk[2]);
+/* The report (bench_report.c). What was measured, and where: before the tables. */
+void bench_print_intro(const struct bench_opts *o);
+/* The tables of the two tests (as struct bench_test's print_header and print_row). */
+void bench_print_rtt_header(int rounds);
+void bench_print_rtt_row(const char *scheme, const char *place, const struct bench_figure f[2]);
+void bench_print_bulk_header(int rounds);
+void bench_print_bulk_row(const char *scheme, const char *place, const struct bench_figure f[2]);
 /* The nagle test's two figures, TCP_NODELAY off and on. */
 void bench_print_nagle(const struct bench_figure f[2]);
-/* What the ratios mean, after the table. */
-void bench_print_footer(void);
-/* One JSON line. nodelay: -1 for rtt and bulk, else the nagle test's TCP_NODELAY setting. */
-void bench_print_json(const char *scheme, const char *test, const char *path, const struct bench_figure *f,
-		      int nodelay);
+/* What the ratios and the marks mean, after the tables. */
+void bench_print_footer(const struct bench_opts *o);
+/*
+ * One JSON line. place: the placement's name, or NULL (nagle); nodelay: -1,
+ * else the nagle test's TCP_NODELAY setting.
+ */
+void bench_print_json(const char *scheme, const char *test, const char *path, const char *place,
+		      const struct bench_figure *f, int nodelay);
 
 /*
- * CPU placement. Where the scheduler puts a client and its server (one CPU
- * or two) changes a loopback round trip by a third: the benchmark pins the
- * client to one CPU and the servers to another, the same for both paths.
+ * CPU placement. Whether a client and its server share one CPU or run on two
+ * changes a loopback round trip several times over, and bulk throughput by
+ * half: the benchmark pins the client to one CPU and the servers to the same
+ * or the next (struct bench_place), the same for both paths.
  * bench_cpus() fills the first two CPUs this process may use and returns how
  * many it found (0 where pinning is not supported); bench_pin() pins the
  * calling process to cpu (nothing when cpu < 0). 0 or -1 with errno.
@@ -149,8 +235,8 @@ void bench_print_json(const char *scheme, const char *test, const char *path, co
 int bench_cpus(int cpus[2]);
 int bench_pin(int cpu);
 
-/* Rounds per path for a test of the given seconds (both paths together). */
-int bench_rounds(double seconds);
+/* Rounds per path of round_s each, for a test of the given seconds (both paths together). */
+int bench_rounds(double seconds, double round_s);
 
 /* Bulk message size for t: a large stream write, a datagram that fits the medium. */
 size_t bench_msg_size(const struct transport *t);

@@ -124,16 +124,27 @@ static int bulk_connected(int fd, size_t size, double seconds, struct bench_roun
 	return 0;
 }
 
-static long long counted(struct bench_peer *p, int fd, uint32_t round, unsigned char tag)
+static long long counted(struct bench_peer *p, int fd, uint32_t round, unsigned char tag, unsigned long long *calls)
 {
-	unsigned char m[13];
+	unsigned char m[BENCH_REPLY];
 	ssize_t n = recv_from_server(p, fd, m, sizeof m);
 
-	if (n == (ssize_t)sizeof m && m[0] == tag && bench_get32(m + 1) == round)
+	if (n == (ssize_t)sizeof m && m[0] == tag && bench_get32(m + 1) == round) {
+		if (calls)
+			*calls = bench_get64(m + 13);
 		return (long long)bench_get64(m + 5);
+	}
 	if (n >= 0)
 		errno = 0;
 	return -1;
+}
+
+static ssize_t send_some(struct bench_peer *p, int fd, size_t size, size_t room)
+{
+	if (p->batch == 1)
+		return raw_sendto(fd, buf, size, &p->addr) < 0 ? -1 : 1;
+	return raw_send_batch(fd, !transport_has_socket_file(p->t), buf, size, room < (size_t)p->batch ? room : (size_t)p->batch,
+			      &p->addr);
 }
 
 static int bulk_datagrams(struct bench_peer *p, int fd, size_t size, double seconds, struct bench_round *out)
@@ -153,11 +164,12 @@ static int bulk_datagrams(struct bench_peer *p, int fd, size_t size, double seco
 	double t0 = bench_now(), end = t0 + seconds;
 	while (bench_now() < end) {
 		if (sent - credited < BENCH_WINDOW) {
-			if (raw_sendto(fd, buf, size, &p->addr) >= 0)
-				sent++;
+			ssize_t n = send_some(p, fd, size, (size_t)(BENCH_WINDOW - (sent - credited)));
+			if (n > 0)
+				sent += (unsigned long long)n, out->send_calls++;
 			else if (errno != ENOBUFS)
 				return -1;
-		} else if ((c = counted(p, fd, round, BENCH_CREDIT_TAG)) >= 0) {
+		} else if ((c = counted(p, fd, round, BENCH_CREDIT_TAG, NULL)) >= 0) {
 			credited = (unsigned long long)c > credited ? (unsigned long long)c : credited, stalls = 0;
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			if (errno)
@@ -173,7 +185,7 @@ static int bulk_datagrams(struct bench_peer *p, int fd, size_t size, double seco
 		ctl[0] = BENCH_END_TAG;
 		if (raw_sendto(fd, ctl, sizeof ctl, &p->addr) < 0)
 			return -1;
-		while ((c = counted(p, fd, round, BENCH_FINAL_TAG)) < 0 && errno == 0)
+		while ((c = counted(p, fd, round, BENCH_FINAL_TAG, &out->recv_calls)) < 0 && errno == 0)
 			;
 		if (c < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;

@@ -85,4 +85,14 @@ static inline int recv_exact(int fd, void *b, size_t n, int boundaries)
 	return 0;
 }
 
+/*
+ * Many datagrams per system call (bench_raw_batch.c), as socklab's tables
+ * make them. raw_send_batch: up to k datagrams of size bytes from buf to `to`
+ * (UDP segmentation offload when udp and the kernel has it, else sendmmsg);
+ * raw_recv_batch: up to n waiting datagrams into buf[i], their senders and
+ * lengths (recvmmsg, MSG_WAITFORONE). Each returns how many, or -1 with errno.
+ */
+ssize_t raw_send_batch(int fd, int udp, void *buf, size_t size, size_t k, const struct addr *to);
+ssize_t raw_recv_batch(int fd, unsigned char (*buf)[BENCH_UNIX_MSG], struct addr *from, size_t *len, size_t n);
+
 #endif

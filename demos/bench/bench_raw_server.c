@@ -57,39 +57,71 @@ static _Noreturn void serve_connected(int ls, int boundaries)
 	}
 }
 
-static _Noreturn void serve_datagrams(int ls)
+static void reply(int ls, unsigned char tag, uint32_t round, uint64_t count, uint64_t calls, const struct addr *to)
 {
-	unsigned char reply[13];
+	unsigned char m[BENCH_REPLY];
+
+	m[0] = tag;
+	bench_put32(m + 1, round);
+	bench_put64(m + 5, count);
+	bench_put64(m + 13, calls);
+	raw_sendto(ls, m, sizeof m, to);
+}
+
+static ssize_t take(int ls, unsigned char (*in)[BENCH_UNIX_MSG], struct addr *from, size_t *len, int batch)
+{
+	if (batch > 1)
+		return raw_recv_batch(ls, in, from, len, (size_t)batch);
+	ssize_t n = raw_recv(ls, in[0], BENCH_UNIX_MSG, 1, &from[0]);
+	if (n < 0)
+		return -1;
+	len[0] = (size_t)n;
+	return 1;
+}
+
+static _Noreturn void serve_datagrams(int ls, int batch)
+{
+	static unsigned char in[BENCH_BATCH_MAX][BENCH_UNIX_MSG];
+	struct addr from[BENCH_BATCH_MAX];
+	size_t len[BENCH_BATCH_MAX];
 	uint32_t round = 0;
-	uint64_t count = 0;
+	uint64_t count = 0, calls = 0;
 
 	for (;;) {
-		struct addr from;
-		ssize_t n = raw_recv(ls, buf, sizeof buf, 1, &from);
-		if (n >= 1 && buf[0] == BENCH_PING_TAG)
-			raw_sendto(ls, buf, (size_t)n, &from);
-		if (n < 5 || buf[0] == BENCH_PING_TAG)
-			continue;
-		uint32_t r = bench_get32(buf + 1);
-		if (buf[0] == BENCH_DATA_TAG && r != round)
-			round = r, count = 0;
-		if (buf[0] == BENCH_DATA_TAG && ++count % BENCH_CREDIT_EVERY != 0)
-			continue;
-		reply[0] = buf[0] == BENCH_END_TAG ? BENCH_FINAL_TAG : BENCH_CREDIT_TAG;
-		bench_put32(reply + 1, r);
-		bench_put64(reply + 5, r == round ? count : 0);
-		raw_sendto(ls, reply, sizeof reply, &from);
+		ssize_t n = take(ls, in, from, len, batch);
+		const struct addr *credit = NULL;
+		int this_call = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			unsigned char *b = in[i];
+			if (len[i] >= 1 && b[0] == BENCH_PING_TAG)
+				raw_sendto(ls, b, len[i], &from[i]);
+			if (len[i] < 5 || b[0] == BENCH_PING_TAG)
+				continue;
+			uint32_t r = bench_get32(b + 1);
+			if (b[0] == BENCH_DATA_TAG) {
+				if (r != round)
+					round = r, count = calls = 0;
+				calls += !this_call, this_call = 1;
+				if (++count % BENCH_CREDIT_EVERY == 0)
+					credit = &from[i];
+				continue;
+			}
+			reply(ls, b[0] == BENCH_END_TAG ? BENCH_FINAL_TAG : BENCH_CREDIT_TAG, r, r == round ? count : 0,
+			      r == round ? calls : 0, &from[i]);
+		}
+		if (credit)
+			reply(ls, BENCH_CREDIT_TAG, round, count, calls, credit);
 	}
 }
 
-/* The server's address: 127.0.0.1 with a port the kernel picks, or DIR/rawcall.sock (as long a path as socklab's). */
+/* The server's address: 127.0.0.1 with a port the kernel picks, or DIR/rawcallN.sock (as long a path as socklab's). */
 static void server_addr(struct bench_peer *p, const char *dir)
 {
 	memset(&p->addr, 0, sizeof p->addr);
 	if (transport_has_socket_file(p->t)) {
 		struct sockaddr_un *sun = (struct sockaddr_un *)&p->addr.ss;
 		sun->sun_family = AF_UNIX;
-		snprintf(p->path, sizeof p->path, "%s/rawcall.sock", dir);
+		snprintf(p->path, sizeof p->path, "%s/rawcall%d.sock", dir, p->id);
 		snprintf(sun->sun_path, sizeof sun->sun_path, "%s", p->path);
 		p->addr.len = sizeof *sun;
 	} else {
@@ -121,7 +153,7 @@ void bench_raw_serve(struct bench_peer *p)
 {
 	if (transport_is_connected(p->t))
 		serve_connected(p->fd, transport_keeps_boundaries(p->t));
-	serve_datagrams(p->fd);
+	serve_datagrams(p->fd, p->batch);
 }
 
 void bench_raw_close(struct bench_peer *p)

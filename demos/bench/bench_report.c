@@ -1,4 +1,4 @@
-/* bench_report.c - what socklab bench prints: a table a learner can read, or one JSON object per line. */
+/* bench_report.c - what socklab bench prints: a table per test a learner can read, or one JSON object per line. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,8 +13,8 @@ static void json_field(const char *key, double v, int has)
 		printf(",\"%s\":null", key);
 }
 
-void bench_print_json(const char *scheme, const char *test, const char *path, const struct bench_figure *f,
-		       int nodelay)
+void bench_print_json(const char *scheme, const char *test, const char *path, const char *place,
+		      const struct bench_figure *f, int nodelay)
 {
 	int rtt = strcmp(test, "bulk") != 0;
 
@@ -29,34 +29,79 @@ void bench_print_json(const char *scheme, const char *test, const char *path, co
 	json_field("first_us", f->first_us, rtt && nodelay < 0);
 	if (nodelay >= 0)
 		printf(",\"nodelay\":%s", nodelay ? "true" : "false");
+	if (place)
+		printf(",\"placement\":\"%s\",\"better\":%s", place, f->better ? "true" : "false");
+	json_field("per_send_call", f->per_send, f->per_send > 0);
+	json_field("per_recv_call", f->per_recv, f->per_recv > 0);
 	printf("}\n");
 }
 
-void bench_print_header(double seconds, int rounds)
+void bench_print_intro(const struct bench_opts *o)
 {
 	printf("socklab bench: %.1f s per test and transport; socklab = through the transport interface,\n"
-	       "raw = plain socket calls; %d rounds each, interleaved; ratio = socklab / raw\n\n",
-	       seconds, rounds);
-	printf("%-11s %26s %6s %7s   %24s %9s %6s\n", "", "round trip, 64 B: median us", "p99", "first",
-	       "bulk, one way: MB/s", "message", "lost");
-	printf("%-11s %9s %9s %6s %6s %7s   %9s %9s %6s %9s %6s\n", "transport", "socklab", "raw", "ratio", "", "",
-	       "socklab", "raw", "ratio", "", "");
+	       "raw = plain socket calls, in short rounds that take turns; ratio = socklab / raw\n",
+	       o->seconds);
+	for (size_t pl = 0; pl < o->nplaces; pl++) {
+		const struct bench_place *p = &o->places[pl];
+		printf("%s", pl ? "; " : "placement: ");
+		if (p->server_cpu < 0)
+			printf("none = wherever the scheduler puts the client and the server");
+		else if (p->server_cpu == o->client_cpu)
+			printf("%s = client and server on CPU %d", p->name, p->server_cpu);
+		else
+			printf("%s = client on CPU %d, server on CPU %d", p->name, o->client_cpu, p->server_cpu);
+	}
+	printf("\n");
 }
 
-void bench_print_row(const char *scheme, const struct bench_figure rtt[2], const struct bench_figure bulk[2])
+/* "split *" for the better placement of two. */
+static const char *place_text(const char *place, const struct bench_figure *f, char *out, size_t len)
 {
-	printf("%-11s", scheme);
-	if (rtt)
-		printf(" %9.1f %9.1f %6.3f %6.1f %7.1f", rtt[0].median_us, rtt[1].median_us, rtt[0].ratio, rtt[0].p99_us,
-		       rtt[0].first_us);
+	snprintf(out, len, "%s%s", place, f->better ? " *" : "");
+	return out;
+}
+
+void bench_print_rtt_header(int rounds)
+{
+	printf("\nround trip, 64 B: median us, %d rounds of %.0f ms per path and placement\n", rounds, BENCH_ROUND_S * 1e3);
+	printf("%-11s %-9s %9s %9s %7s %9s %9s\n", "transport", "placement", "socklab", "raw", "ratio", "p99", "first");
+}
+
+void bench_print_rtt_row(const char *scheme, const char *place, const struct bench_figure f[2])
+{
+	char where[16];
+
+	printf("%-11s %-9s %9.1f %9.1f %7.3f %9.1f %9.1f\n", scheme, place_text(place, &f[0], where, sizeof where),
+	       f[0].median_us, f[1].median_us, f[0].ratio, f[0].p99_us, f[0].first_us);
+	fflush(stdout);
+}
+
+void bench_print_bulk_header(int rounds)
+{
+	printf("\nbulk, one way: MB/s, %d rounds of %.0f ms per path and placement; per call: datagrams per call\n",
+	       rounds, BENCH_BULK_ROUND_S * 1e3);
+	printf("%-11s %-9s %9s %9s %7s %9s %21s %6s\n", "transport", "placement", "socklab", "raw", "ratio", "message",
+	       "per call: sent  recv", "lost");
+}
+
+/* A datagrams-per-call figure, or "-" where the test did not count them (streams, seqpacket). */
+static const char *per_call(double v, char *out, size_t len)
+{
+	if (v > 0)
+		snprintf(out, len, "%.1f", v);
 	else
-		printf(" %9s %9s %6s %6s %7s", "-", "-", "-", "-", "-");
-	if (bulk)
-		printf("   %9.1f %9.1f %6.3f %5zu %-3s %6llu\n", bulk[0].mb_per_s, bulk[1].mb_per_s, bulk[0].ratio,
-		       bulk[0].msg_size % 1024 ? bulk[0].msg_size : bulk[0].msg_size / 1024,
-		       bulk[0].msg_size % 1024 ? "B" : "KiB", bulk[0].lost + bulk[1].lost);
-	else
-		printf("   %9s %9s %6s %9s %6s\n", "-", "-", "-", "-", "-");
+		snprintf(out, len, "-");
+	return out;
+}
+
+void bench_print_bulk_row(const char *scheme, const char *place, const struct bench_figure f[2])
+{
+	char where[16], sent[16], recv[16];
+	size_t size = f[0].msg_size;
+
+	printf("%-11s %-9s %9.1f %9.1f %7.3f %5zu %-3s %15s %5s %6llu\n", scheme, place_text(place, &f[0], where, sizeof where),
+	       f[0].mb_per_s, f[1].mb_per_s, f[0].ratio, size % 1024 ? size : size / 1024, size % 1024 ? "B" : "KiB",
+	       per_call(f[0].per_send, sent, sizeof sent), per_call(f[0].per_recv, recv, sizeof recv), f[0].lost + f[1].lost);
 	fflush(stdout);
 }
 
@@ -68,9 +113,17 @@ void bench_print_nagle(const struct bench_figure f[2])
 	       f[0].median_us, f[0].p99_us, f[1].median_us, f[1].p99_us);
 }
 
-void bench_print_footer(void)
+void bench_print_footer(const struct bench_opts *o)
 {
 	printf("\nratio: the median, over pairs of rounds run back to back, of socklab's figure over raw's.\n"
 	       "Targets: round trip at most 1.03, bulk at least 0.97. p99 and first are the socklab path's:\n"
 	       "the slowest 1%% of round trips, and the first on each new socket (cold).\n");
+	if (o->nplaces > 1)
+		printf("*: the placement where the socklab path did better, for that transport and test.\n");
+	if (o->tests & BENCH_TEST_BULK) {
+		printf("per call: datagrams per sendmmsg(), recvmmsg() or segmented sendmsg(), at most");
+		for (size_t pl = 0; pl < o->nplaces; pl++)
+			printf("%s %d (%s)", pl ? "," : "", o->places[pl].batch, o->places[pl].name);
+		printf("; --batch N to choose.\n");
+	}
 }

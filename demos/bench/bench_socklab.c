@@ -114,22 +114,38 @@ static int bulk_connected(struct sock *s, size_t size, double seconds, struct be
 	return 0;
 }
 
-/* The receiver's count in a reply of kind tag; -1 with errno EAGAIN on a timeout, 0 for another reply. */
-static long long counted(struct sock *s, uint32_t round, unsigned char tag)
+/*
+ * The receiver's count in a reply of kind tag for this round, and in *calls
+ * (when not NULL) how many receive calls took the datagrams. -1 with errno
+ * EAGAIN on a timeout, or 0 for another reply.
+ */
+static long long counted(struct sock *s, uint32_t round, unsigned char tag, unsigned long long *calls)
 {
-	unsigned char m[13];
+	unsigned char m[BENCH_REPLY];
 	ssize_t n = sock_recv(s, m, sizeof m, NULL);
 
-	if (n == (ssize_t)sizeof m && m[0] == tag && bench_get32(m + 1) == round)
+	if (n == (ssize_t)sizeof m && m[0] == tag && bench_get32(m + 1) == round) {
+		if (calls)
+			*calls = bench_get64(m + 13);
 		return (long long)bench_get64(m + 5);
+	}
 	if (n >= 0)
 		errno = 0;
 	return -1;
 }
 
+/* Up to room datagrams: one send() each with --batch 1, else as many as one batch call takes. */
+static ssize_t send_some(struct bench_peer *p, struct sock *s, struct sock_msg *m, size_t room)
+{
+	if (p->batch == 1)
+		return sock_send(s, m[0].buf, m[0].len) < 0 ? -1 : 1;
+	return sock_send_batch(s, m, room < (size_t)p->batch ? room : (size_t)p->batch);
+}
+
 /* Datagrams: at most BENCH_WINDOW ahead of the receiver's count, so that it is never overrun. */
 static int bulk_datagrams(struct bench_peer *p, struct sock *s, size_t size, double seconds, struct bench_round *out)
 {
+	struct sock_msg m[BENCH_BATCH_MAX];
 	unsigned char ctl[5];
 	uint32_t round = ++p->round;
 	unsigned long long sent = 0, credited = 0;
@@ -141,14 +157,17 @@ static int bulk_datagrams(struct bench_peer *p, struct sock *s, size_t size, dou
 	buf[0] = BENCH_DATA_TAG;
 	bench_put32(buf + 1, round);
 	bench_put32(ctl + 1, round);
+	for (int i = 0; i < BENCH_BATCH_MAX; i++)
+		m[i] = (struct sock_msg){ .buf = buf, .len = size }; /* the same bytes each time: to the dialed peer */
 	double t0 = bench_now(), end = t0 + seconds;
 	while (bench_now() < end) {
 		if (sent - credited < BENCH_WINDOW) {
-			if (sock_send(s, buf, size) >= 0)
-				sent++;
+			ssize_t n = send_some(p, s, m, (size_t)(BENCH_WINDOW - (sent - credited)));
+			if (n > 0)
+				sent += (unsigned long long)n, out->send_calls++;
 			else if (errno != ENOBUFS) /* ENOBUFS: the sender's own queue was full; not sent */
 				return -1;
-		} else if ((c = counted(s, round, BENCH_CREDIT_TAG)) >= 0) {
+		} else if ((c = counted(s, round, BENCH_CREDIT_TAG, NULL)) >= 0) {
 			credited = (unsigned long long)c > credited ? (unsigned long long)c : credited, stalls = 0;
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			if (errno)
@@ -164,7 +183,7 @@ static int bulk_datagrams(struct bench_peer *p, struct sock *s, size_t size, dou
 		ctl[0] = BENCH_END_TAG;
 		if (sock_send(s, ctl, sizeof ctl) < 0)
 			return -1;
-		while ((c = counted(s, round, BENCH_FINAL_TAG)) < 0 && errno == 0)
+		while ((c = counted(s, round, BENCH_FINAL_TAG, &out->recv_calls)) < 0 && errno == 0)
 			; /* credits still on their way */
 		if (c < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;

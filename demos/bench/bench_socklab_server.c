@@ -63,39 +63,81 @@ static _Noreturn void serve_connected(struct sock *ls)
 	}
 }
 
-/* Datagrams: one socket for every client; the first byte of each datagram says what to do. */
-static _Noreturn void serve_datagrams(struct sock *ls)
+/* A CREDIT or FINAL datagram: the round, the datagrams counted, the receive calls that took them. */
+static void reply(struct sock *ls, unsigned char tag, uint32_t round, uint64_t count, uint64_t calls,
+		  const struct addr *to)
 {
-	unsigned char reply[13];
-	uint32_t round = 0;
-	uint64_t count = 0;
+	unsigned char m[BENCH_REPLY];
 
+	m[0] = tag;
+	bench_put32(m + 1, round);
+	bench_put64(m + 5, count);
+	bench_put64(m + 13, calls);
+	sock_sendto(ls, m, sizeof m, to);
+}
+
+/* What is waiting: up to batch datagrams in one recvmmsg(), or one recvfrom() with --batch 1. */
+static ssize_t take(struct sock *ls, struct sock_msg *m, int batch)
+{
+	if (batch > 1)
+		return sock_recv_batch(ls, m, (size_t)batch);
+	ssize_t n = sock_recvfrom(ls, m[0].buf, m[0].len, m[0].addr, NULL);
+	if (n < 0)
+		return -1;
+	m[0].got = (size_t)n;
+	return 1;
+}
+
+/*
+ * Datagrams: one socket for every client; the first byte of each says what to
+ * do. With batch > 1, recvmmsg() takes what is waiting, up to batch, in one
+ * call; the credit for a batch goes once, after it.
+ */
+static _Noreturn void serve_datagrams(struct sock *ls, int batch)
+{
+	static unsigned char in[BENCH_BATCH_MAX][BENCH_UNIX_MSG];
+	struct sock_msg m[BENCH_BATCH_MAX];
+	struct addr from[BENCH_BATCH_MAX];
+	uint32_t round = 0;
+	uint64_t count = 0, calls = 0;
+
+	for (int i = 0; i < BENCH_BATCH_MAX; i++)
+		m[i] = (struct sock_msg){ .buf = in[i], .len = sizeof in[i], .addr = &from[i] };
 	for (;;) {
-		struct addr from;
-		ssize_t n = sock_recvfrom(ls, buf, sizeof buf, &from, NULL);
-		if (n >= 1 && buf[0] == BENCH_PING_TAG)
-			sock_sendto(ls, buf, (size_t)n, &from);
-		if (n < 5 || buf[0] == BENCH_PING_TAG)
-			continue;
-		uint32_t r = bench_get32(buf + 1);
-		if (buf[0] == BENCH_DATA_TAG && r != round)
-			round = r, count = 0; /* a new round */
-		if (buf[0] == BENCH_DATA_TAG && ++count % BENCH_CREDIT_EVERY != 0)
-			continue;
-		reply[0] = buf[0] == BENCH_END_TAG ? BENCH_FINAL_TAG : BENCH_CREDIT_TAG;
-		bench_put32(reply + 1, r);
-		bench_put64(reply + 5, r == round ? count : 0);
-		sock_sendto(ls, reply, sizeof reply, &from);
+		ssize_t n = take(ls, m, batch);
+		const struct addr *credit = NULL;
+		int this_call = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			unsigned char *b = in[i];
+			if (m[i].got >= 1 && b[0] == BENCH_PING_TAG)
+				sock_sendto(ls, b, m[i].got, &from[i]);
+			if (m[i].got < 5 || b[0] == BENCH_PING_TAG)
+				continue;
+			uint32_t r = bench_get32(b + 1);
+			if (b[0] == BENCH_DATA_TAG) {
+				if (r != round)
+					round = r, count = calls = 0; /* a new round */
+				calls += !this_call, this_call = 1;
+				if (++count % BENCH_CREDIT_EVERY == 0)
+					credit = &from[i];
+				continue;
+			}
+			reply(ls, b[0] == BENCH_END_TAG ? BENCH_FINAL_TAG : BENCH_CREDIT_TAG, r, r == round ? count : 0,
+			      r == round ? calls : 0, &from[i]);
+		}
+		if (credit)
+			reply(ls, BENCH_CREDIT_TAG, round, count, calls, credit);
 	}
 }
 
 int bench_socklab_bind(struct bench_peer *p, const char *dir)
 {
-	char text[160], why[160];
+	char name[16], text[160], why[160];
 	struct endpoint ep;
 	int gai;
 
-	endpoint_local(p->t, dir, "socklab", text, sizeof text);
+	snprintf(name, sizeof name, "socklab%d", p->id);
+	endpoint_local(p->t, dir, name, text, sizeof text);
 	if (endpoint_parse(text, ENDPOINT_SERVER, &ep, why, sizeof why) < 0) {
 		errno = EINVAL;
 		return -1;
@@ -110,7 +152,7 @@ void bench_socklab_serve(struct bench_peer *p)
 {
 	if (sock_is_connected(&p->ls))
 		serve_connected(&p->ls);
-	serve_datagrams(&p->ls);
+	serve_datagrams(&p->ls, p->batch);
 }
 
 void bench_socklab_close(struct bench_peer *p)

@@ -51,9 +51,9 @@ int bench_pin(int cpu)
 #endif
 }
 
-int bench_rounds(double seconds)
+int bench_rounds(double seconds, double round_s)
 {
-	double n = seconds / (2 * BENCH_ROUND_S);
+	double n = seconds / (2 * round_s);
 
 	return n < BENCH_ROUNDS_MIN ? BENCH_ROUNDS_MIN : n > BENCH_ROUNDS_MAX ? BENCH_ROUNDS_MAX : (int)n;
 }
@@ -160,6 +160,7 @@ int bench_rtt_figure(const struct bench_round *rounds, size_t n, struct bench_fi
 void bench_bulk_figure(const struct bench_round *rounds, size_t n, struct bench_figure *f)
 {
 	double bytes[ROUNDS_MAX], msgs[ROUNDS_MAX];
+	unsigned long long sent = 0, got = 0, send_calls = 0, recv_calls = 0;
 	size_t m = n < ROUNDS_MAX ? n : ROUNDS_MAX;
 
 	for (size_t i = 0; i < m; i++) {
@@ -167,11 +168,15 @@ void bench_bulk_figure(const struct bench_round *rounds, size_t n, struct bench_
 		bytes[i] = rounds[i].bytes / s;
 		msgs[i] = rounds[i].msgs / s;
 		f->lost += rounds[i].lost;
+		sent += rounds[i].msgs + rounds[i].lost, got += rounds[i].msgs;
+		send_calls += rounds[i].send_calls, recv_calls += rounds[i].recv_calls;
 	}
 	qsort(bytes, m, sizeof *bytes, by_value);
 	qsort(msgs, m, sizeof *msgs, by_value);
 	f->mb_per_s = quantile(bytes, m, 0.5) / 1e6;
 	f->ops_per_s = quantile(msgs, m, 0.5);
+	f->per_send = send_calls ? (double)sent / (double)send_calls : 0;
+	f->per_recv = recv_calls ? (double)got / (double)recv_calls : 0;
 }
 
 /* A round's figure: its median round trip, or its throughput. */

@@ -70,54 +70,6 @@ int xfer_decode(const void *buf, size_t len, struct xfer_header *h, const char *
 	return *why ? -1 : 0;
 }
 
-/*
- * The CRC-32 of cksum(1): polynomial 0x04C11DB7, most significant bit first,
- * from 0. crc_table[0] is the classic byte-at-a-time table; crc_table[k] moves
- * a byte k more bytes along, so that eight bytes are taken per step
- * ("slicing-by-8"): several times faster, the same result.
- */
-static uint32_t crc_table[8][256];
-
-static void build_tables(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i << 24;
-		for (int k = 0; k < 8; k++)
-			c = c & 0x80000000u ? (c << 1) ^ 0x04C11DB7u : c << 1;
-		crc_table[0][i] = c;
-	}
-	for (int k = 1; k < 8; k++)
-		for (int i = 0; i < 256; i++)
-			crc_table[k][i] = (crc_table[k - 1][i] << 8) ^ crc_table[0][crc_table[k - 1][i] >> 24];
-}
-
-uint32_t xfer_crc_update(uint32_t crc, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	uint32_t (*t)[256] = crc_table;
-
-	if (t[0][1] == 0)
-		build_tables();
-	for (; len >= 8; p += 8, len -= 8) {
-		crc ^= (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-		crc = t[7][crc >> 24] ^ t[6][(crc >> 16) & 0xff] ^ t[5][(crc >> 8) & 0xff] ^ t[4][crc & 0xff] ^
-		      t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
-	}
-	while (len--)
-		crc = (crc << 8) ^ t[0][(crc >> 24) ^ *p++];
-	return crc;
-}
-
-uint32_t xfer_cksum(uint32_t crc, uint64_t total)
-{
-	/* cksum(1) appends the length, least significant byte first, as few bytes as it takes. */
-	for (; total; total >>= 8) {
-		unsigned char b = (unsigned char)total;
-		crc = xfer_crc_update(crc, &b, 1);
-	}
-	return ~crc;
-}
-
 static int seen(const struct xfer_tally *t, uint64_t n)
 {
 	return n < t->nbits && (t->seen[n / 8] >> (n % 8)) & 1;

@@ -100,7 +100,7 @@ static int hold(struct impair *im, const void *buf, size_t len, const struct add
  * same datagram; a send the kernel refuses (EAGAIN...) gives its draws back,
  * so a retry meets the same fate.
  */
-static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to,
+ssize_t impair_datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to,
 			     const struct addr *from)
 {
 	struct impair *im = s->impair;
@@ -165,14 +165,14 @@ static ssize_t connected_send(struct sock *s, const void *buf, size_t len)
 /* send(2) through the layer: datagrams meet drop, dup and reorder (udp only); connections only delay and chunks. */
 static ssize_t impair_send(struct sock *s, const void *buf, size_t len)
 {
-	return sock_is_connected(s) ? connected_send(s, buf, len) : datagram_send(s, buf, len, NULL, NULL);
+	return sock_is_connected(s) ? connected_send(s, buf, len) : impair_datagram_send(s, buf, len, NULL, NULL);
 }
 
 /* sendto(2) through the layer. A connection has no sendto: the wrapped transport says so. */
 static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
 			     const struct addr *from)
 {
-	return sock_is_connected(s) ? inner(s)->sendto(s, buf, len, to, from) : datagram_send(s, buf, len, to, from);
+	return sock_is_connected(s) ? inner(s)->sendto(s, buf, len, to, from) : impair_datagram_send(s, buf, len, to, from);
 }
 
 /*
@@ -180,7 +180,7 @@ static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const 
  * wait, and a datagram it holds back might be what its peer waits for. Let it
  * go, late, rather than never: a real network delays, it does not keep.
  */
-static void release_if_idle(struct sock *s)
+void impair_release_if_idle(struct sock *s)
 {
 	if (s->impair->held.buf && sys_wait(s->fd, 0, 0) == 0)
 		release_held(s, 0);
@@ -191,7 +191,7 @@ static ssize_t impair_recv(struct sock *s, void *buf, size_t len, int *truncated
 {
 	size_t chunk = s->impair->p.chunk;
 
-	release_if_idle(s);
+	impair_release_if_idle(s);
 	if (chunk && !sock_keeps_boundaries(s) && len > chunk)
 		len = chunk;
 	return inner(s)->recv(s, buf, len, truncated);
@@ -201,7 +201,7 @@ static ssize_t impair_recv(struct sock *s, void *buf, size_t len, int *truncated
 static ssize_t impair_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
 			       int *truncated)
 {
-	release_if_idle(s);
+	impair_release_if_idle(s);
 	return inner(s)->recvfrom(s, buf, len, from, local, truncated);
 }
 
@@ -292,4 +292,6 @@ const struct transport impair_transport = {
 	.getname = impair_getname,
 	.close = impair_close,
 	.set_file_mode = impair_set_file_mode,
+	.send_batch = impair_send_batch,
+	.recv_batch = impair_recv_batch,
 };

@@ -150,4 +150,22 @@ unsigned long long impair_next(struct impair *im);
 /* Draws one number from im's generator: 1 with probability p, else 0. Always draws, so runs repeat. */
 int impair_chance(struct impair *im, double p);
 
+/*
+ * One datagram through the layer, as send() (to NULL) or sendto() of an
+ * impaired datagram socket: drop, dup and reorder drawn for it. As send().
+ */
+ssize_t impair_datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			     const struct addr *from);
+/* Before a receive that may wait: a datagram held back by reorder= goes out now, late rather than never. */
+void impair_release_if_idle(struct sock *s);
+
+/*
+ * The batch operations (impair_batch.c). Every message of a batch meets the
+ * fate one send() would have given it, drawn in the same order from the same
+ * generator, so a seed loses the same datagrams either way (see the file for
+ * delay= and reorder=). Returns as sock_send_batch() and sock_recv_batch().
+ */
+ssize_t impair_send_batch(struct sock *s, struct sock_msg *m, size_t n);
+ssize_t impair_recv_batch(struct sock *s, struct sock_msg *m, size_t n);
+
 #endif
