@@ -107,11 +107,14 @@ static void usage_line(const struct command *cmd)
 	putchar('\n');
 }
 
-/* A list of words and what each means, indented by indent: the topics, or the values of an option. */
-static void word_list(const struct cli_words *w, int indent)
+/*
+ * A list of words and what each means, indented by indent: the topics (their
+ * names' column at least width wide), or the values of an option (width 0).
+ * A space follows the longest name.
+ */
+static void word_list(const struct cli_words *w, int indent, int width)
 {
 	const char *name, *about;
-	int width = 12; /* the names' column: at least 12 wide, and a space after the longest */
 
 	for (size_t i = 0; (name = cli_word(w, i, &about)); i++)
 		if ((int)strlen(name) + 1 > width)
@@ -146,7 +149,7 @@ static void option_list(const struct command *cmd)
 			printf("%*s", column - n - 2, "");
 		cli_wrap(stdout, o->help, column, column, WIDTH);
 		if (o->flags & CLI_SHOW_WORDS)
-			word_list(o->words, column + 2);
+			word_list(o->words, column + 2, 0);
 	}
 }
 
@@ -171,7 +174,7 @@ int cli_help(const struct command *cmd)
 	option_list(cmd);
 	if (cmd->topics) {
 		printf("\n%s:\n", cmd->topics);
-		word_list(cmd->topic_words, 2);
+		word_list(cmd->topic_words, 2, 12);
 	}
 	if (cmd->examples && cmd->examples[0].what) {
 		printf("\nexamples:\n");
