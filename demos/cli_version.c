@@ -5,6 +5,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#ifdef __linux__
+#include <netinet/udp.h> /* UDP_SEGMENT, as core/sys/sys_batch.c includes it */
+#endif
 #include <sys/socket.h>
 
 #include "core/sys/sys_msg_os.h" /* SO_PEERPIDFD where the C library is older than the kernel */
@@ -50,6 +53,14 @@ static const struct {
 #if defined(__linux__) && defined(TCP_INFO)
 	/* demos/contrast/contrast_kernel.c, demos/congestion/congestion_tcp.c */
 	{ "TCP_INFO", "the kernel's own figures of a TCP connection (contrast, congestion)" },
+#endif
+#ifdef __linux__
+	/* core/sys/sys_batch.c: sys_sendmmsg(), sys_recvmmsg() */
+	{ "sendmmsg", "many datagrams per system call: sendmmsg(2) and recvmmsg(2) (bench's bulk)" },
+#endif
+#if defined(__linux__) && defined(UDP_SEGMENT)
+	/* core/sys/sys_batch.c: UDP segmentation offload */
+	{ "UDP_SEGMENT", "many UDP datagrams as one send, cut by the kernel (segmentation offload)" },
 #endif
 #ifdef MSG_NOSIGNAL
 	/* core/sys/sys_private.h: SEND_FLAGS */
