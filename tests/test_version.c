@@ -79,7 +79,7 @@ Test(version, claims_are_true, .init = run_version, .fini = done)
 	close(sv[1]);
 #ifdef __linux__
 	const char *linux_has[] = { "epoll", "abstract-unix-names", "af-packet", "network-namespaces", "SO_PEERCRED",
-				    "IP_PKTINFO", "TCP_INFO", "MSG_NOSIGNAL" };
+				    "IP_PKTINFO", "TCP_INFO", "MSG_NOSIGNAL", "sendmmsg" };
 	for (size_t i = 0; i < sizeof linux_has / sizeof linux_has[0]; i++)
 		cr_expect(claims(linux_has[i]), "a Linux build without %s:\n%s", linux_has[i], version.out);
 #endif
