@@ -5,8 +5,19 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror
 # -I.: every #include names its file from the top of the tree ("core/sys/sys.h"), or by its bare name within one folder.
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L
-ifeq ($(shell uname -s),Darwin)
+# What a system hides under _POSIX_C_SOURCE that socklab uses (untested here: see the README's platforms).
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
 CPPFLAGS += -D_DARWIN_C_SOURCE
+endif
+ifeq ($(UNAME_S),FreeBSD)
+CPPFLAGS += -D__BSD_VISIBLE=1
+endif
+ifeq ($(UNAME_S),NetBSD)
+CPPFLAGS += -D_NETBSD_SOURCE
+endif
+ifeq ($(UNAME_S),OpenBSD)
+CPPFLAGS += -D_BSD_SOURCE
 endif
 
 # make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer, in a build directory of their own.
@@ -28,6 +39,14 @@ else
 B       := build
 endif
 
+# musl-gcc searches musl's headers only, and the kernel's (linux/*.h, asm/) are not among them: a directory of links
+# to the kernel's own comes after musl's (-idirafter). They are the kernel's uapi headers, written for any libc (Alpine
+# ships the same ones to musl as linux-headers); only they are reachable, never a glibc header.
+ifneq ($(findstring musl-gcc,$(CC)),)
+KERNEL_HEADERS := $(B)/kernel-headers
+CPPFLAGS += -idirafter $(KERNEL_HEADERS)
+endif
+
 LIB_SRC  := $(wildcard core/*.c core/*/*.c transports/*.c transports/*/*.c)
 DEMO_SRC := $(wildcard demos/*.c demos/*/*.c)
 TEST_SRC := $(wildcard tests/*.c tests/*/*.c)
@@ -39,10 +58,10 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/obj/%.o)
 # The tests call the demos' helpers too, but not their main().
 TEST_DEMO_OBJ := $(filter-out $(B)/obj/demos/main.o,$(DEMO_OBJ))
 
-.PHONY: all test demo deps clean fuzz valgrind loadcheck lab compare
+.PHONY: all test demo deps clean fuzz valgrind loadcheck lab compare musl generate install install-strip uninstall
 all: $(B)/socklab
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c | $(KERNEL_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -64,6 +83,67 @@ test: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests
 	$(SAN_PREP)
 	SOCKLAB=$(CURDIR)/$(B)/socklab $(B)/socklab-tests --jobs 2 $(SAN_CHECK)
+
+# make install: the program, its manual page and its completions, where the GNU Coding Standards put them; DESTDIR
+# (a staging directory, as a package build uses) is honoured here and in uninstall only:
+#   make DESTDIR=/tmp/stage prefix=/usr install
+PREFIX          ?= /usr/local
+prefix          ?= $(PREFIX)
+exec_prefix     ?= $(prefix)
+bindir          ?= $(exec_prefix)/bin
+datarootdir     ?= $(prefix)/share
+mandir          ?= $(datarootdir)/man
+man1dir         ?= $(mandir)/man1
+bashcompdir     ?= $(datarootdir)/bash-completion/completions
+zshcompdir      ?= $(datarootdir)/zsh/site-functions
+fishcompdir     ?= $(datarootdir)/fish/vendor_completions.d
+INSTALL         ?= install
+INSTALL_PROGRAM ?= $(INSTALL)
+INSTALL_DATA    ?= $(INSTALL) -m 644
+# What install puts where (tests/test_install.c checks the list): the program, then the files `make generate` wrote.
+INSTALLED = $(DESTDIR)$(bindir)/socklab $(DESTDIR)$(man1dir)/socklab.1 $(DESTDIR)$(bashcompdir)/socklab \
+	$(DESTDIR)$(zshcompdir)/_socklab $(DESTDIR)$(fishcompdir)/socklab.fish
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) $(DESTDIR)$(bashcompdir) $(DESTDIR)$(zshcompdir) \
+		$(DESTDIR)$(fishcompdir)
+	$(INSTALL_PROGRAM) $(B)/socklab $(DESTDIR)$(bindir)/socklab
+	$(INSTALL_DATA) man/socklab.1 $(DESTDIR)$(man1dir)/socklab.1
+	$(INSTALL_DATA) completions/socklab.bash $(DESTDIR)$(bashcompdir)/socklab
+	$(INSTALL_DATA) completions/_socklab $(DESTDIR)$(zshcompdir)/_socklab
+	$(INSTALL_DATA) completions/socklab.fish $(DESTDIR)$(fishcompdir)/socklab.fish
+
+install-strip:
+	@$(MAKE) --no-print-directory INSTALL_PROGRAM='$(INSTALL_PROGRAM) -s' install
+
+# Removes what install installed, and nothing else (the directories may hold other programs' files).
+uninstall:
+	rm -f $(INSTALLED)
+
+# make generate: the manual page and the completions, written again from the descriptions the program holds
+# (demos/command.h; `socklab --generate man|bash|zsh|fish`). tests/test_generate.c fails when they drift.
+GENERATED = man/socklab.1:man completions/socklab.bash:bash completions/_socklab:zsh completions/socklab.fish:fish
+generate: $(B)/socklab
+	@mkdir -p man completions
+	@for g in $(GENERATED); do \
+		file=$${g%%:*}; \
+		$(B)/socklab --generate $${g#*:} > $$file.new && mv $$file.new $$file && echo "wrote $$file" || exit 1; \
+	done
+
+# make musl: socklab built by musl-gcc (Debian's musl-tools) into build/musl, and the whole suite run against it. The
+# test binary stays a glibc one (libcriterion is built against glibc): every test runs the program under test,
+# SOCKLAB, and that is the musl build.
+MUSL_B := build/musl
+musl: deps
+	@$(MAKE) --no-print-directory $(B)/socklab-tests
+	@$(MAKE) --no-print-directory B=$(MUSL_B) CC=musl-gcc SANITIZE= $(MUSL_B)/socklab
+	SOCKLAB=$(CURDIR)/$(MUSL_B)/socklab $(B)/socklab-tests --jobs 2
+
+$(B)/kernel-headers:
+	@mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $@/asm
 
 demo: $(B)/socklab
 	@sh demos/demo.sh $(B)/socklab

@@ -1,56 +1,12 @@
-/* errors.c - the errno names and the hints socklab prints, kept as data. */
+/* errors.c - the hints socklab prints beside an errno, kept as data (the words: errors_words.c). */
 #include "errors.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "transport.h"
-
-struct errno_entry {
-	int err;
-	const char *name;
-};
-
-#define E(x) { x, #x }
-static const struct errno_entry errno_table[] = {
-	E(EPERM), E(ENOENT), E(EINTR), E(EIO), E(EBADF), E(EAGAIN), E(ENOMEM),
-	E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(ENOTDIR), E(EISDIR),
-	E(EINVAL), E(ENFILE), E(EMFILE), E(ENOSPC), E(EPIPE), E(ENAMETOOLONG),
-	E(ENOSYS), E(ELOOP), E(ENOTSOCK), E(EDESTADDRREQ), E(EMSGSIZE),
-	E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT), E(EOPNOTSUPP),
-	E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
-	E(ENETUNREACH), E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN),
-	E(ENOTCONN), E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTUNREACH),
-	E(EALREADY), E(EINPROGRESS), E(EROFS),
-#if EWOULDBLOCK != EAGAIN
-	E(EWOULDBLOCK),
-#endif
-	/* What passing descriptors and asking for a peer's process can answer (sys_msg.h). */
-	E(ESRCH),
-#ifdef ENODATA
-	E(ENODATA),
-#endif
-#ifdef ETOOMANYREFS
-	E(ETOOMANYREFS),
-#endif
-};
-#undef E
-
-/* socklab's own codes read like errno values in messages. */
-static const struct {
-	int err;
-	const char *name, *text;
-} own_table[] = {
-	{ SL_ENOTSOCK_FILE, "ENOTSOCK_FILE", "a file that is not a socket is in the way" },
-	{ SL_ETIMEDOUT_REPLY, "ETIMEDOUT_REPLY", "no reply within the timeout" },
-	{ SL_ESHORT, "ESHORT", "the peer closed the connection before the whole reply came back" },
-	{ SL_EMISMATCH, "EMISMATCH", "the reply differs from the message sent" },
-	{ SL_ESOCKET_DENIED, "ESOCKET_DENIED", "a socket file this user may not connect to is in the way" },
-	{ SL_EBADLOCK, "EBADLOCK", "the lock file beside the socket file is not a regular file" },
-};
 
 /*
  * Hints: what a learner can do about err during op. op NULL matches every
@@ -113,34 +69,6 @@ static const struct {
 #undef IF
 #undef UNLESS
 #undef UDP_LIKE
-
-const char *errno_name(int err)
-{
-	static _Thread_local char unknown[24];
-
-	for (size_t i = 0; i < sizeof errno_table / sizeof errno_table[0]; i++)
-		if (errno_table[i].err == err)
-			return errno_table[i].name;
-	for (size_t i = 0; i < sizeof own_table / sizeof own_table[0]; i++)
-		if (own_table[i].err == err)
-			return own_table[i].name;
-	snprintf(unknown, sizeof unknown, "E?%d", err);
-	return unknown;
-}
-
-const char *errno_text(int err)
-{
-	static _Thread_local char text[128];
-
-	for (size_t i = 0; i < sizeof own_table / sizeof own_table[0]; i++)
-		if (own_table[i].err == err)
-			return own_table[i].text;
-	snprintf(text, sizeof text, "%s", strerror(err));
-	/* "Connection refused" -> "connection refused", but keep "IPv6..." as it is. */
-	if (isupper((unsigned char)text[0]) && !isupper((unsigned char)text[1]))
-		text[0] = (char)tolower((unsigned char)text[0]);
-	return text;
-}
 
 const char *errno_hint(int err, const char *op, const struct transport *t)
 {

@@ -25,8 +25,18 @@ enum {
 /* "ECONNREFUSED" for ECONNREFUSED, and so on; "E?" plus the number for codes not in the table. */
 const char *errno_name(int err);
 
-/* strerror(err) with a lower-case first letter, as socklab's messages print it ("connection refused"). */
+/*
+ * err in words, lower-case first as socklab's messages print it ("connection
+ * refused"): socklab's own text for every errno in its table and for its own
+ * codes, identical on every libc (glibc's wording); strerror()'s for another.
+ */
 const char *errno_text(int err);
+
+/* getaddrinfo's EAI_* code in words, as errno_text() does for errno: the same on every libc. */
+const char *lookup_text(int code);
+
+/* The i-th errno of errno_name()'s table: its name, and its value in *err; NULL past the end (for the tests). */
+const char *errno_known(size_t i, int *err);
 
 struct transport;
 

@@ -1,10 +1,8 @@
 /* cli.c - turning library errors into the one line a learner reads, and other shared chores. */
 #include "cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,14 @@
 #include "core/errors.h"
 #include "core/io.h"
 #include "core/sys/trace.h"
+
+/*
+ * listen(2)'s backlog: a burst of thousands of connects waits in the kernel's
+ * queue instead of being refused. Not SOMAXCONN, which is 4096 in glibc (since
+ * 2.36) but 128 in musl: Linux caps the backlog at net.core.somaxconn itself
+ * (listen(2)), so asking for 4096 means "as many as the system allows".
+ */
+#define LISTEN_BACKLOG 4096
 
 static void trace_to_stderr(const char *line, void *ctx)
 {
@@ -102,11 +108,7 @@ int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, str
 /* The name lookup failed: say so with getaddrinfo's own words. */
 static int lookup_error(const char *cmd, const char *text, int gai)
 {
-	char why[128];
-
-	snprintf(why, sizeof why, "%s", gai_strerror(gai));
-	why[0] = (char)tolower((unsigned char)why[0]);
-	fprintf(stderr, "socklab: %s: look up %s: %s (check the host name)\n", cmd, text, why);
+	fprintf(stderr, "socklab: %s: look up %s: %s (check the host name)\n", cmd, text, lookup_text(gai));
 	return EXIT_RUNTIME;
 }
 
@@ -117,8 +119,7 @@ int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, str
 
 int cli_listen_mode(const char *cmd, const char *text, const struct endpoint *ep, int mode, struct sock *s)
 {
-	/* SOMAXCONN: a burst of thousands of connects waits in the kernel's queue instead of being dropped. */
-	struct server_options o = { .backlog = SOMAXCONN, .mode = mode };
+	struct server_options o = { .backlog = LISTEN_BACKLOG, .mode = mode };
 	int gai;
 
 	if (mode >= 0 && (!transport_has_socket_file(ep->t) || ep->abstract))

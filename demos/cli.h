@@ -9,21 +9,13 @@
 #include "transports/registry.h"
 #include "core/engine/poller.h"
 #include "core/transport.h"
+#include "command.h"
 
-#define SOCKLAB_VERSION "0.1.0"
+#define SOCKLAB_VERSION "0.2.0" /* the one place it is written: --version, --help and the man page print it */
+#define SOCKLAB_DATE "2026-11-30"  /* the version's date, for the man page */
 
 /* Exit codes: 0 success, 1 a failure at run time, 2 a usage or endpoint error. */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
-
-/* A subcommand: its name, a line for --help, and its main(). */
-struct command {
-	const char *name;
-	const char *summary;
-	int (*main)(int argc, char **argv);
-};
-
-/* The subcommands, NULL-terminated (commands.c). */
-extern const struct command commands[];
 
 /* Turns --trace on: every socket call is narrated on standard error. */
 void cli_trace_on(void);
@@ -102,6 +94,19 @@ int cli_message_fits(const char *cmd, const char *where, struct sock *s, size_t 
 
 /* "tcp://127.0.0.1:40211": the endpoint s is really bound to. */
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len);
+
+/* The words --poller takes (cli_options.c). */
+extern const struct cli_words cli_pollers;
+
+/* "tcp://127.0.0.1:5555" or "unix:/tmp/echo.sock": an endpoint of t to show as an example. Returns buf. */
+const char *cli_endpoint_example(const struct transport *t, char *buf, size_t len);
+
+/*
+ * socklab --version: "socklab X.Y.Z" on the first line, then what this build
+ * can do, one feature a line, each compiled in under the guard of the code
+ * that does it (cli_version.c). Returns 0.
+ */
+int cli_version(FILE *out);
 
 /* --poller NAME: "poll" or "epoll" into *kind. Prints the usage error and returns EXIT_USAGE on another, else 0. */
 int cli_poller(const char *cmd, const char *text, enum poller_kind *kind);

@@ -261,7 +261,7 @@ Test(docs_run, each_block_has_a_fresh_directory_and_the_socklab_under_test)
 {
 	char *report;
 	const char *text = "```console\n$ pwd\n/tmp/socklab-docs...\n$ touch f; ls\nf\n"
-			   "$ command -v socklab\n/tmp/socklab-docs-bin.../socklab\n$ socklab --version\nsocklab ...\n```\n"
+			   "$ command -v socklab\n/tmp/socklab-docs-bin.../socklab\n$ socklab --version\nsocklab ...\n...\n```\n"
 			   "```console\n$ ls\n```\n";
 
 	cr_expect_eq(run_text(text, &report), 0, "%s", report ? report : "");

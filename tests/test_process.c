@@ -145,7 +145,8 @@ Test(process, stdout_full_fails_every_command)
 		cr_expect(strstr(r.err, ": no space left on device"), "%s: %s", full_lines[k], r.err);
 		test_run_free(&r);
 	}
-	for (const struct command *cmd = commands; cmd->name; cmd++) {
+	for (size_t k = 0; commands[k]; k++) {
+		const struct command *cmd = commands[k];
 		snprintf(line, sizeof line, "exec \"$0\" %s --help >/dev/full", cmd->name);
 		shell(line, dir, &r);
 		cr_expect_eq(r.status, 1, "%s --help: exit %d", cmd->name, r.status);

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #ifdef __linux__
 #include <netinet/udp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 #include "trace.h"
@@ -23,6 +25,19 @@
 #endif
 
 #define RESULT(r) trace_result((long)(r), res, sizeof res)
+
+/*
+ * One system call, as the trace says: musl's sendmmsg() is a loop of sendmsg() on
+ * 64-bit systems (its struct msghdr keeps padding where the kernel has a
+ * size_t, and it will not rewrite the caller's array: src/network/sendmmsg.c).
+ * The array here is zeroed, padding included, and carries no control data,
+ * so its layout is the kernel's: elsewhere than glibc, the kernel's own call.
+ */
+#if defined(__linux__) && !defined(__GLIBC__) && defined(SYS_sendmmsg)
+#define SENDMMSG(fd, mm, n, flags) ((int)syscall(SYS_sendmmsg, (fd), (mm), (n), (flags)))
+#else
+#define SENDMMSG sendmmsg
+#endif
 
 /* The total length of the first n messages, for the trace. */
 static size_t total_len(const struct sock_msg *m, size_t n)
@@ -72,7 +87,7 @@ ssize_t sys_sendmmsg(int fd, struct sock_msg *m, size_t n, const struct addr *to
 			mm[i].msg_hdr.msg_name = (void *)&a->ss, mm[i].msg_hdr.msg_namelen = a->len;
 	}
 	do
-		r = sendmmsg(fd, mm, (unsigned)n, SEND_FLAGS);
+		r = SENDMMSG(fd, mm, (unsigned)n, SEND_FLAGS);
 	while (r < 0 && errno == EINTR);
 	for (int i = 0; i < r; i++)
 		m[i].got = mm[i].msg_len;

@@ -12,6 +12,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <stdint.h>
+#include <sys/syscall.h>
+#endif
 
 #include "sys.h"
 #include "sys_msg_os.h"
@@ -49,6 +53,47 @@ static const char *name_text(const struct msghdr *m, socklen_t namelen, char *ou
 	return addr_format(&a, out, len);
 }
 
+#if defined(__linux__) && !defined(__GLIBC__) && defined(SYS_sendmsg) && UINTPTR_MAX > 0xffffffffu
+#define KERNEL_CONTROL_MAX (CMSG_SPACE(sizeof(int) * SEND_FDS_MAX) + 64)
+/*
+ * The kernel's own sendmsg(2), for control data a C library will not pass.
+ * musl (1.2.3, src/network/sendmsg.c) keeps an int and a padding word where
+ * the kernel has a size_t in struct msghdr and struct cmsghdr on 64-bit
+ * systems, so it copies the control data into a buffer of 1024 bytes to
+ * clear the padding, and refuses more with ENOMEM before the kernel sees the
+ * call: SCM_MAX_FD descriptors take 1032 bytes. socklab shows the kernel's
+ * limits, so it does the same copy with room for them, and calls the kernel.
+ * The layouts are the kernel's struct user_msghdr and struct cmsghdr
+ * (include/linux/socket.h). -1 with errno as sendmsg(2) sets it.
+ */
+static ssize_t kernel_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	union {
+		struct cmsghdr align;
+		unsigned char bytes[KERNEL_CONTROL_MAX];
+	} control;
+	struct { void *name; int namelen; struct iovec *iov; size_t iovlen; void *control; size_t controllen;
+		 unsigned flags; } k = { m->msg_name, (int)m->msg_namelen, m->msg_iov, (size_t)m->msg_iovlen, NULL, 0, 0 };
+
+	if (m->msg_controllen > sizeof control.bytes) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (m->msg_controllen) {
+		memcpy(control.bytes, m->msg_control, m->msg_controllen);
+		struct msghdr view = *m;
+		view.msg_control = control.bytes;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&view); c; c = CMSG_NXTHDR(&view, c)) {
+			size_t len = c->cmsg_len; /* the C library's socklen_t, as a size_t: its padding cleared */
+			memcpy(c, &len, sizeof len);
+		}
+		k.control = control.bytes;
+		k.controllen = m->msg_controllen;
+	}
+	return syscall(SYS_sendmsg, fd, &k, flags);
+}
+#endif
+
 ssize_t sys_sendmsg(int fd, const struct msghdr *m)
 {
 	char res[96], to[ADDR_TEXT_MAX], ctl[256];
@@ -57,6 +102,12 @@ ssize_t sys_sendmsg(int fd, const struct msghdr *m)
 	do
 		r = sendmsg(fd, m, SEND_FLAGS);
 	while (r < 0 && errno == EINTR);
+#ifdef KERNEL_CONTROL_MAX
+	if (r < 0 && errno == ENOMEM && m->msg_controllen > 1024) /* the C library's limit, not the kernel's */
+		do
+			r = kernel_sendmsg(fd, m, SEND_FLAGS);
+		while (r < 0 && errno == EINTR);
+#endif
 	if (trace_on) {
 		name_text(m, m->msg_namelen, to, sizeof to);
 		sys_ctl_format(m->msg_control, (size_t)m->msg_controllen, ctl, sizeof ctl);

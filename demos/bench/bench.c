@@ -2,7 +2,6 @@
 #include "bench.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,30 +9,7 @@
 
 #include "demos/cli.h"
 
-static const char usage[] =
-	"usage: socklab bench [--transports LIST] [--test rtt|bulk|all|nagle] [--seconds N]\n"
-	"                     [--pin same|split|both|none] [--batch N] [--json]\n"
-	"Measures each transport over loopback, twice in the same run: through socklab's transport\n"
-	"interface ('socklab') and with plain socket calls written in the benchmark ('raw'), in\n"
-	"interleaved rounds, and prints the ratio: what the interface costs. Each test runs with\n"
-	"the client and the server on one CPU and on two, and the better placement is marked.\n\n"
-	"  rtt    ping-pong of 64-byte messages: median and 99th percentile round trip, and the\n"
-	"         first one on each new socket (cold)\n"
-	"  bulk   one way, as fast as the receiver takes it: 128 KiB writes on streams, 1400-byte\n"
-	"         UDP datagrams, 8 KiB unix messages; over udp and unixgram a credit window keeps\n"
-	"         the receiver from being overrun, lost datagrams are counted, and many datagrams\n"
-	"         go per system call (sendmmsg, recvmmsg, UDP segmentation offload)\n"
-	"  nagle  tcp only: requests written in two parts, with and without TCP_NODELAY\n\n"
-	"  --transports LIST  comma-separated schemes (default: every transport)\n"
-	"  --test NAME        rtt, bulk, all (both, the default) or nagle\n"
-	"  --seconds N        time per test and transport, both paths and placements together (default 1)\n"
-	"  --pin WHERE        the client and the servers on the same CPU, on two CPUs (split), both\n"
-	"                     placements side by side (the default with two CPUs or more), or\n"
-	"                     wherever the scheduler puts them (none)\n"
-	"  --batch N          datagram bulk: at most N datagrams per system call, 1 to 64 (default:\n"
-	"                     64 on one CPU, 16 on two); 1 sends and receives each with its own\n"
-	"                     sendto and recvfrom\n"
-	"  --json             one JSON object per line instead of the tables\n";
+extern const struct command bench_command; /* its options and --help (bench_command.c) */
 
 volatile sig_atomic_t bench_interrupted; /* Ctrl-C: stop after the round in progress */
 
@@ -135,19 +111,13 @@ static int parse_pin(const char *where, struct bench_opts *o)
 
 int bench_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "transports", required_argument, NULL, 'T' }, { "test", required_argument, NULL, 'x' },
-		{ "seconds", required_argument, NULL, 's' },    { "json", no_argument, NULL, 'j' },
-		{ "pin", required_argument, NULL, 'p' },        { "batch", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },             { NULL, 0, NULL, 0 },
-	};
 	struct bench_opts o = { .tests = BENCH_TEST_RTT | BENCH_TEST_BULK, .seconds = 1 };
 	const char *pin = "both";
 	char dir[] = "/tmp/socklab-bench.XXXXXX", *end;
 	int c, rc = 0, ms;
 	long batch;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&bench_command, argc, argv)) != -1) {
 		switch (c) {
 		case 'T':
 			if ((rc = parse_transports(optarg, &o)) != 0)
@@ -176,7 +146,7 @@ int bench_main(int argc, char **argv)
 			o.batch = (int)batch;
 			break;
 		case 'j': o.json = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&bench_command);
 		default: return cli_bad_option("bench", c, argv);
 		}
 	}

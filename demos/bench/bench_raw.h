@@ -7,6 +7,13 @@
 
 #include "bench.h"
 
+/* As core/sys/sys_private.h: where there is no MSG_NOSIGNAL (older macOS), bench ignores SIGPIPE (cli_on_stop), and a send gets EPIPE all the same. */
+#ifdef MSG_NOSIGNAL
+#define RAW_SEND_FLAGS MSG_NOSIGNAL
+#else
+#define RAW_SEND_FLAGS 0
+#endif
+
 /*
  * To be a fair baseline, every loop makes the system calls socklab's makes,
  * with the same flags and buffer sizes: send(MSG_NOSIGNAL) and recv() on a
@@ -18,7 +25,7 @@ static inline ssize_t raw_send(int fd, const void *b, size_t n)
 {
 	ssize_t r;
 	do
-		r = send(fd, b, n, MSG_NOSIGNAL);
+		r = send(fd, b, n, RAW_SEND_FLAGS);
 	while (r < 0 && errno == EINTR);
 	return r;
 }
@@ -27,7 +34,7 @@ static inline ssize_t raw_sendto(int fd, const void *b, size_t n, const struct a
 {
 	ssize_t r;
 	do
-		r = sendto(fd, b, n, MSG_NOSIGNAL, (const struct sockaddr *)&to->ss, to->len);
+		r = sendto(fd, b, n, RAW_SEND_FLAGS, (const struct sockaddr *)&to->ss, to->len);
 	while (r < 0 && errno == EINTR);
 	return r;
 }

@@ -8,9 +8,22 @@
 #include <sys/socket.h>
 #ifdef __linux__
 #include <netinet/udp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 #include "bench_raw.h"
+
+/*
+ * One system call, as socklab's path makes (core/sys/sys_batch.c): musl's
+ * sendmmsg() is a loop of sendmsg() on 64-bit systems. The array here is
+ * zeroed, padding included, with no control data: the kernel's layout.
+ */
+#if defined(__linux__) && !defined(__GLIBC__) && defined(SYS_sendmmsg)
+#define SENDMMSG(fd, mm, n, flags) ((int)syscall(SYS_sendmmsg, (fd), (mm), (n), (flags)))
+#else
+#define SENDMMSG sendmmsg
+#endif
 
 /*
  * What a plain C program does to send many datagrams at once, and what
@@ -80,7 +93,7 @@ ssize_t raw_send_batch(int fd, int udp, void *buf, size_t size, size_t k, const 
 		mm[i].msg_hdr.msg_namelen = to->len;
 	}
 	do
-		r = sendmmsg(fd, mm, (unsigned)k, MSG_NOSIGNAL);
+		r = SENDMMSG(fd, mm, (unsigned)k, RAW_SEND_FLAGS);
 	while (r < 0 && errno == EINTR);
 	return r;
 #else

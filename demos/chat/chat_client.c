@@ -1,6 +1,5 @@
 /* chat_client.c - socklab chat-client: the tutorial's chat client, on any transport. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +12,11 @@
 #include "core/sys/sys.h"
 #include "demos/cli.h"
 
+extern const struct command chat_client_command; /* its options and --help (chat_command.c) */
+
 #define DEFAULT_TIMEOUT_MS 3000
 #define PRINT_MAX 256    /* a reply is printed escaped, up to this long */
 #define LINE_MAX_BYTES 65536 /* the longest line sent: the server's own limit for one message */
-
-static const char usage[] =
-	"usage: socklab chat-client [--timeout SECONDS] ENDPOINT\n"
-	"The tutorial's chat client: prints the server's greeting, then sends each line of\n"
-	"standard input as one message (without its line ending, as the tutorial does) and\n"
-	"prints the server's answer. The line 'stop' ends the chat; empty lines are skipped.\n\n"
-	"On a datagram transport (udp, unixgram) there is no connection, so the server cannot\n"
-	"greet first: this client opens with an empty datagram, and says so.\n\n"
-	"  --timeout SECONDS  how long to wait for the connection and for each answer\n"
-	"                     (default 3, more than 0)\n"
-	"  --trace            narrate every socket call on standard error\n";
 
 struct client {
 	const char *where; /* the endpoint as the user wrote it */
@@ -211,22 +201,18 @@ static int chat(struct client *c)
 
 int chat_client_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "timeout", required_argument, NULL, 'w' }, { "trace", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct client c = { 0 };
 	struct endpoint ep;
 	int opt, rc, timeout_ms = DEFAULT_TIMEOUT_MS;
 
-	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
+	while ((opt = cli_next_option(&chat_client_command, argc, argv)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((rc = cli_duration("chat-client", "--timeout", optarg, &timeout_ms)) != 0)
 				return rc;
 			break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&chat_client_command);
 		default: return cli_bad_option("chat-client", opt, argv);
 		}
 	}

@@ -1,6 +1,5 @@
 /* chat_server.c - socklab chat-server: the tutorial's chat server, many chats at once, on any transport. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,27 +11,13 @@
 #include "core/engine/engine.h"
 #include "demos/cli.h"
 
+extern const struct command chat_server_command; /* its options and --help (chat_command.c) */
+
 #define MESSAGE_MAX (64 * 1024) /* a stream message longer than this is answered in parts */
 #define HELD_MAX (8 * 1024 * 1024) /* every client's unfinished stream messages, at most: then each is cut short */
 #define MESSAGE_MIN 256            /* what a client's message may hold even then */
 #define KEEP_MAX 4096              /* a larger buffer is freed once its message is answered */
 #define DEFAULT_IDLE_MS 600000  /* datagram chats: forget a client after 10 minutes of silence */
-
-static const char usage[] =
-	"usage: socklab chat-server [--seed N] [--quiet] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
-	"The tutorial's chat server, for many clients at once: it greets each client with\n"
-	"'type the message', answers every message with one random letter, and ends the\n"
-	"chat when the client sends 'stop'. Serves until SIGINT, SIGTERM or SIGHUP.\n"
-	"Prints 'listening on ENDPOINT' once bound; logs each message on standard error.\n\n"
-	"On a datagram transport (udp, unixgram) there is no connection: the server learns\n"
-	"of a client from its first datagram, greets it then, and answers that datagram too\n"
-	"(an empty one, which socklab's chat-client sends to be heard, gets only the greeting).\n\n"
-	"  --seed N         the letters' seed: the same seed, the same letters for each client\n"
-	"  --quiet          do not log clients and messages\n"
-	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 600,\n"
-	"                   more than 0)\n"
-	"  --mode MODE      unix socket files: the file's mode, in octal (666: every user)\n"
-	"  --trace          narrate every socket call on standard error\n";
 
 struct chat {
 	int quiet;
@@ -219,11 +204,6 @@ static uint64_t any_seed(void)
 
 int chat_server_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "seed", required_argument, NULL, 's' }, { "quiet", no_argument, NULL, 'q' },
-		{ "idle", required_argument, NULL, 'i' }, { "mode", required_argument, NULL, 'm' },
-		{ "trace", no_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	const struct engine_callbacks callbacks = { on_open, on_message, on_close, NULL };
 	struct engine_options eopt = { .idle_ms = DEFAULT_IDLE_MS };
 	struct chat chat = { .seed = any_seed() };
@@ -233,7 +213,7 @@ int chat_server_main(int argc, char **argv)
 	unsigned long long seed;
 	int opt, rc, mode = -1;
 
-	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+	while ((opt = cli_next_option(&chat_server_command, argc, argv)) != -1) {
 		switch (opt) {
 		case 's':
 			if (cli_number(optarg, 0, UINT64_MAX, &seed) < 0)
@@ -250,7 +230,7 @@ int chat_server_main(int argc, char **argv)
 				return rc;
 			break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&chat_server_command);
 		default: return cli_bad_option("chat-server", opt, argv);
 		}
 	}

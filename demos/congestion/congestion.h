@@ -117,9 +117,6 @@ struct congestion_run {
  */
 int congestion_parse(int argc, char **argv, struct congestion_opts *o);
 
-/* The usage text, for --help. */
-void congestion_usage(FILE *out);
-
 /* CLOCK_MONOTONIC in microseconds: the one clock of a run, shared by the sender and the receiver. */
 long long congestion_now_us(void);
 

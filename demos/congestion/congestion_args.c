@@ -1,6 +1,5 @@
-/* congestion_args.c - socklab congestion's options: the table of algorithms, the parsing, one line per mistake. */
+/* congestion_args.c - socklab congestion's options: the table of algorithms, the description, the parsing, one line per mistake. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +9,8 @@
 
 #define PACKET_BYTES 1500 /* --buffer NNp: packets of the veth's MTU */
 #define DEFAULT_BUFFER_PACKETS 100
+#define TEXT(x) #x
+#define NUMBER(x) TEXT(x)
 
 /* The decreases are the specified ones: RFC 5681 section 3.1 (equation 4), RFC 9438 section 4.6. */
 const struct congestion_cc congestion_ccs[] = {
@@ -19,29 +20,60 @@ const struct congestion_cc congestion_ccs[] = {
 	{ NULL, NULL, 0, 0, NULL },
 };
 
-void congestion_usage(FILE *out)
+/* The i-th algorithm --cc can name, and where its decrease comes from in *about; NULL past the last. */
+static const char *cc_name(size_t i, const char **about)
 {
-	fprintf(out,
-		"usage: socklab congestion [--rate RATE] [--buffer BYTES|NNp] [--loss PCT] [--delay MS]\n"
-		"                          [--cc reno,cubic,bbr] [--flows N] [--stagger S] [--seconds S]\n"
-		"                          [--interval MS] [--format chart|json|csv] [--seed N]\n"
-		"Congestion control on a real bottleneck: socklab makes three network namespaces of its\n"
-		"own (sender, router, receiver; never the host's), a token bucket (tc tbf) on the router\n"
-		"as the bottleneck, and sends TCP through it, sampling the sender's TCP_INFO as it goes.\n"
-		"Needs root, or unprivileged user namespaces; and ip, tc, nft (iproute2, nftables).\n\n"
-		"  --rate RATE     the bottleneck: 20mbit (default), 500kbit, 1gbit...\n"
-		"  --buffer SIZE   its queue, in bytes or packets of %d bytes: 100p (default)\n"
-		"  --loss PCT      drop PCT%% of the data segments at random on the way (0 to 50)\n"
-		"  --delay MS      add MS to the round trip (needs the netem qdisc)\n"
-		"  --cc LIST       algorithms, run one after another: reno (default), cubic, bbr\n"
-		"  --flows N       flows sharing the bottleneck in each run (1 to %d)\n"
-		"  --stagger S     start flow i at i x S seconds (default 0: all together)\n"
-		"  --seconds S     length of each run (default 10)\n"
-		"  --interval MS   between TCP_INFO samples (default 5)\n"
-		"  --format F      chart (default), or every sample as json or csv\n"
-		"  --seed N        a loss pattern drawn from N, the same every run (default: the kernel's)\n",
-		PACKET_BYTES, CONGESTION_MAX_FLOWS);
+	for (size_t k = 0; k < i; k++)
+		if (!congestion_ccs[k].name)
+			return NULL;
+	*about = congestion_ccs[i].beta_source;
+	return congestion_ccs[i].name;
 }
+
+static const struct cli_words cc_words = { .nth = cc_name };
+static const struct cli_word format_list[] = { { "chart", NULL }, { "json", NULL }, { "csv", NULL }, { NULL, NULL } };
+static const struct cli_words formats = { .own = format_list };
+
+static const struct cli_option options[] = {
+	{ 'r', "rate", "RATE", CLI_TEXT, NULL, "the bottleneck: 20mbit (default), 500kbit, 1gbit...", 0 },
+	{ 'b', "buffer", "SIZE", CLI_TEXT, NULL,
+	  "its queue, in bytes or packets of " NUMBER(PACKET_BYTES) " bytes: " NUMBER(DEFAULT_BUFFER_PACKETS) "p (default)",
+	  0 },
+	{ 'l', "loss", "PCT", CLI_TEXT, NULL, "drop PCT% of the data segments at random on the way (0 to 50)", 0 },
+	{ 'd', "delay", "MS", CLI_TEXT, NULL, "add MS to the round trip (needs the netem qdisc)", 0 },
+	{ 'c', "cc", "LIST", CLI_LIST, &cc_words, "algorithms, run one after another (default: the first):", CLI_SHOW_WORDS },
+	{ 'f', "flows", "N", CLI_TEXT, NULL, "flows sharing the bottleneck in each run (1 to " NUMBER(CONGESTION_MAX_FLOWS) ")",
+	  0 },
+	{ 'g', "stagger", "S", CLI_TEXT, NULL, "start flow i at i x S seconds (default 0: all together)", 0 },
+	{ 's', "seconds", "S", CLI_TEXT, NULL, "length of each run (default 10)", 0 },
+	{ 'i', "interval", "MS", CLI_TEXT, NULL, "between TCP_INFO samples (default 5)", 0 },
+	{ 'o', "format", "F", CLI_ONE, &formats, "chart (default), or every sample as json or csv", 0 },
+	{ 'e', "seed", "N", CLI_TEXT, NULL, "a loss pattern drawn from N, the same every run (default: the kernel's)", 0 },
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Reno through the default 20 Mbit/s bottleneck, then reno and cubic sharing a smaller one, two flows each:",
+	  "socklab congestion\nsocklab congestion --rate 5mbit --cc reno,cubic --flows 2 --stagger 2" },
+	{ "Every sample, as CSV, with 1% of the segments lost the same way every run:",
+	  "socklab congestion --loss 1 --seed 7 --format csv > samples.csv" },
+	{ NULL, NULL },
+};
+
+int congestion_main(int argc, char **argv);
+
+const struct command congestion_command = {
+	.name = "congestion",
+	.summary = "TCP's congestion window on a real bottleneck, sampled from the kernel",
+	.main = congestion_main,
+	.description = "Congestion control on a real bottleneck: socklab makes three network namespaces of its own "
+		       "(sender, router, receiver; never the host's), a token bucket (tc tbf) on the router as the "
+		       "bottleneck, and sends TCP through it, sampling the sender's TCP_INFO as it goes. Needs root, or "
+		       "unprivileged user namespaces; and ip, tc, nft (iproute2, nftables).",
+	.options = options,
+	.examples = examples,
+};
 
 /* "20mbit", "500kbit", "1gbit", "64000bit" or bare bits per second, as tc(8) spells rates. */
 static int parse_rate(const char *text, uint64_t *bps)
@@ -170,24 +202,15 @@ static int set_option(int c, const char *v, struct congestion_opts *o)
 
 int congestion_parse(int argc, char **argv, struct congestion_opts *o)
 {
-	static const struct option longs[] = {
-		{ "rate", required_argument, NULL, 'r' },   { "buffer", required_argument, NULL, 'b' },
-		{ "delay", required_argument, NULL, 'd' },  { "loss", required_argument, NULL, 'l' },
-		{ "cc", required_argument, NULL, 'c' },     { "flows", required_argument, NULL, 'f' },
-		{ "stagger", required_argument, NULL, 'g' }, { "seconds", required_argument, NULL, 's' },
-		{ "interval", required_argument, NULL, 'i' }, { "format", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, 'e' },   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
 	*o = (struct congestion_opts){ .rate_bps = 20000000, .buffer_bytes = DEFAULT_BUFFER_PACKETS * PACKET_BYTES,
 				       .cc = { &congestion_ccs[0] }, .ncc = 1, .flows = 1, .seconds_ms = 10000,
 				       .interval_ms = 5, .format = FORMAT_CHART };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+	while ((c = cli_next_option(&congestion_command, argc, argv)) != -1) {
 		if (c == 'h') {
-			congestion_usage(stdout);
+			cli_help(&congestion_command);
 			return 1;
 		}
 		if (c == '?' || c == ':')

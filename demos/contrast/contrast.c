@@ -1,6 +1,5 @@
 /* contrast.c - socklab contrast: run every scenario over every transport and print what was observed. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,26 +10,7 @@
 #include "demos/cli.h"
 #include "contrast.h"
 
-static const char usage[] =
-	"usage: socklab contrast [--transports LIST] [--scenarios LIST] [--format FORMAT] [--width N]\n"
-	"                        [--impair OPTIONS] [--filtered PORT]\n"
-	"Runs the same scenarios over every transport, on this host, and prints what the kernel\n"
-	"did in each, and why the transports differ. Every cell is a system call's result or a\n"
-	"kernel counter read in this run (docs/contrast.md lists which).\n\n"
-	"  --transports LIST  comma-separated schemes (default: all): tcp,udp\n"
-	"  --scenarios LIST   comma-separated scenario names (default: all, see below)\n"
-	"  --format FORMAT    text (default), markdown, json (one object per scenario and\n"
-	"                     transport), or the calls of one traced exchange (scenario 11,\n"
-	"                     calls) as a diagram: mermaid, or sequence (plain text)\n"
-	"  --width N          text and sequence: N columns. Default: $COLUMNS, else the\n"
-	"                     terminal's width, else 80. A table wider than that shows one\n"
-	"                     scenario at a time, a transport a line\n"
-	"  --impair OPTIONS   impair every endpoint, as after '?' in an endpoint: drop=0.2&seed=7\n"
-	"                     (drop, dup and reorder: udp only; see docs/contrast.md)\n"
-	"  --filtered PORT    scenario 1 also dials 127.0.0.1:PORT, where a firewall drops\n"
-	"                     every packet (make lab sets one up)\n"
-	"  --trace            narrate every socket call on standard error\n\n"
-	"scenarios:\n";
+extern const struct command contrast_command; /* its options and --help (contrast_command.c) */
 
 /* The rows: what each asks, and why the answers differ. The answers themselves are measured. */
 const struct scenario contrast_scenarios[] = {
@@ -215,13 +195,6 @@ static long number(const char *text, long lo, long hi)
 
 int contrast_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "transports", required_argument, NULL, 'T' }, { "scenarios", required_argument, NULL, 'S' },
-		{ "format", required_argument, NULL, 'f' }, { "impair", required_argument, NULL, 'i' },
-		{ "width", required_argument, NULL, 'w' }, { "filtered", required_argument, NULL, 'F' },
-		{ "trace", no_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	static const char *const formats[] = { "text", "markdown", "json", "mermaid", "sequence" };
 	const struct transport *cols[16];
 	const struct scenario *rows[32];
 	struct table tb = { .rows = rows, .cols = cols };
@@ -235,7 +208,7 @@ int contrast_main(int argc, char **argv)
 		cols[tb.ncols] = transport_registry[tb.ncols];
 	for (; tb.nrows < contrast_nscenarios && tb.nrows < 32; tb.nrows++)
 		rows[tb.nrows] = &contrast_scenarios[tb.nrows];
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&contrast_command, argc, argv)) != -1) {
 		switch (c) {
 		case 'T':
 			if ((n = pick_transports(optarg, cols, 16)) < 0)
@@ -250,9 +223,9 @@ int contrast_main(int argc, char **argv)
 			break;
 		case 'f':
 			asked.format = NULL;
-			for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-				if (strcmp(optarg, formats[i]) == 0)
-					asked.format = formats[i];
+			for (size_t i = 0; cli_word(&contrast_formats, i, NULL); i++)
+				if (strcmp(optarg, cli_word(&contrast_formats, i, NULL)) == 0)
+					asked.format = cli_word(&contrast_formats, i, NULL);
 			if (!asked.format)
 				return cli_usage_error("contrast", "--format takes text, markdown, json, mermaid or sequence, "
 								   "not '%.20s'", optarg);
@@ -275,11 +248,7 @@ int contrast_main(int argc, char **argv)
 			lab.options = tb.options = optarg;
 			break;
 		case 't': cli_trace_on(); break;
-		case 'h':
-			fputs(usage, stdout);
-			for (size_t i = 0; i < contrast_nscenarios; i++)
-				printf("  %-12s %s\n", contrast_scenarios[i].name, contrast_scenarios[i].question);
-			return 0;
+		case 'h': return cli_help(&contrast_command);
 		default: return cli_bad_option("contrast", c, argv);
 		}
 	}

@@ -203,6 +203,10 @@ struct scenario {
 extern const struct scenario contrast_scenarios[];
 extern const size_t contrast_nscenarios;
 
+/* The words --format takes (contrast_command.c). */
+struct cli_words;
+extern const struct cli_words contrast_formats;
+
 /*
  * Each scenario, in order across the files: contrast_handshake.c 1,
  * contrast_talk.c 2-4, contrast_limits.c 5-6, contrast_flow.c 7,

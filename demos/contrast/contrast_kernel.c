@@ -1,6 +1,6 @@
 /* contrast_kernel.c - the kernel's own figures for a cell: TCP_INFO, bytes queued on a socket, counters and settings. */
 #ifdef __linux__
-#define _DEFAULT_SOURCE /* struct tcp_info, TIOCOUTQ */
+#define _GNU_SOURCE /* struct tcp_info (musl: only with _GNU_SOURCE), TIOCOUTQ */
 #endif
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,5 @@
 /* creds.c - socklab creds ENDPOINT: who is at the other end, as the kernel tells a server (SO_PEERCRED, SO_PEERPIDFD, SCM_CREDENTIALS). */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +12,34 @@
 #include "demos/cli.h"
 #include "demos/peerproc.h"
 
-static const char usage[] =
-	"usage: socklab creds ENDPOINT\n"
-	"A server at ENDPOINT (this process) and a client process that connects, hands its socket\n"
-	"to a child of its own, and exits; the child then sends \"hello\". The server asks the kernel\n"
-	"who is at the other end: SO_PEERCRED (who connected, fixed at connect()), SO_PEERPIDFD\n"
-	"(a descriptor for that process, Linux 6.5+), and SCM_CREDENTIALS on the message, which\n"
-	"SO_PASSCRED asks for (who sent it). Only unix sockets know their peer's process: over\n"
-	"tcp:// and udp:// creds shows what the kernel answers instead, and fails (exit 1).\n";
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int creds_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Who is at the other end of a unix stream, and what a TCP server can know instead:",
+	  "socklab creds unix:/tmp/creds.sock\nsocklab creds tcp://127.0.0.1:0" },
+	{ NULL, NULL },
+};
+
+const struct command creds_command = {
+	.name = "creds",
+	.summary = "who is at the other end of a unix socket: SO_PEERCRED, SO_PEERPIDFD, SCM_CREDENTIALS",
+	.main = creds_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL } },
+	.description = "A server at ENDPOINT (this process) and a client process that connects, hands its socket to a "
+		       "child of its own, and exits; the child then sends \"hello\". The server asks the kernel who is at "
+		       "the other end: SO_PEERCRED (who connected, fixed at connect()), SO_PEERPIDFD (a descriptor for "
+		       "that process, Linux 6.5+), and SCM_CREDENTIALS on the message, which SO_PASSCRED asks for (who "
+		       "sent it). Only unix sockets know their peer's process: over tcp:// and udp:// creds shows what "
+		       "the kernel answers instead, and fails (exit 1).",
+	.options = options,
+	.examples = examples,
+};
 
 /* "-1 ENODATA (no data available)", for a call that failed. */
 static const char *failure(int err, char *buf, size_t len)
@@ -187,7 +206,6 @@ out:
 
 int creds_main(int argc, char **argv)
 {
-	static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	char bound[ENDPOINT_FORMAT_MAX];
 	struct endpoint ep;
 	struct peerproc pp;
@@ -196,11 +214,10 @@ int creds_main(int argc, char **argv)
 
 	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&creds_command, argc, argv)) != -1) {
 		if (c != 'h')
 			return cli_bad_option("creds", c, argv);
-		fputs(usage, stdout);
-		return 0;
+		return cli_help(&creds_command);
 	}
 	if (optind == argc)
 		return cli_usage_error("creds", "missing ENDPOINT, where the server listens");

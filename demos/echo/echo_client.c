@@ -1,6 +1,5 @@
 /* echo_client.c - socklab echo-client: send each message, print each reply, on any transport. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +9,40 @@
 #include "core/io.h"
 #include "demos/cli.h"
 
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int echo_client_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	{ 'w', "timeout", "SECONDS", CLI_TEXT, NULL,
+	  "how long to wait for the connection (connect) and for each reply (default 3, more than 0): over udp a "
+	  "datagram can be lost, and nobody tells the sender", CLI_SHORT },
+	CLI_OPTION_TRACE,
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Two messages to the echo server at port 5555, each reply on its own line:",
+	  "socklab echo-client tcp://127.0.0.1:5555 hello world" },
+	{ "Each line of standard input as a datagram, every socket call narrated:",
+	  "printf 'one\\ntwo\\n' | socklab --trace echo-client udp://127.0.0.1:5555" },
+	{ NULL, NULL },
+};
+
+const struct command echo_client_command = {
+	.name = "echo-client",
+	.summary = "send messages to an echo server and print each reply",
+	.main = echo_client_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL }, { "[MESSAGE...]", CLI_TEXT, NULL } },
+	.description = "Sends each MESSAGE (or, with none, each line of standard input) to the echo server at ENDPOINT "
+		       "and prints each reply on its own line. Exits 0 when every reply came back. Options may come "
+		       "anywhere; a MESSAGE that starts with `-` goes after `--`.",
+	.options = options,
+	.examples = examples,
+};
+
 #define DEFAULT_TIMEOUT_MS 3000
 #define SMALL_MESSAGE (64 * 1024) /* always fits in a loopback socket's buffers */
-
-static const char usage[] =
-	"usage: socklab echo-client [--timeout SECONDS] ENDPOINT [MESSAGE...]\n"
-	"Sends each MESSAGE (or, with none, each line of standard input) to the echo server\n"
-	"at ENDPOINT and prints each reply on its own line. Exits 0 when every reply came back.\n"
-	"Options may come anywhere; a MESSAGE that starts with '-' goes after '--'.\n\n"
-	"  --timeout SECONDS  how long to wait for the connection (connect) and for each\n"
-	"                     reply (default 3, more than 0): over udp a datagram can be\n"
-	"                     lost, and nobody tells the sender\n"
-	"  --trace            narrate every socket call on standard error\n";
 
 struct client {
 	const char *where;   /* the endpoint as the user wrote it, for messages */
@@ -115,22 +136,18 @@ static int echo_lines(struct client *c)
 
 int echo_client_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "timeout", required_argument, NULL, 'w' }, { "trace", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct client c = { .timeout_ms = DEFAULT_TIMEOUT_MS };
 	struct endpoint ep;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
+	while ((opt = cli_next_option(&echo_client_command, argc, argv)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((rc = cli_duration("echo-client", "--timeout", optarg, &c.timeout_ms)) != 0)
 				return rc;
 			break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&echo_client_command);
 		default: return cli_bad_option("echo-client", opt, argv);
 		}
 	}

@@ -1,23 +1,46 @@
 /* echo_server.c - socklab echo-server: send every client back what it sent, on any transport. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 
 #include "core/engine/engine.h"
 #include "demos/cli.h"
 
-static const char usage[] =
-	"usage: socklab echo-server [--quiet] [--poller poll|epoll] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
-	"Serves echo on ENDPOINT until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then closes every\n"
-	"client and removes the socket file it created. Prints 'listening on ENDPOINT' once bound\n"
-	"(with the real port when given port 0).\n\n"
-	"  --quiet          do not log clients as they come and go\n"
-	"  --poller NAME    how to wait for many sockets: epoll (Linux default) or poll\n"
-	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 60,\n"
-	"                   more than 0)\n"
-	"  --mode MODE      unix socket files: set the file's mode, in octal (666 lets every\n"
-	"                   user connect; by default others never get write permission)\n"
-	"  --trace          narrate every socket call on standard error\n";
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int echo_server_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	{ 'q', "quiet", NULL, CLI_TEXT, NULL, "do not log clients as they come and go", CLI_SHORT },
+	{ 'p', "poller", "NAME", CLI_ONE, &cli_pollers, "how to wait for many sockets: epoll (Linux default) or poll", 0 },
+	{ 'i', "idle", "SECONDS", CLI_TEXT, NULL,
+	  "datagram transports: forget a client quiet this long (default 60, more than 0)", 0 },
+	{ 'm', "mode", "MODE", CLI_TEXT, NULL,
+	  "unix socket files: set the file's mode, in octal (666 lets every user connect; by default others never get "
+	  "write permission)", 0 },
+	CLI_OPTION_TRACE,
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Serve echo over TCP on the loopback address, port 5555 (port 0: any free port, printed):",
+	  "socklab echo-server tcp://127.0.0.1:5555" },
+	{ "The same server over a unix socket file, which every user may connect to:",
+	  "socklab echo-server --mode 666 unix:/tmp/echo.sock" },
+	{ NULL, NULL },
+};
+
+const struct command echo_server_command = {
+	.name = "echo-server",
+	.summary = "serve echo on ENDPOINT until Ctrl-C",
+	.main = echo_server_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL } },
+	.description = "Serves echo on ENDPOINT until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then closes every client and "
+		       "removes the socket file it created. Prints `listening on ENDPOINT` once bound (with the real port "
+		       "when given port 0).",
+	.options = options,
+	.examples = examples,
+};
+
 
 struct echo {
 	int quiet;
@@ -94,12 +117,6 @@ static void stop(void *engine)
 
 int echo_server_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "quiet", no_argument, NULL, 'q' }, { "poller", required_argument, NULL, 'p' },
-		{ "idle", required_argument, NULL, 'i' }, { "trace", no_argument, NULL, 't' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	const struct engine_callbacks callbacks = { on_open, on_message, on_close, on_notice };
 	struct engine_options eopt = { 0 };
 	struct echo echo = { 0 };
@@ -108,11 +125,11 @@ int echo_server_main(int argc, char **argv)
 	char bound[ENDPOINT_FORMAT_MAX];
 	int c, rc, mode = -1;
 
-	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+	while ((c = cli_next_option(&echo_server_command, argc, argv)) != -1) {
 		switch (c) {
 		case 'q': echo.quiet = 1; break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&echo_server_command);
 		case 'p':
 			if ((rc = cli_poller("echo-server", optarg, &eopt.poller)) != 0)
 				return rc;

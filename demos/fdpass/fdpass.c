@@ -1,7 +1,6 @@
 /* fdpass.c - socklab fdpass ENDPOINT [FILE]: send an open file's descriptor to another process, which reads the file through it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +12,34 @@
 #include "demos/cli.h"
 #include "fdpass.h"
 
-static const char usage[] =
-	"usage: socklab fdpass ENDPOINT [FILE]\n"
-	"Opens FILE (default: a new file with one line, whose name is removed at once, so that\n"
-	"only a descriptor leads to it) and sends its open descriptor over ENDPOINT in one\n"
-	"sendmsg(SCM_RIGHTS) to a receiver in another process, which reads the file through it.\n"
-	"Both then share one open file, offset and all. unix:, unixgram: and unixpacket: carry\n"
-	"descriptors; over tcp:// and udp:// the kernel sends the byte and drops the descriptor\n"
-	"without an error, and fdpass says so and fails (exit 1).\n"
-	"Add --trace before the command to see the control data: socklab --trace fdpass ...\n";
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int fdpass_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Pass a file nobody else can name, then /etc/hostname, and see the control data:",
+	  "socklab fdpass unix:/tmp/fdpass.sock\nsocklab --trace fdpass unixpacket:/tmp/fdpass.sock /etc/hostname" },
+	{ NULL, NULL },
+};
+
+const struct command fdpass_command = {
+	.name = "fdpass",
+	.summary = "send an open file's descriptor to another process over a unix socket",
+	.main = fdpass_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL }, { "[FILE]", CLI_FILE, NULL } },
+	.description = "Opens FILE (default: a new file with one line, whose name is removed at once, so that only a "
+		       "descriptor leads to it) and sends its open descriptor over ENDPOINT in one sendmsg(SCM_RIGHTS) to "
+		       "a receiver in another process, which reads the file through it. Both then share one open file, "
+		       "offset and all. unix:, unixgram: and unixpacket: carry descriptors; over tcp:// and udp:// the "
+		       "kernel sends the byte and drops the descriptor without an error, and fdpass says so and fails "
+		       "(exit 1). Add --trace before the command to see the control data: `socklab --trace fdpass ...`",
+	.options = options,
+	.examples = examples,
+};
 
 /* A file only a descriptor leads to: made in a private directory, written, and its name removed. */
 static int open_nameless(void)
@@ -93,7 +111,6 @@ static int conclude(int code, const char *scheme, int file)
 
 int fdpass_main(int argc, char **argv)
 {
-	static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct endpoint ep;
 	struct peerproc pp;
 	char where[ENDPOINT_FORMAT_MAX];
@@ -101,11 +118,10 @@ int fdpass_main(int argc, char **argv)
 
 	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&fdpass_command, argc, argv)) != -1) {
 		if (c != 'h')
 			return cli_bad_option("fdpass", c, argv);
-		fputs(usage, stdout);
-		return 0;
+		return cli_help(&fdpass_command);
 	}
 	if (optind == argc)
 		return cli_usage_error("fdpass", "missing ENDPOINT, where the receiver listens");

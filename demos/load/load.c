@@ -2,9 +2,7 @@
 #include "load.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,29 +14,53 @@
 #include "core/transport.h"
 #include "demos/cli.h"
 
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int load_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	{ 'c', "clients", "N", CLI_TEXT, NULL, "clients at once (default 10); each needs a file descriptor", 0 },
+	{ 'm', "messages", "M", CLI_TEXT, NULL,
+	  "messages per client (default 100; 0: connect them all, send nothing)", 0 },
+	{ 's', "size", "MIN-MAX", CLI_TEXT, NULL, "message sizes in bytes, or one size N (default 1-1024)", 0 },
+	{ 'w', "window", "W", CLI_TEXT, NULL, "messages a client may have sent and not yet seen back (default 1)", 0 },
+	{ 'S', "seed", "S", CLI_TEXT, NULL, "seed for the sizes and the bytes (default 1)", 0 },
+	{ 'T', "timeout", "SECONDS", CLI_TEXT, NULL,
+	  "an echo not back after this long is lost, and a connect() not done after this long fails (default 5, more "
+	  "than 0)", 0 },
+	{ 'p', "poller", "NAME", CLI_ONE, &cli_pollers,
+	  "how to wait for the clients' sockets: epoll (Linux default) or poll", 0 },
+	{ 'j', "json", NULL, CLI_TEXT, NULL, "print the summary as one JSON object", 0 },
+	CLI_OPTION_TRACE,
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "A thousand clients at once against the echo server at port 5555, ten messages each:",
+	  "socklab load --clients 1000 --messages 10 tcp://127.0.0.1:5555" },
+	{ "Over UDP, eight messages in flight per client: lost datagrams are counted, not fatal:",
+	  "socklab load --window 8 --json udp://127.0.0.1:5555" },
+	{ NULL, NULL },
+};
+
+const struct command load_command = {
+	.name = "load",
+	.summary = "many clients at once against an echo server, every byte checked",
+	.main = load_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL } },
+	.description = "Opens N clients to the echo server at ENDPOINT, all of them connected at the same time, then has "
+		       "each send M messages of random sizes (the same ones for the same --seed) and checks every byte "
+		       "that comes back. Exits 0 when nothing came back corrupted and, on a reliable transport, nothing "
+		       "was lost; lost datagrams (UDP) are counted and reported.",
+	.options = options,
+	.examples = examples,
+};
+
 #define FDS_SPARE 16            /* descriptors besides the clients': stdio, the poller, a name lookup */
 #define MAX_CLIENTS 1000000
 #define MAX_WINDOW 1024
 #define MAX_IN_FLIGHT (1u << 22) /* --clients x --window: a slot each (24 bytes), 96 MiB at most */
 #define MAX_SIZE (64u << 20)    /* one message at most: 64 MiB */
-
-static const char usage[] =
-	"usage: socklab load [OPTIONS] ENDPOINT\n"
-	"Opens N clients to the echo server at ENDPOINT, all of them connected at the same\n"
-	"time, then has each send M messages of random sizes (the same ones for the same\n"
-	"--seed) and checks every byte that comes back. Exits 0 when nothing came back\n"
-	"corrupted and, on a reliable transport, nothing was lost; lost datagrams (UDP) are\n"
-	"counted and reported.\n\n"
-	"  --clients N        clients at once (default 10); each needs a file descriptor\n"
-	"  --messages M       messages per client (default 100; 0: connect them all, send nothing)\n"
-	"  --size MIN-MAX     message sizes in bytes, or one size N (default 1-1024)\n"
-	"  --window W         messages a client may have sent and not yet seen back (default 1)\n"
-	"  --seed S           seed for the sizes and the bytes (default 1)\n"
-	"  --timeout SECONDS  an echo not back after this long is lost, and a connect()\n"
-	"                     not done after this long fails (default 5, more than 0)\n"
-	"  --poller NAME      how to wait for the clients' sockets: epoll (Linux default) or poll\n"
-	"  --json             print the summary as one JSON object\n"
-	"  --trace            narrate every socket call on standard error\n";
 
 /* "MIN-MAX" or "N". */
 static int parse_sizes(const char *text, struct load_options *o)
@@ -129,7 +151,7 @@ static int explain(const char *where, const struct endpoint *ep, const struct lo
 		   const struct load_result *r)
 {
 	if (r->gai) {
-		fprintf(stderr, "socklab: load: look up %s: %s (check the host name)\n", where, gai_strerror(r->gai));
+		fprintf(stderr, "socklab: load: look up %s: %s (check the host name)\n", where, lookup_text(r->gai));
 		return EXIT_RUNTIME;
 	}
 	if (r->err == SL_ETIMEDOUT_REPLY && transport_is_reliable(ep->t)) {
@@ -156,14 +178,6 @@ static int explain(const char *where, const struct endpoint *ep, const struct lo
 
 int load_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "clients", required_argument, NULL, 'c' }, { "messages", required_argument, NULL, 'm' },
-		{ "size", required_argument, NULL, 's' },    { "window", required_argument, NULL, 'w' },
-		{ "seed", required_argument, NULL, 'S' },    { "timeout", required_argument, NULL, 'T' },
-		{ "poller", required_argument, NULL, 'p' },  { "json", no_argument, NULL, 'j' },
-		{ "trace", no_argument, NULL, 't' },         { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct load_options o = { .clients = 10, .messages = 100, .size_min = 1, .size_max = 1024, .window = 1,
 				  .seed = 1, .timeout_ms = 5000 };
 	unsigned long long v;
@@ -171,7 +185,7 @@ int load_main(int argc, char **argv)
 	struct load_result r;
 	int c, json = 0, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) { /* options may follow ENDPOINT */
+	while ((c = cli_next_option(&load_command, argc, argv)) != -1) { /* options may follow ENDPOINT */
 		switch (c) {
 		case 'c':
 			if (cli_number(optarg, 1, MAX_CLIENTS, &v) < 0)
@@ -210,7 +224,7 @@ int load_main(int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&load_command);
 		default: return cli_bad_option("load", c, argv);
 		}
 	}

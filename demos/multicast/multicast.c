@@ -1,6 +1,5 @@
 /* multicast.c - socklab multicast: one datagram sent once reaches every member of a group, and every socket on a broadcast address. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +9,43 @@
 #include "demos/netns.h"
 #include "multicast.h"
 
-static const char usage[] =
-	"usage: socklab multicast [--receivers N] [-4 | -6] [--host]\n"
-	"One sendto() to a multicast group, and every socket that joined the group reads the\n"
-	"datagram: no connection can do that, each needs a send of its own. Then the same with\n"
-	"the multicast loop off, and a broadcast, first without SO_BROADCAST, then with it.\n"
-	"It runs in a private network namespace (nothing on this host changes; root, or an\n"
-	"unprivileged user namespace), on a veth pair it makes there.\n\n"
-	"  --receivers N  how many receivers join (1 to 64, default 3)\n"
-	"  -4, -6         IPv4 only, IPv6 only (default both; --host: IPv4)\n"
-	"  --host         on this host's loopback instead, changed in nothing: no namespace\n"
-	"                 needed, but lo carries no IPv6 multicast and loops everything back\n"
-	"  --trace        narrate every socket call on standard error\n";
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int multicast_main(int argc, char **argv);
+
+#define TEXT(x) #x
+#define NUMBER(x) TEXT(x)
+
+static const struct cli_option options[] = {
+	{ 'n', "receivers", "N", CLI_TEXT, NULL, "how many receivers join (1 to " NUMBER(MCAST_RECEIVERS_MAX) ", default 3)",
+	  0 },
+	{ '4', NULL, NULL, CLI_TEXT, NULL, "IPv4 only (default: both; with --host, IPv4 only)", CLI_SHORT },
+	{ '6', NULL, NULL, CLI_TEXT, NULL, "IPv6 only (not with -4: leave both out for both)", CLI_SHORT },
+	{ 'H', "host", NULL, CLI_TEXT, NULL,
+	  "on this host's loopback instead, changed in nothing: no namespace needed, but lo carries no IPv6 multicast "
+	  "and loops everything back", 0 },
+	CLI_OPTION_TRACE,
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Five receivers in a namespace of its own, then three on this host's loopback, IPv4:",
+	  "socklab multicast --receivers 5\nsocklab multicast --host" },
+	{ NULL, NULL },
+};
+
+const struct command multicast_command = {
+	.name = "multicast",
+	.summary = "one datagram, sent once, read by every member of a group (and broadcast)",
+	.main = multicast_main,
+	.description = "One sendto() to a multicast group, and every socket that joined the group reads the datagram: no "
+		       "connection can do that, each needs a send of its own. Then the same with the multicast loop off, "
+		       "and a broadcast, first without SO_BROADCAST, then with it. It runs in a private network "
+		       "namespace (nothing on this host changes; root, or an unprivileged user namespace), on a veth pair "
+		       "it makes there.",
+	.options = options,
+	.examples = examples,
+};
 
 /* Where the lesson runs: a veth pair in a namespace of its own, or the host's loopback. 0 or an exit code. */
 static int make_network(struct mcast_net *net, int host)
@@ -44,10 +68,6 @@ static int make_network(struct mcast_net *net, int host)
 
 int multicast_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "receivers", required_argument, NULL, 'n' }, { "host", no_argument, NULL, 'H' },
-		{ "trace", no_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct mcast_net net;
 	int c, v4 = 0, v6 = 0, host = 0, rc;
 	long receivers = 3;
@@ -55,7 +75,7 @@ int multicast_main(int argc, char **argv)
 
 	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, ":46h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&multicast_command, argc, argv)) != -1) {
 		switch (c) {
 		case 'n':
 			errno = 0;
@@ -68,7 +88,7 @@ int multicast_main(int argc, char **argv)
 		case '6': v6 = 1; break;
 		case 'H': host = 1; break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&multicast_command);
 		default: return cli_bad_option("multicast", c, argv);
 		}
 	}

@@ -1,6 +1,5 @@
 /* pitfalls.c - socklab pitfalls NAME: what the tutorials gloss over, made to happen live, one small function each. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +9,39 @@
 #include "demos/cli.h"
 #include "pitfalls.h"
 
-#define BIG (4 * 1024 * 1024) /* more than any socket buffer takes at once */
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int pitfalls_main(int argc, char **argv);
 
-static const char usage[] =
-	"usage: socklab pitfalls NAME [ENDPOINT]\n"
-	"Makes one thing the socket tutorials gloss over happen, here and now, and says what\n"
-	"happened. A server and a client in this one process talk over ENDPOINT (default\n"
-	"tcp://127.0.0.1:0; any connected transport, and for two-messages any transport).\n"
-	"Add --trace before the command to see every call: socklab --trace pitfalls NAME.\n\n"
-	"pitfalls:\n";
+static const char *pitfalls_name(size_t i, const char **about);
+static const struct cli_words pitfall_names = { .nth = pitfalls_name }; /* the table below, never a copy */
+
+static const struct cli_option options[] = {
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "One send() that takes only part of the data, then the same over a unix stream, every call narrated:",
+	  "socklab pitfalls partial-send\nsocklab --trace pitfalls partial-send unix:/tmp/pitfall.sock" },
+	{ NULL, NULL },
+};
+
+const struct command pitfalls_command = {
+	.name = "pitfalls",
+	.summary = "make one thing the tutorials gloss over happen, live",
+	.main = pitfalls_main,
+	.operands = { { "NAME", CLI_ONE, &pitfall_names }, { "[ENDPOINT]", CLI_ENDPOINT, NULL } },
+	.description = "Makes one thing the socket tutorials gloss over happen, here and now, and says what happened. A "
+		       "server and a client in this one process talk over ENDPOINT (default tcp://127.0.0.1:0; any "
+		       "connected transport, and for two-messages any transport). Add --trace before the command to see "
+		       "every call: `socklab --trace pitfalls NAME`.",
+	.options = options,
+	.topics = "pitfalls",
+	.topic_words = &pitfall_names,
+	.examples = examples,
+};
+
+#define BIG (4 * 1024 * 1024) /* more than any socket buffer takes at once */
 
 /* "send(4194304 bytes) = 2621440", in the words of the trace, for the pitfall's own lines. */
 static const char *result(ssize_t r, int err, char *buf, size_t len)
@@ -189,16 +212,22 @@ static const struct pitfall pitfalls[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+/* The i-th pitfall's name, and its summary in *about; NULL past the last (for --help and the completions). */
+static const char *pitfalls_name(size_t i, const char **about)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!pitfalls[k].name)
+			return NULL;
+	*about = pitfalls[i].summary;
+	return pitfalls[i].name;
+}
+
 int pitfalls_main(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage_error("pitfalls", "missing NAME, the pitfall to show");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		for (const struct pitfall *f = pitfalls; f->name; f++)
-			printf("  %-18s %s\n", f->name, f->summary);
-		return 0;
-	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cli_help(&pitfalls_command);
 	if (argc > 3)
 		return cli_usage_error("pitfalls", "too many arguments");
 	for (const struct pitfall *f = pitfalls; f->name; f++)

@@ -1,6 +1,5 @@
 /* socketpair.c - socklab socketpair [TRANSPORT]: two sockets born connected, with no name, shared by a parent and its child. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,13 +12,33 @@
 #include "demos/cli.h"
 #include "demos/peerproc.h"
 
-static const char usage[] =
-	"usage: socklab socketpair [TRANSPORT]\n"
-	"socketpair(2) makes two sockets already connected to each other, in one call, with no\n"
-	"name: nobody else can connect or send to them, and no file is left behind. A process\n"
-	"keeps one end and gives the other to its child across fork(), as a shell gives a pipe.\n"
-	"TRANSPORT is unix (default), unixgram or unixpacket; tcp and udp show the kernel\n"
-	"refusing: an inet socket is reached through an address and a port (exit 1).\n";
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int socketpair_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "A connected pair of unix datagram sockets shared with a child, then the kernel refusing a TCP pair:",
+	  "socklab socketpair unixgram\nsocklab socketpair tcp" },
+	{ NULL, NULL },
+};
+
+const struct command socketpair_command = {
+	.name = "socketpair",
+	.summary = "two sockets born connected, with no name, for a parent and its child",
+	.main = socketpair_main,
+	.operands = { { "[TRANSPORT]", CLI_ONE, &cli_schemes } },
+	.description = "socketpair(2) makes two sockets already connected to each other, in one call, with no name: "
+		       "nobody else can connect or send to them, and no file is left behind. A process keeps one end and "
+		       "gives the other to its child across fork(), as a shell gives a pipe. TRANSPORT is unix (default), "
+		       "unixgram or unixpacket; tcp and udp show the kernel refusing: an inet socket is reached through an "
+		       "address and a port (exit 1).",
+	.options = options,
+	.examples = examples,
+};
 
 /* "(unbound)", or the name the kernel gives for fd. */
 static const char *name_of(int fd, char *buf, size_t len)
@@ -91,18 +110,16 @@ static void describe(const int sv[2])
 
 int socketpair_main(int argc, char **argv)
 {
-	static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *scheme = "unix";
 	struct peerproc pp;
 	int c, sv[2];
 
 	/* Each line goes out whole and at once: in order with standard error, and with the other process's lines. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&socketpair_command, argc, argv)) != -1) {
 		if (c != 'h')
 			return cli_bad_option("socketpair", c, argv);
-		fputs(usage, stdout);
-		return 0;
+		return cli_help(&socketpair_command);
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("socketpair", "unexpected argument '%.40s'", argv[optind + 1]);

@@ -1,7 +1,6 @@
 /* transfer_recv.c - socklab recv: listen, take in one transfer, write it out, and report exactly what arrived. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,24 +14,44 @@
 #include "transfer_cli.h"
 #include "transfer_file.h"
 
-static const char usage[] =
-	"usage: socklab recv [--timeout SECONDS] [--rcvbuf BYTES] [--slow MS] [--mode MODE] ENDPOINT [FILE]\n"
-	"Listens on ENDPOINT, takes in one transfer from 'socklab send' (over tcp and unix, from\n"
-	"anything that sends bytes: nc, socat...), writes it to FILE or standard output, and\n"
-	"reports on standard error: bytes, recv() calls or messages, the data's cksum and, over\n"
-	"datagrams, how many were lost, reordered or duplicated. Prints 'listening on ENDPOINT'\n"
-	"once bound: on standard output with a FILE, else on standard error. Exits 0 when all\n"
-	"the data arrived.\n\n"
-	"FILE is written beside itself and takes its place only when all the data arrived: a\n"
-	"failure never destroys it (a FILE that was not there gets what arrived). Over a stream,\n"
-	"'socklab send' marks the end of its data, so that recv can tell a whole transfer from\n"
-	"one cut short; from nc or socat it cannot, and says so.\n\n"
-	"  --timeout SECONDS  message transports: give up once the sender is quiet this long\n"
-	"                     (default 10, more than 0)\n"
-	"  --rcvbuf BYTES     the socket's receive buffer (SO_RCVBUF), e.g. 4K: a small one fills sooner\n"
-	"  --slow MS          pause MS milliseconds after each message, as a slow reader would\n"
-	"  --mode MODE        unix socket files: the file's mode, in octal (666: every user)\n"
-	"  --trace            narrate every socket call on standard error\n";
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int recv_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	{ 'w', "timeout", "SECONDS", CLI_TEXT, NULL,
+	  "message transports: give up once the sender is quiet this long (default 10, more than 0)", 0 },
+	{ 'b', "rcvbuf", "BYTES", CLI_TEXT, NULL,
+	  "the socket's receive buffer (SO_RCVBUF), e.g. 4K: a small one fills sooner", 0 },
+	{ 's', "slow", "MS", CLI_TEXT, NULL, "pause MS milliseconds after each message, as a slow reader would", 0 },
+	{ 'm', "mode", "MODE", CLI_TEXT, NULL, "unix socket files: the file's mode, in octal (666: every user)", 0 },
+	CLI_OPTION_TRACE,
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Receive one transfer over TCP into a file, and one over UDP with a small, slow reader (datagrams get lost):",
+	  "socklab recv tcp://127.0.0.1:5557 copy.txt\nsocklab recv --rcvbuf 4K --slow 1 udp://127.0.0.1:5558 copy.txt" },
+	{ NULL, NULL },
+};
+
+const struct command recv_command = {
+	.name = "recv",
+	.summary = "receive one transfer into a file or standard output, and report what arrived",
+	.main = recv_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL }, { "[FILE]", CLI_FILE, NULL } },
+	.description = "Listens on ENDPOINT, takes in one transfer from `socklab send` (over tcp and unix, from anything "
+		       "that sends bytes: nc, socat...), writes it to FILE or standard output, and reports on standard "
+		       "error: bytes, recv() calls or messages, the data's cksum and, over datagrams, how many were lost, "
+		       "reordered or duplicated. Prints `listening on ENDPOINT` once bound: on standard output with a "
+		       "FILE, else on standard error. Exits 0 when all the data arrived.\n\n"
+		       "FILE is written beside itself and takes its place only when all the data arrived: a failure never "
+		       "destroys it (a FILE that was not there gets what arrived). Over a stream, `socklab send` marks "
+		       "the end of its data, so that recv can tell a whole transfer from one cut short; from nc or socat "
+		       "it cannot, and says so.",
+	.options = options,
+	.examples = examples,
+};
 
 /*
  * SIGINT, SIGTERM and SIGHUP: the socket calls restart after a signal, so the handler
@@ -80,12 +99,6 @@ static int serve(struct sock *ls, const char *where, struct recv_msgs_options *i
 
 int recv_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "timeout", required_argument, NULL, 'w' }, { "rcvbuf", required_argument, NULL, 'b' },
-		{ "slow", required_argument, NULL, 's' },    { "mode", required_argument, NULL, 'm' },
-		{ "trace", no_argument, NULL, 't' },         { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct progress pg = { 0 };
 	struct recv_msgs_options io = { .out = STDOUT_FILENO, .timeout_ms = TRANSFER_DEFAULT_TIMEOUT_MS, .progress = &pg };
 	struct endpoint ep;
@@ -94,7 +107,7 @@ int recv_main(int argc, char **argv)
 	unsigned long long rcvbuf = 0, slow = 0;
 	int opt, rc, mode = -1;
 
-	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((opt = cli_next_option(&recv_command, argc, argv)) != -1) {
 		switch (opt) {
 		case 'w':
 			if ((rc = cli_duration("recv", "--timeout", optarg, &io.timeout_ms)) != 0)
@@ -113,7 +126,7 @@ int recv_main(int argc, char **argv)
 				return rc;
 			break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&recv_command);
 		default: return cli_bad_option("recv", opt, argv);
 		}
 	}

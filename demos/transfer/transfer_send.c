@@ -1,7 +1,6 @@
 /* transfer_send.c - socklab send: a file or standard input to a receiver, every send() counted, and a report. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +16,45 @@
 #include "transfer_cli.h"
 #include "transfer_send.h"
 
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int send_main(int argc, char **argv);
+
+static const struct cli_option options[] = {
+	{ 's', "size", "BYTES", CLI_TEXT, NULL, "message transports: payload bytes per message (default 1400)", 0 },
+	{ 'r', "rate", "BYTES", CLI_TEXT, NULL,
+	  "send at most BYTES per second (K, M and G allowed). UDP has no flow control: a sender that outruns its "
+	  "receiver overflows the receiver's buffer. Pacing is one remedy; acknowledgements that open a window are "
+	  "another (socklab bench: its credit window)", 0 },
+	{ 'w', "timeout", "SECONDS", CLI_TEXT, NULL,
+	  "how long to wait for the receiver's answer (default 10, more than 0)", 0 },
+	CLI_OPTION_TRACE,
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "Send a file to a receiver over TCP, then one over UDP at 1 MB per second:",
+	  "socklab send tcp://127.0.0.1:5557 notes.txt\nsocklab send --rate 1M udp://127.0.0.1:5558 notes.txt" },
+	{ NULL, NULL },
+};
+
+const struct command send_command = {
+	.name = "send",
+	.summary = "send a file or standard input to a receiver, and report",
+	.main = send_main,
+	.operands = { { "ENDPOINT", CLI_ENDPOINT, NULL }, { "[FILE]", CLI_FILE, NULL } },
+	.description = "Sends FILE (or standard input, also as `-`) to `socklab recv` at ENDPOINT (over tcp and unix, to "
+		       "anything that reads bytes: nc, socat...) and reports on standard error: bytes, send() calls or "
+		       "messages, the data's cksum and, over message transports, what the receiver got. Exits 0 when "
+		       "everything was sent and, over messages, everything arrived.",
+	.options = options,
+	.examples = examples,
+};
+
+
 #define DEFAULT_SIZE 1400 /* a datagram's payload: within one Ethernet frame, so never fragmented */
 #define RATE_MAX (1ULL << 40) /* --rate: a terabyte a second, more than any socket moves */
 #define RESEND_MS 200     /* the totals (END) go again after this long without an acknowledgement */
-
-static const char usage[] =
-	"usage: socklab send [--size BYTES] [--rate BYTES] [--timeout SECONDS] ENDPOINT [FILE]\n"
-	"Sends FILE (or standard input) to 'socklab recv' at ENDPOINT (over tcp and unix, to\n"
-	"anything that reads bytes: nc, socat...) and reports on standard error: bytes, send()\n"
-	"calls or messages, the data's cksum and, over message transports, what the receiver\n"
-	"got. Exits 0 when everything was sent and, over messages, everything arrived.\n\n"
-	"  --size BYTES       message transports: payload bytes per message (default 1400)\n"
-	"  --rate BYTES       send at most BYTES per second (K, M and G allowed). UDP has no\n"
-	"                     flow control: a sender that outruns its receiver overflows the\n"
-	"                     receiver's buffer. Pacing is one remedy; acknowledgements that\n"
-	"                     open a window are another (socklab bench: its credit window)\n"
-	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10, more than 0)\n"
-	"  --trace            narrate every socket call on standard error\n";
 
 void sender_pace(const struct sender *s)
 {
@@ -121,17 +142,12 @@ static int send_messages(struct sender *s, size_t size)
 
 int send_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "size", required_argument, NULL, 's' },    { "rate", required_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 'w' }, { "trace", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
-	};
 	struct sender s = { .in = STDIN_FILENO, .timeout_ms = TRANSFER_DEFAULT_TIMEOUT_MS };
 	struct endpoint ep;
 	unsigned long long size = DEFAULT_SIZE, rate;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((opt = cli_next_option(&send_command, argc, argv)) != -1) {
 		switch (opt) {
 		case 's':
 			if (cli_size(optarg, 1, XFER_PAYLOAD_MAX, &size) < 0)
@@ -148,7 +164,7 @@ int send_main(int argc, char **argv)
 				return rc;
 			break;
 		case 't': cli_trace_on(); break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&send_command);
 		default: return cli_bad_option("send", opt, argv);
 		}
 	}

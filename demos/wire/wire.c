@@ -1,7 +1,6 @@
 /* wire.c - socklab wire: the packets of socklab's own exchange, as a ladder, mermaid or JSON, and as a pcap file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,39 +10,66 @@
 #include "demos/cli.h"
 #include "wire.h"
 
-/* Where `socklab wire tcp` puts its server: the namespace is socklab's own, so any port is free; 7 is echo's (RFC 862). */
-#define DEFAULT_HOST_PORT "127.0.0.1:7"
-#define DEFAULT_LOSS 20
+/* The command as data: --help, the options it parses, the man page and the completions come from it. */
+int wire_main(int argc, char **argv);
 
-static const char usage[] =
-	"usage: socklab wire TRANSPORT|ENDPOINT [--scenario NAME] [--format ladder|mermaid|json]\n"
-	"                    [--explain] [--pcap FILE] [--loss PERCENT] [--seed N]\n"
-	"Runs one of socklab's exchanges over TRANSPORT in a private network namespace of its own\n"
-	"(as root, or unprivileged through a user namespace where the kernel allows it), captures\n"
-	"its packets with a packet socket on lo, and shows every one: time, direction, TCP flags,\n"
-	"seq/ack relative to each side's initial sequence number (as Wireshark shows them), length,\n"
-	"window, and each side's TCP state as the packets show it. `socklab wire tcp` puts the\n"
-	"server at " DEFAULT_HOST_PORT "; an ENDPOINT (tcp://[::1]:5555) chooses. unix sockets have no\n"
-	"packets: it says so, and shows the exchange's system calls instead.\n\n"
-	"  --scenario NAME    the exchange (default echo), see below\n"
-	"  --format FORMAT    ladder (default: text, 80 columns), mermaid (a sequenceDiagram),\n"
-	"                     or json (an object per packet, and a summary)\n"
-	"  --explain          answer the Wireshark lab's questions from this capture: initial\n"
-	"                     sequence numbers, segment lengths, RTT samples and the smoothed RTT,\n"
-	"                     windows, retransmissions; UDP's four header fields\n"
-	"  --pcap FILE        also write the packets to FILE (pcap: tcpdump -r FILE, Wireshark)\n"
-	"  --loss PERCENT     nftables in the namespace drops PERCENT of the data packets\n"
-	"  --seed N           drop the same packets each run (by their order), not at random\n"
-	"  --trace            (before wire) narrate every call, the capture socket's too\n\n"
-	"scenarios:\n";
-
-static int help(void)
+/* The i-th scenario's name, and what it shows in *about; NULL past the last. */
+static const char *scenario_name(size_t i, const char **about)
 {
-	fputs(usage, stdout);
-	for (size_t i = 0; i < wire_nscenarios; i++)
-		printf("  %-12s %s\n", wire_scenarios[i].name, wire_scenarios[i].what);
-	return 0;
+	if (i >= wire_nscenarios)
+		return NULL;
+	*about = wire_scenarios[i].what;
+	return wire_scenarios[i].name;
 }
+
+static const struct cli_words scenarios = { .nth = scenario_name };
+
+static const struct cli_word formats[] = { { "ladder", NULL }, { "mermaid", NULL }, { "json", NULL }, { NULL, NULL } };
+static const struct cli_words format_words = { .own = formats };
+
+static const struct cli_option options[] = {
+	{ 's', "scenario", "NAME", CLI_ONE, &scenarios, "the exchange (default echo), see below", 0 },
+	{ 'f', "format", "FORMAT", CLI_ONE, &format_words,
+	  "ladder (default: text, 80 columns), mermaid (a sequenceDiagram), or json (an object per packet, and a "
+	  "summary)", 0 },
+	{ 'e', "explain", NULL, CLI_TEXT, NULL,
+	  "answer the Wireshark lab's questions from this capture: initial sequence numbers, segment lengths, RTT "
+	  "samples and the smoothed RTT, windows, retransmissions; UDP's four header fields", 0 },
+	{ 'p', "pcap", "FILE", CLI_FILE, NULL, "also write the packets to FILE (pcap: tcpdump -r FILE, Wireshark)", 0 },
+	{ 'l', "loss", "PERCENT", CLI_TEXT, NULL, "nftables in the namespace drops PERCENT of the data packets", 0 },
+	{ 'S', "seed", "N", CLI_TEXT, NULL, "drop the same packets each run (by their order), not at random", 0 },
+	CLI_OPTION_HELP,
+	CLI_OPTIONS_END,
+};
+
+static const struct cli_example examples[] = {
+	{ "The packets of one TCP echo, then of the same over UDP, written to a pcap file too:",
+	  "socklab wire tcp\nsocklab wire --pcap echo.pcap udp" },
+	{ "TCP retransmitting while a fifth of the data is dropped, the same packets every run, explained:",
+	  "socklab wire --scenario loss --loss 20 --seed 1 --explain tcp" },
+	{ NULL, NULL },
+};
+
+const struct command wire_command = {
+	.name = "wire",
+	.summary = "the packets of one exchange: a ladder of every packet, TCP states, a pcap file",
+	.main = wire_main,
+	.operands = { { "TRANSPORT|ENDPOINT", CLI_TARGET, NULL } },
+	.description = "Runs one of socklab's exchanges over TRANSPORT in a private network namespace of its own (as "
+		       "root, or unprivileged through a user namespace where the kernel allows it), captures its packets "
+		       "with a packet socket on lo, and shows every one: time, direction, TCP flags, seq/ack relative to "
+		       "each side's initial sequence number (as Wireshark shows them), length, window, and each side's TCP "
+		       "state as the packets show it. `socklab wire tcp` puts the server at " WIRE_DEFAULT_HOST_PORT "; "
+		       "an ENDPOINT (tcp://[::1]:5555) chooses. unix sockets have no packets: it says so, and shows the "
+		       "exchange's system calls instead. Add --trace before wire (`socklab --trace wire tcp`) to narrate "
+		       "every call, the capture socket's too.",
+	.options = options,
+	.topics = "scenarios",
+	.topic_words = &scenarios,
+	.examples = examples,
+};
+
+#define DEFAULT_LOSS 20
 
 /* A whole number from lo to hi, or -1. */
 static long long number(const char *text, long long lo, long long hi)
@@ -63,7 +89,7 @@ static int target(const char *text, struct wire_options *o)
 		return cli_usage_error("wire", "'%.40s' is neither a transport nor an endpoint (try tcp, udp or unix)", text);
 	o->bare = t != NULL;
 	if (t && t->domain != AF_UNIX)
-		snprintf(full, sizeof full, "%s://%s", t->scheme, DEFAULT_HOST_PORT);
+		snprintf(full, sizeof full, "%s://%s", t->scheme, WIRE_DEFAULT_HOST_PORT);
 	else if (t)
 		snprintf(full, sizeof full, "%s:wire.sock", t->scheme); /* wire_unix() makes it in a directory of its own */
 	else
@@ -96,20 +122,14 @@ static int standard_fds(void)
 
 int wire_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "scenario", required_argument, NULL, 's' }, { "format", required_argument, NULL, 'f' },
-		{ "pcap", required_argument, NULL, 'p' },     { "explain", no_argument, NULL, 'e' },
-		{ "loss", required_argument, NULL, 'l' },     { "seed", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
-	};
 	struct wire_options o = { .sc = &wire_scenarios[0], .format = "ladder", .loss = -1 };
 	long long v = 0;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = cli_next_option(&wire_command, argc, argv)) != -1) {
 		if (c == 'h')
-			return help();
+			return cli_help(&wire_command);
 		if (c == 's' && !(o.sc = wire_scenario_find(optarg)))
 			return cli_usage_error("wire", "no scenario named '%.40s'", optarg);
 		if (c == 'f' && strcmp(optarg, "ladder") && strcmp(optarg, "mermaid") && strcmp(optarg, "json"))

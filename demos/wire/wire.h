@@ -96,6 +96,8 @@ struct wire_scenario {
 	int (*run)(struct wire_exchange *x);
 };
 extern const struct wire_scenario wire_scenarios[];
+/* Where `socklab wire tcp` puts its server: the namespace is socklab's own, so any port is free; 7 is echo's (RFC 862). */
+#define WIRE_DEFAULT_HOST_PORT "127.0.0.1:7"
 extern const size_t wire_nscenarios;
 /* The scenario named name, or NULL. */
 const struct wire_scenario *wire_scenario_find(const char *name);

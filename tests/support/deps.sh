@@ -15,7 +15,12 @@ clang:clang
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 iproute2:ip
 nftables:nft
-tcpdump:tcpdump"
+tcpdump:tcpdump
+mandoc:mandoc
+man-db:man
+zsh:zsh
+fish:fish
+musl-tools:musl-gcc"
 [ $# -gt 0 ] && need="$*"
 
 missing=""

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "impair.h"
+#include "core/errors.h"
 #include "core/sys/sys.h"
 #include "core/sys/trace.h"
 
@@ -69,7 +70,7 @@ static void release_held(struct sock *s, int last)
 		im->counts.held_lost++;
 		if (trace_on)
 			trace_line("  (impair: lost: the held datagram could not go (%s); counted, %llu so far)",
-				   strerror(errno), im->counts.held_lost);
+				   errno_text(errno), im->counts.held_lost);
 	} else {
 		im->counts.late++;
 	}

@@ -119,6 +119,13 @@ extern const struct transport impair_transport;
  */
 int impair_parse_options(const struct transport *t, const char *options, char *why, size_t whylen);
 
+/*
+ * The i-th option an endpoint may ask for after '?': its name ("drop"), the
+ * name of its value in *value ("P") and what it does in *about; NULL past
+ * the last (for the manual page).
+ */
+const char *impair_option_at(size_t i, const char **value, const char **about);
+
 /* As impair_parse_options(), and fills *p (unnamed parameters are 0, the seed 1). */
 int impair_parse(const char *options, struct impair_params *p, char *why, size_t whylen);
 

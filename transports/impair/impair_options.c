@@ -18,14 +18,21 @@ static const struct impair_option {
 	enum impair_kind kind;
 	size_t offset;       /* where the value goes in struct impair_params */
 	const char *example; /* for messages: what a right value looks like */
+	const char *about;   /* what it does, for the manual (impair_option_at) */
 } impair_options[] = {
-	{ "drop", KIND_PROBABILITY, offsetof(struct impair_params, drop), "drop=0.1 loses one datagram in ten" },
-	{ "dup", KIND_PROBABILITY, offsetof(struct impair_params, dup), "dup=0.1 sends one datagram in ten twice" },
+	{ "drop", KIND_PROBABILITY, offsetof(struct impair_params, drop), "drop=0.1 loses one datagram in ten",
+	  "udp: each datagram is lost with probability P (0 to 1); the send still succeeds" },
+	{ "dup", KIND_PROBABILITY, offsetof(struct impair_params, dup), "dup=0.1 sends one datagram in ten twice",
+	  "udp: each datagram is sent twice with probability P" },
 	{ "reorder", KIND_PROBABILITY, offsetof(struct impair_params, reorder),
-	  "reorder=0.1 lets the next datagram overtake one in ten" },
-	{ "delay", KIND_MS, offsetof(struct impair_params, delay_ms), "delay=50 makes every send wait 50 ms" },
-	{ "chunk", KIND_BYTES, offsetof(struct impair_params, chunk), "chunk=1 moves one byte per send and recv" },
-	{ "seed", KIND_SEED, offsetof(struct impair_params, seed), "seed=7 repeats the run of seed 7" },
+	  "reorder=0.1 lets the next datagram overtake one in ten",
+	  "udp: each datagram is held back with probability P, and goes out after the next one" },
+	{ "delay", KIND_MS, offsetof(struct impair_params, delay_ms), "delay=50 makes every send wait 50 ms",
+	  "every send waits MS milliseconds first" },
+	{ "chunk", KIND_BYTES, offsetof(struct impair_params, chunk), "chunk=1 moves one byte per send and recv",
+	  "streams: each send and each recv moves at most N bytes" },
+	{ "seed", KIND_SEED, offsetof(struct impair_params, seed), "seed=7 repeats the run of seed 7",
+	  "the seed of the random choices (default 1): the same seed, the same fate" },
 };
 #define N_OPTIONS (sizeof impair_options / sizeof impair_options[0])
 
@@ -253,4 +260,16 @@ int impair_attach(struct sock *s, const struct endpoint *ep)
 	s->impair = im;
 	s->t = &im->table;
 	return 0;
+}
+
+const char *impair_option_at(size_t i, const char **value, const char **about)
+{
+	static const char *const values[] = { [KIND_PROBABILITY] = "P", [KIND_MS] = "MS", [KIND_BYTES] = "N",
+					      [KIND_SEED] = "S" };
+
+	if (i >= N_OPTIONS)
+		return NULL;
+	*value = values[impair_options[i].kind];
+	*about = impair_options[i].about;
+	return impair_options[i].name;
 }
