@@ -174,8 +174,8 @@ FUZZ_B        = $(B)/fuzz
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 # Each target is fuzz/fuzz_NAME.c, whose function is fuzz_NAME: its seeds are fuzz/corpus/NAME.
 FUZZ_NAMES   := $(patsubst fuzz_%,%,$(basename $(notdir $(wildcard fuzz/fuzz_*.c))))
-# The targets' bodies, and the demos' pure parsers they feed (chat_proto.c, transfer_proto.c).
-FUZZ_OBJ      = $(patsubst %.c,$(B)/obj/%.o,$(filter-out fuzz/entry.c,$(wildcard fuzz/*.c)) $(wildcard demos/*/*_proto.c))
+# The targets' bodies (the demos' pure parsers they feed, chat_proto.c, transfer_proto.c..., come with TEST_DEMO_OBJ).
+FUZZ_OBJ      = $(patsubst %.c,$(B)/obj/%.o,$(filter-out fuzz/entry.c,$(wildcard fuzz/*.c)))
 
 fuzz: deps
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" SANITIZE= $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz-%)
@@ -184,7 +184,7 @@ fuzz: deps
 # The protocols of the commands (demos/chat/chat_proto.c, demos/transfer/transfer_proto.c...) are fuzzed too: link
 # every command's objects, as the tests do, but not main().
 $(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lm -o $@
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lpthread -lm -o $@
 
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
 # fails on any error or leak (tests/support/valgrind.sh). The suites in VALGRIND_FD_SUITES run with
