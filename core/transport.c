@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/sys/sys.h"
+#include "errors.h"
 
 /* Datagrams have no connections to listen for. */
 int transport_no_listen(struct sock *s, int backlog)
@@ -83,4 +84,14 @@ ssize_t sock_send_all(struct sock *s, const void *buf, size_t len)
 int sock_set_nonblocking(struct sock *s)
 {
 	return sys_set_nonblocking(s->fd, 1);
+}
+
+/* Every option after '?' belongs to the impairment layer (transports/impair/impair.h). */
+int transport_no_options(const char *text, char *rest, size_t restlen, char *why, size_t whylen)
+{
+	if (strlen(text) >= restlen)
+		return fail_why(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(text),
+				restlen - 1);
+	memcpy(rest, text, strlen(text) + 1);
+	return 0;
 }

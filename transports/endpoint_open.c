@@ -24,10 +24,12 @@ static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_rol
 	}
 	for (size_t i = 0; i < n; i++) {
 		sock_init(s);
+		s->options = ep->options; /* a user-space transport reads its own, and impairs what it is made of */
 		int r = role == ENDPOINT_SERVER ? sock_bind(s, ep->t, &addrs[i]) : sock_dial(s, ep->t, &addrs[i]);
+		s->options = NULL;
 		if (r == 0 && role == ENDPOINT_SERVER && sock_is_connected(s))
 			r = sock_listen(s, backlog);
-		if (r == 0)
+		if (r == 0 && !sock_in_user_space(s))
 			r = impair_attach(s, ep);
 		if (r == 0)
 			return 0;

@@ -43,4 +43,5 @@ const struct transport tcp_transport = {
 	.getname = sockops_getname,
 	.close = sockops_close,
 	.set_file_mode = transport_no_set_file_mode,
+	.options = transport_no_options,
 };

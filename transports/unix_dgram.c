@@ -21,4 +21,5 @@ const struct transport unix_dgram_transport = {
 	.getname = sockops_getname,
 	.close = unix_close,
 	.set_file_mode = unix_set_file_mode,
+	.options = transport_no_options,
 };

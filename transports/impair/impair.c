@@ -257,4 +257,5 @@ const struct transport impair_transport = {
 	.getname = impair_getname,
 	.close = impair_close,
 	.set_file_mode = impair_set_file_mode,
+	.options = transport_no_options,
 };
