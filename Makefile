@@ -69,10 +69,11 @@ demo: $(B)/socklab
 	@sh demos/demo.sh $(B)/socklab
 
 # The real thing, as root: a network namespace whose loopback drops LOSS% of the packets (nftables),
-# and socklab contrast and send/recv inside it. Without root it says what it needs and fails.
+# and socklab contrast and send/recv inside it. Without root it says what it needs and fails. As root it
+# installs what it needs when missing (iproute2, nftables) and nothing else; see docs/lab.md.
 LOSS ?= 10
 lab: $(B)/socklab
-	@if [ "$$(id -u)" = 0 ]; then sh tests/support/deps.sh; fi
+	@if [ "$$(id -u)" = 0 ]; then sh tests/support/deps.sh iproute2:ip nftables:nft; fi
 	@sh demos/lab.sh $(B)/socklab $(LOSS)
 
 clean:
@@ -86,7 +87,8 @@ FUZZ_B        = $(B)/fuzz
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 # Each target is fuzz/fuzz_NAME.c, whose function is fuzz_NAME: its seeds are fuzz/corpus/NAME.
 FUZZ_NAMES   := $(patsubst fuzz_%,%,$(basename $(notdir $(wildcard fuzz/fuzz_*.c))))
-FUZZ_OBJ      = $(patsubst %.c,$(B)/obj/%.o,$(filter-out fuzz/entry.c,$(wildcard fuzz/*.c)))
+# The targets' bodies, and the demos' pure parsers they feed (chat_proto.c, transfer_proto.c).
+FUZZ_OBJ      = $(patsubst %.c,$(B)/obj/%.o,$(filter-out fuzz/entry.c,$(wildcard fuzz/*.c)) $(wildcard demos/*/*_proto.c))
 
 fuzz: deps
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" SANITIZE= $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz-%)
@@ -100,7 +102,7 @@ $(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
 # fails on any error or leak (tests/support/valgrind.sh). The suites in VALGRIND_FD_SUITES run with
 # --track-fds=yes too, and fail on a descriptor socklab (or a process it forked) left open at exit.
-VALGRIND_SUITES ?= echo badinput files modes
+VALGRIND_SUITES ?= echo badinput files modes signals stale transfer_truth
 VALGRIND_FD_SUITES ?= fdpass creds socketpair multicast pitfalls_fds
 valgrind: deps
 	@$(MAKE) --no-print-directory $(B)/socklab $(B)/socklab-tests

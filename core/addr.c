@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
+#ifdef __linux__
+#include <linux/if_ether.h>    /* ETH_P_ALL, ETH_P_IP, ETH_P_IPV6 */
+#include <netpacket/packet.h> /* struct sockaddr_ll: a packet socket's address (packet(7)) */
+#endif
 
 #define SUN_PATH_OFFSET offsetof(struct sockaddr_un, sun_path)
 
@@ -39,14 +43,44 @@ int addr_is_unnamed_unix(const struct addr *a)
 	return a->ss.ss_family == AF_UNIX && (unix_name_len(a) == 0 || (sun->sun_path[0] == '\0' && unix_name_len(a) == 1));
 }
 
-/* Writes an abstract name, escaping bytes a terminal would not show. */
-static void format_abstract(const char *name, size_t n, char *out, size_t outlen)
+#ifdef __linux__
+/* A packet socket's address: the interface, the protocol, and, on a received frame, its direction. */
+static void format_packet(const struct addr *a, char *out, size_t outlen)
 {
-	size_t o = 0;
-	out[o++] = '@';
-	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+	const struct sockaddr_ll *ll = (const struct sockaddr_ll *)&a->ss;
+	static const char *const types[] = { "to this host", "broadcast", "multicast", "to another host", "outgoing" };
+	unsigned proto = ntohs(ll->sll_protocol);
+	char pname[16];
+
+	snprintf(pname, sizeof pname, "0x%04x", proto);
+	if (proto == ETH_P_ALL || proto == ETH_P_IP || proto == ETH_P_IPV6)
+		snprintf(pname, sizeof pname, "%s", proto == ETH_P_ALL ? "ETH_P_ALL" : proto == ETH_P_IP ? "IPv4" : "IPv6");
+	/* bind(2) leaves sll_hatype 0; the kernel fills it (and sll_pkttype) in a received frame's address. */
+	if (ll->sll_hatype && ll->sll_pkttype < sizeof types / sizeof types[0])
+		snprintf(out, outlen, "ifindex %d, %s, %s", ll->sll_ifindex, pname, types[ll->sll_pkttype]);
+	else
+		snprintf(out, outlen, "ifindex %d, %s", ll->sll_ifindex, pname);
+}
+#endif
+
+/*
+ * Writes a unix name after prefix ("@" for an abstract name, "" for a path),
+ * escaping every byte a terminal would not just show (controls, DEL, and
+ * anything outside ASCII) as \xNN: a peer chooses its own name, and a name
+ * printed raw could carry escape sequences into the terminal that shows a log.
+ */
+static void format_unix_name(const char *prefix, const char *name, size_t n, char *out, size_t outlen)
+{
+	size_t o = (size_t)snprintf(out, outlen, "%s", prefix);
+
+	if (o >= outlen)
+		o = outlen - 1;
+	for (size_t i = 0; i < n; i++) { /* cut short when out is full, never in the middle of an escape */
 		unsigned char c = (unsigned char)name[i];
-		if (c >= 0x20 && c < 0x7f)
+		int plain = c >= 0x20 && c < 0x7f;
+		if (o + (plain ? 1 : 4) >= outlen)
+			break;
+		if (plain)
 			out[o++] = (char)c;
 		else
 			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
@@ -77,11 +111,16 @@ const char *addr_format(const struct addr *a, char *out, size_t outlen)
 		if (addr_is_unnamed_unix(a))
 			snprintf(out, outlen, "(unbound)");
 		else if (sun->sun_path[0] == '\0')
-			format_abstract(sun->sun_path + 1, n - 1, out, outlen);
+			format_unix_name("@", sun->sun_path + 1, n - 1, out, outlen);
 		else
-			snprintf(out, outlen, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+			format_unix_name("", sun->sun_path, strnlen(sun->sun_path, n), out, outlen);
 		break;
 	}
+#ifdef __linux__
+	case AF_PACKET:
+		format_packet(a, out, outlen);
+		break;
+#endif
 	default:
 		snprintf(out, outlen, "(address family %d)", a->ss.ss_family);
 	}

@@ -23,7 +23,10 @@ struct addr {
 /*
  * Writes a as text into out (at most ADDR_TEXT_MAX bytes): "127.0.0.1:5555",
  * "[::1]:5555", "/tmp/echo.sock", "@name" (abstract), "(unbound)" for an
- * AF_UNIX address without a name. Never fails; returns out.
+ * AF_UNIX address without a name. In a unix name, paths and abstract names
+ * alike, a byte outside printable ASCII is written \xNN: peers choose their
+ * names, and a log must not pass their escape sequences to a terminal.
+ * Never fails; returns out.
  */
 const char *addr_format(const struct addr *a, char *out, size_t outlen);
 

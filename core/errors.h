@@ -18,6 +18,8 @@ enum {
 	SL_ETIMEDOUT_REPLY,       /* no reply came back within the timeout */
 	SL_ESHORT,                /* the peer closed before the whole reply came back */
 	SL_EMISMATCH,             /* an echoed reply differs from what was sent */
+	SL_ESOCKET_DENIED,        /* a socket file this user may not connect to: alive or stale, nobody can tell */
+	SL_EBADLOCK,              /* PATH.lock, beside a socket file, is not a regular file */
 };
 
 /* "ECONNREFUSED" for ECONNREFUSED, and so on; "E?" plus the number for codes not in the table. */
@@ -26,12 +28,18 @@ const char *errno_name(int err);
 /* strerror(err) with a lower-case first letter, as socklab's messages print it ("connection refused"). */
 const char *errno_text(int err);
 
+struct transport;
+
 /*
- * One short hint for err when it happens while doing op, or NULL. op is the
- * system call or step: "connect", "bind", "recv", "send", "resolve"... For
- * example ECONNREFUSED during "connect" gives "is a server listening?".
+ * One short hint for err when it happens while doing op over transport t, or
+ * NULL. op is the system call or step: "connect", "bind", "recv", "send",
+ * "resolve"... A hint follows the transport's facts, never its neighbour's:
+ * ECONNREFUSED during "connect" over tcp gives "is a server listening?", the
+ * same errno from a unix socket file says its server is gone, and only UDP
+ * hears of a missing peer through ICMP. t NULL (the transport is not known)
+ * gives only the hints true of every transport.
  */
-const char *errno_hint(int err, const char *op);
+const char *errno_hint(int err, const char *op, const struct transport *t);
 
 /*
  * For the parsers that explain a refusal (endpoint.c, impair.c): writes the

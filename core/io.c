@@ -2,7 +2,11 @@
 #include "io.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
+#include <sys/socket.h>
 
 #include "errors.h"
 #include "core/sys/sys.h"
@@ -90,4 +94,32 @@ int sock_exchange(struct sock *s, const void *out, size_t outlen, void *in, size
 		return -1;
 	errno = saved;
 	return r;
+}
+
+size_t sock_message_max(struct sock *s, size_t want)
+{
+	struct addr a = s->peer;
+	int have;
+
+	if (!sock_keeps_boundaries(s))
+		return SIZE_MAX; /* a stream has no messages */
+	if (a.ss.ss_family == 0 && sys_getsockname(s->fd, &a) < 0)
+		return 0;
+	if (a.ss.ss_family == AF_INET)
+		return IO_UDP4_MAX;
+	if (a.ss.ss_family == AF_INET6)
+		return IO_UDP6_MAX;
+	/*
+	 * AF_UNIX: Linux refuses a datagram (or seqpacket message) larger than
+	 * the sender's SO_SNDBUF less 32 bytes (unix_dgram_sendmsg in
+	 * net/unix/af_unix.c); getsockopt reports the buffer doubled, as the
+	 * kernel keeps it, and setsockopt doubles what it is given (socket(7)).
+	 */
+	if (sys_getsockopt_int(s->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", &have) < 0)
+		return 0;
+	if (have >= 32 && (size_t)have - 32 < want && want <= INT_MAX / 2 &&
+	    sys_setsockopt_int(s->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", (int)want) == 0 &&
+	    sys_getsockopt_int(s->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", &have) < 0)
+		return 0;
+	return have >= 32 ? (size_t)have - 32 : 0;
 }

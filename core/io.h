@@ -38,4 +38,17 @@ int sock_recv_exact(struct sock *s, void *buf, size_t len, size_t *got);
 int sock_exchange(struct sock *s, const void *out, size_t outlen, void *in, size_t inlen, size_t *got,
 		  int timeout_ms);
 
+/* The largest UDP payload: 65,535 less the IPv4 (20) and UDP (8) headers; IPv6 has no header in the count (RFC 8200). */
+#define IO_UDP4_MAX 65507
+#define IO_UDP6_MAX 65527
+
+/*
+ * The largest message s can send in one send(2): SIZE_MAX on a stream (no
+ * messages), IO_UDP4_MAX or IO_UDP6_MAX for UDP, and for a unix message
+ * socket what its send buffer allows, first raised toward want when that is
+ * lower (the kernel caps it at net.core.wmem_max). 0 when it cannot be told
+ * (errno). Makes system calls only for a unix message socket.
+ */
+size_t sock_message_max(struct sock *s, size_t want);
+
 #endif

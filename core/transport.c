@@ -3,56 +3,60 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/sys/sys.h"
+#include "core/sys/trace.h"
 #include "errors.h"
+
+unsigned long transport_stub_calls;
+
+/* Every stub answers through here: counted, and said under --trace, so that its errno is never taken for the kernel's. */
+static int stub(const char *op, int err)
+{
+	transport_stub_calls++;
+	if (trace_on)
+		trace_line("  (socklab: this transport has no %s(): %s from socklab's stub, not from the kernel)", op,
+			   errno_name(err));
+	errno = err;
+	return -1;
+}
 
 /* Datagrams have no connections to listen for. */
 int transport_no_listen(struct sock *s, int backlog)
 {
 	(void)s, (void)backlog;
-	errno = EOPNOTSUPP;
-	return -1;
+	return stub("listen", EOPNOTSUPP);
 }
 
 /* Datagrams have no connections to accept: every datagram says who sent it. */
 int transport_no_accept(struct sock *s, struct sock *out)
 {
 	(void)s, (void)out;
-	errno = EOPNOTSUPP;
-	return -1;
+	return stub("accept", EOPNOTSUPP);
 }
 
 /* A connection already knows its peer: there is nobody else to send to. */
-ssize_t transport_no_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
+ssize_t transport_no_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			    const struct addr *from)
 {
-	(void)s, (void)buf, (void)len, (void)to;
-	errno = EOPNOTSUPP;
-	return -1;
+	(void)s, (void)buf, (void)len, (void)to, (void)from;
+	return stub("sendto", EOPNOTSUPP);
 }
 
 /* A connection's bytes all come from its one peer. */
-ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
+ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+			      int *truncated)
 {
-	(void)s, (void)buf, (void)len, (void)from, (void)truncated;
-	errno = EOPNOTSUPP;
-	return -1;
-}
-
-/* Datagrams have no direction to close: nothing tells the peer. */
-int transport_no_shutdown(struct sock *s, int how)
-{
-	(void)s, (void)how;
-	errno = EOPNOTSUPP;
-	return -1;
+	(void)s, (void)buf, (void)len, (void)from, (void)local, (void)truncated;
+	return stub("recvfrom", EOPNOTSUPP);
 }
 
 /* Only a socket file has a mode to change: an address and port, or an abstract name, has none. */
 int transport_no_set_file_mode(struct sock *s, mode_t mode)
 {
 	(void)s, (void)mode;
-	errno = EINVAL;
-	return -1;
+	return stub("chmod", EINVAL);
 }
 
 void sock_init(struct sock *s)
@@ -79,6 +83,17 @@ ssize_t sock_send_all(struct sock *s, const void *buf, size_t len)
 		if (done >= len)
 			return (ssize_t)done;
 	}
+}
+
+void sock_abandon(struct sock *s)
+{
+	if (s->fd >= 0)
+		sys_close(s->fd);
+	if (s->file.lock_fd > 2)
+		close(s->file.lock_fd); /* a lock taken with flock(2) ends with its descriptor */
+	s->fd = -1;
+	s->file.lock_fd = 0;
+	s->file.path[0] = '\0';
 }
 
 int sock_set_nonblocking(struct sock *s)

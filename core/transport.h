@@ -46,11 +46,18 @@ enum transport_flag {
 /* A user-space transport's own state for one socket (rdt: transports/rdt/rdt_sock.h). */
 struct transport_state;
 
-/* A socket file that a socket created with bind(2), to remove when the socket closes. */
+/*
+ * A socket file that a socket created with bind(2), to remove when the socket
+ * closes, and the lock beside it (transports/af_unix.c). Zero everywhere is
+ * "none", so a zeroed struct sock is safe to close.
+ */
 struct sock_file {
 	char path[108]; /* "" when there is none; the size of sun_path on Linux */
 	dev_t dev;      /* identity of the file bind() made, so that close removes */
 	ino_t ino;      /* that file and never a newer one another server made */
+	int lock_fd;    /* PATH.lock, held with flock(2) while the socket lives; 0: none (never 0 to 2) */
+	int has_mode;   /* set before bind: the server will chmod the file to mode before anyone may */
+	mode_t mode;    /* connect, so bind creates it with no permission at all (endpoint_open.c) */
 };
 
 /*
@@ -65,6 +72,7 @@ struct sock {
 	struct addr peer;          /* connected: the peer. Datagram client: where sock_send() goes */
 	struct sock_file file;     /* unix sockets: the file to remove on close */
 	struct impair *impair;     /* the impairment layer's state, or NULL (see impair.h) */
+	int connect_ms;            /* dial: the most connect(2) may wait, in ms; 0: as long as the kernel tries */
 	struct transport_state *state; /* a user-space transport's own state (rdt), or NULL */
 	const char *options;       /* bind, dial: the endpoint's options for a user-space transport, or NULL */
 };
@@ -84,7 +92,8 @@ struct transport {
 	int (*accept)(struct sock *s, struct sock *out);
 	/*
 	 * A client socket that talks to a. Connected transports: socket(2) and
-	 * connect(2), the handshake. Datagram transports: socket(2) (and, for
+	 * connect(2), the handshake, given at most s->connect_ms when that is set
+	 * (then ETIMEDOUT). Datagram transports: socket(2) (and, for
 	 * unix datagrams, a bind(2) so that replies have somewhere to go); a is
 	 * remembered as the destination of sock_send(). Nothing is sent.
 	 */
@@ -97,11 +106,29 @@ struct transport {
 	 * kernel discarded the rest), or, when truncated is NULL, -1 EMSGSIZE.
 	 */
 	ssize_t (*recv)(struct sock *s, void *buf, size_t len, int *truncated);
-	/* One datagram to a given address. Connected transports: EOPNOTSUPP. */
-	ssize_t (*sendto)(struct sock *s, const void *buf, size_t len, const struct addr *to);
-	/* One datagram and who sent it. Connected transports: EOPNOTSUPP. Truncation as recv. */
-	ssize_t (*recvfrom)(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated);
-	/* shutdown(2): end one direction. Datagrams have none to end: EOPNOTSUPP. */
+	/*
+	 * One datagram to a given address. from, when not NULL and not empty
+	 * (len > 0), is the local address it leaves from: the one a datagram
+	 * being answered was sent to, as recvfrom's local gave it (sendmsg(2)
+	 * with IP_PKTINFO). NULL: the kernel chooses. Connected transports: EOPNOTSUPP.
+	 */
+	ssize_t (*sendto)(struct sock *s, const void *buf, size_t len, const struct addr *to, const struct addr *from);
+	/*
+	 * One datagram and who sent it. local, when not NULL, receives the
+	 * address the datagram was sent to, when the socket learns it (a UDP
+	 * socket bound to a wildcard address asks with IP_PKTINFO); otherwise
+	 * local->len is 0. A server on 0.0.0.0 with two addresses must answer
+	 * from the one it was asked on: the client drops a reply from another.
+	 * Connected transports: EOPNOTSUPP. Truncation as recv.
+	 */
+	ssize_t (*recvfrom)(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local, int *truncated);
+	/*
+	 * shutdown(2): end one direction, as the kernel does it, on every
+	 * transport. A connection tells its peer (which reads 0). A datagram
+	 * socket tells nobody; on Linux an unconnected UDP socket fails with
+	 * ENOTCONN, a connect()ed one and a unix datagram socket return 0, and
+	 * their next send fails with EPIPE (socklab contrast, scenario 4).
+	 */
 	int (*shutdown)(struct sock *s, int how);
 	/* getsockname(2): the address the socket is bound to. */
 	int (*getname)(struct sock *s, struct addr *out);
@@ -119,12 +146,20 @@ struct transport {
 	int (*options)(const char *text, char *rest, size_t restlen, char *why, size_t whylen);
 };
 
+/*
+ * How many times a stub below has answered in this process. A stub's errno
+ * is socklab's, not the kernel's: socklab contrast checks that no cell it
+ * shows came from one, and --trace says so when one answers.
+ */
+extern unsigned long transport_stub_calls;
+
 /* The stubs for operations a transport does not have. Each fails with EOPNOTSUPP. */
 int transport_no_listen(struct sock *s, int backlog);
 int transport_no_accept(struct sock *s, struct sock *out);
-ssize_t transport_no_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to);
-ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated);
-int transport_no_shutdown(struct sock *s, int how);
+ssize_t transport_no_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			    const struct addr *from);
+ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+			      int *truncated);
 /* The one stub that fails with EINVAL, as chmod of a file that is not there would: see sock_set_file_mode. */
 int transport_no_set_file_mode(struct sock *s, mode_t mode);
 /* Takes no options of its own: all of text goes to rest (-1 with why when it does not fit). */
@@ -187,16 +222,34 @@ static inline ssize_t sock_recv(struct sock *s, void *buf, size_t len, int *trun
 	return s->t->recv(s, buf, len, truncated);
 }
 
-/* Like sendto(2). */
+/* Like sendto(2): the kernel chooses the address it leaves from. */
 static inline ssize_t sock_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
 {
-	return s->t->sendto(s, buf, len, to);
+	return s->t->sendto(s, buf, len, to, NULL);
 }
 
 /* Like recvfrom(2). */
 static inline ssize_t sock_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
 {
-	return s->t->recvfrom(s, buf, len, from, truncated);
+	return s->t->recvfrom(s, buf, len, from, NULL, truncated);
+}
+
+/*
+ * Like recvmsg(2) with IP_PKTINFO: recvfrom, and in *local the address the
+ * datagram was sent to (len 0 when the socket does not learn it). A server
+ * answers with sock_sendmsg(..., from = that local address).
+ */
+static inline ssize_t sock_recvmsg(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+				   int *truncated)
+{
+	return s->t->recvfrom(s, buf, len, from, local, truncated);
+}
+
+/* Like sendmsg(2) with IP_PKTINFO: sendto, leaving from the local address from (NULL or empty: the kernel's choice). */
+static inline ssize_t sock_sendmsg(struct sock *s, const void *buf, size_t len, const struct addr *to,
+				   const struct addr *from)
+{
+	return s->t->sendto(s, buf, len, to, from);
 }
 
 /* Like shutdown(2). */
@@ -232,6 +285,13 @@ static inline int sock_set_file_mode(struct sock *s, mode_t mode)
  * socket is non-blocking and full. Returns len or -1 (EPIPE, ECONNRESET...).
  */
 ssize_t sock_send_all(struct sock *s, const void *buf, size_t len);
+
+/*
+ * What the kernel does to a process that dies: closes every descriptor s
+ * holds (its socket, the lock beside its socket file) and removes nothing,
+ * so a socket file stays behind. For lessons about crashes; leaves s closed.
+ */
+void sock_abandon(struct sock *s);
 
 /* Sets O_NONBLOCK: operations then fail with EAGAIN instead of waiting. */
 int sock_set_nonblocking(struct sock *s);

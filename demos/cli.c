@@ -5,14 +5,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/engine/engine.h"
 #include "core/errors.h"
+#include "core/io.h"
 #include "core/sys/trace.h"
 
 static void trace_to_stderr(const char *line, void *ctx)
@@ -57,17 +58,35 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 	return cli_usage_error(cmd, "unknown option '%s'", name);
 }
 
-int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
+static int error_line(const char *cmd, const struct transport *t, int err, const char *op, const char *fmt,
+		      va_list ap)
 {
-	const char *hint = errno_hint(err, op);
-	va_list ap;
+	const char *hint = errno_hint(err, op, t);
 
 	fprintf(stderr, "socklab: %s: ", cmd);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, ": %s%s%s%s\n", errno_text(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 	return EXIT_RUNTIME;
+}
+
+int cli_error(const char *cmd, int err, const char *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = error_line(cmd, NULL, err, op, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int cli_error_on(const char *cmd, const struct transport *t, int err, const char *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = error_line(cmd, t, err, op, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int cli_endpoint(const char *cmd, const char *text, enum endpoint_role role, struct endpoint *ep)
@@ -93,25 +112,40 @@ static int lookup_error(const char *cmd, const char *text, int gai)
 
 int cli_listen(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s)
 {
+	return cli_listen_mode(cmd, text, ep, -1, s);
+}
+
+int cli_listen_mode(const char *cmd, const char *text, const struct endpoint *ep, int mode, struct sock *s)
+{
+	/* SOMAXCONN: a burst of thousands of connects waits in the kernel's queue instead of being dropped. */
+	struct server_options o = { .backlog = SOMAXCONN, .mode = mode };
 	int gai;
 
-	/* SOMAXCONN: a burst of thousands of connects waits in the kernel's queue instead of being dropped. */
-	if (sock_listen_endpoint(s, ep, SOMAXCONN, &gai) == 0)
+	if (mode >= 0 && (!transport_has_socket_file(ep->t) || ep->abstract))
+		return cli_usage_error(cmd, "--mode applies to a unix socket file, and %.60s has none", text);
+	if (sock_open_server(s, ep, &o, &gai) == 0)
 		return 0;
 	if (gai)
 		return lookup_error(cmd, text, gai);
-	return cli_error(cmd, errno, "bind", "listen on %s", text);
+	if (strcmp(o.failed, "chmod") == 0)
+		return cli_error_on(cmd, ep->t, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
+	return cli_error_on(cmd, ep->t, errno, "bind", "listen on %s", text);
 }
 
 int cli_dial(const char *cmd, const char *text, const struct endpoint *ep, struct sock *s)
 {
+	return cli_dial_within(cmd, text, ep, 0, s);
+}
+
+int cli_dial_within(const char *cmd, const char *text, const struct endpoint *ep, int timeout_ms, struct sock *s)
+{
 	int gai;
 
-	if (sock_dial_endpoint(s, ep, &gai) == 0)
+	if (sock_dial_endpoint_within(s, ep, timeout_ms, &gai) == 0)
 		return 0;
 	if (gai)
 		return lookup_error(cmd, text, gai);
-	return cli_error(cmd, errno, "connect", "connect to %s", text);
+	return cli_error_on(cmd, ep->t, errno, "connect", "connect to %s", text);
 }
 
 const char *cli_bound_endpoint(struct sock *s, char *buf, size_t len)
@@ -135,16 +169,22 @@ int cli_mode(const char *cmd, const char *text, int *mode)
 	return 0;
 }
 
-int cli_apply_mode(const char *cmd, const char *text, struct sock *s, int mode)
+int cli_message_fits(const char *cmd, const char *where, struct sock *s, size_t len)
 {
-	if (mode < 0)
+	if (!sock_keeps_boundaries(s) || len <= IO_UDP4_MAX)
+		return 0; /* every message transport carries this much: no need to ask */
+	size_t kernel = sock_message_max(s, ENGINE_MESSAGE_MAX);
+	if (kernel == 0)
+		return cli_error(cmd, errno, NULL, "find the largest message %s takes", where);
+	size_t most = kernel < ENGINE_MESSAGE_MAX ? kernel : ENGINE_MESSAGE_MAX;
+	if (len <= most)
 		return 0;
-	if (sock_set_file_mode(s, (mode_t)mode) == 0)
-		return 0;
-	if (errno == EINVAL) /* cli_mode() took only 0..0777: the socket has no file (see sock_set_file_mode) */
-		return cli_usage_error(cmd, "--mode applies to a unix socket file, and %.60s has none", text);
-	return cli_error(cmd, errno, "chmod", "set the mode of %s to %03o", text, (unsigned)mode);
-	return 0;
+	fprintf(stderr, "socklab: %s: a message of %zu bytes for %s is too long: the most is %zu bytes (%s)\n", cmd, len,
+		where, most,
+		most == ENGINE_MESSAGE_MAX ? "socklab's servers read no more in one message"
+		: !transport_has_socket_file(s->t) ? "a UDP datagram carries no more"
+						    : "this socket's send buffer takes no more: see net.core.wmem_max");
+	return EXIT_RUNTIME;
 }
 
 int cli_poller(const char *cmd, const char *text, enum poller_kind *kind)
@@ -169,43 +209,4 @@ ssize_t cli_read_line(char **line, size_t *cap, FILE *in)
 	if (n >= 0)
 		(*line)[n] = '\0';
 	return n;
-}
-
-int cli_seconds(const char *text)
-{
-	char *end;
-
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || end == text || *end || v < 0 || v > 86400)
-		return -1;
-	return (int)(v * 1000 + 0.5);
-}
-
-static void (*stop_fn)(void *);
-static void *stop_ctx;
-
-static void on_signal(int sig)
-{
-	int saved = errno; /* a handler must leave errno as it found it: stop_fn may make a system call */
-
-	(void)sig;
-	if (stop_fn)
-		stop_fn(stop_ctx);
-	errno = saved;
-}
-
-int cli_on_stop(void (*fn)(void *ctx), void *ctx)
-{
-	struct sigaction sa;
-
-	stop_fn = fn;
-	stop_ctx = ctx;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
 }

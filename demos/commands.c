@@ -16,6 +16,7 @@ int fdpass_main(int argc, char **argv);
 int creds_main(int argc, char **argv);
 int socketpair_main(int argc, char **argv);
 int multicast_main(int argc, char **argv);
+int wire_main(int argc, char **argv);
 
 const struct command commands[] = {
 	{ "echo-server", "serve echo on ENDPOINT until Ctrl-C", echo_server_main },
@@ -33,5 +34,6 @@ const struct command commands[] = {
 	{ "multicast", "one datagram, sent once, read by every member of a group (and broadcast)", multicast_main },
 	{ "contrast", "the same scenarios over every transport, side by side, as observed", contrast_main },
 	{ "congestion", "TCP's congestion window on a real bottleneck, sampled from the kernel", congestion_main },
+	{ "wire", "the packets of one exchange: a ladder of every packet, TCP states, a pcap file", wire_main },
 	{ NULL, NULL, NULL },
 };

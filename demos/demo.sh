@@ -25,9 +25,16 @@ for ep in tcp://127.0.0.1:0 udp://127.0.0.1:0 "unix:$dir/echo.sock" "unixgram:$d
 	server=""
 	echo
 done
-echo "Same client, same server, five transports. Compare the calls: TCP and unix streams"
-echo "connect() first; UDP and unixgram just sendto() (unixgram binds a name first, so that"
-echo "the reply has somewhere to go); streams need no boundaries, the others keep each message."
+# Every line fits 80 columns (tests/test_demo.c checks it): a student's terminal, a projector.
+echo "Same client, same server, five transports. Compare the calls: TCP and unix"
+echo "streams connect() first; UDP and unixgram just sendto() (unixgram binds a name"
+echo "first, so that the reply has somewhere to go); streams need no boundaries, the"
+echo "others keep each message."
 echo
-echo "== socklab contrast: what the kernel did, scenario by scenario, on each transport"
+echo "== socklab contrast: what the kernel did, scenario by scenario"
+# It fits the terminal: a grid when a column per transport fits, else a scenario at a time.
 "$socklab" contrast
+echo
+echo "Each cell is a system call's result or a kernel counter (docs/contrast.md)."
+echo "More: socklab contrast --help, --width 140 for a grid, --format sequence;"
+echo "make lab (as root) for a network that really loses packets."

@@ -4,8 +4,9 @@
 set -u
 socklab=${1:-build/socklab}
 loss=${2:-10}
+filtered=9 # a port whose every packet the lab drops: a firewall, for contrast --filtered
 
-say() { printf '%s\n' "$*"; }
+say() { printf '%s\n' "$*" 2>/dev/null || exit 141; } # a reader gone (make lab | head): end, cleaning up
 fail() { say "socklab: lab: $*" >&2; exit 1; }
 
 case $loss in
@@ -18,16 +19,28 @@ command -v nft >/dev/null 2>&1 || fail "needs nft from nftables (apt-get install
 [ -x "$socklab" ] || fail "no program at $socklab (run make first)"
 socklab=$(cd "$(dirname "$socklab")" && pwd)/$(basename "$socklab")
 
+# Whatever ends the run (its end, an error, Ctrl-C, a reader that stopped reading as in
+# `make lab | head -1`), the namespace, the receiver and the folder go. A signal becomes an
+# exit, so that the EXIT trap runs; the cleanup writes nothing to standard output, which may
+# be a closed pipe.
 ns=socklab-lab-$$
-dir=$(mktemp -d /tmp/socklab-lab.XXXXXX) || fail "cannot make a directory in /tmp"
+dir=""
 receiver=""
 cleanup() {
-	[ -n "$receiver" ] && kill "$receiver" 2>/dev/null && wait "$receiver" 2>/dev/null
+	trap - EXIT HUP INT TERM PIPE
+	if [ -n "$receiver" ]; then
+		kill "$receiver" 2>/dev/null
+		wait "$receiver" 2>/dev/null
+	fi
 	ip netns del "$ns" 2>/dev/null
-	rm -rf "$dir"
+	[ -n "$dir" ] && rm -rf "$dir"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
+dir=$(mktemp -d "${TMPDIR:-/tmp}/socklab-lab.XXXXXX") || fail "cannot make a directory in ${TMPDIR:-/tmp}"
 
 in_ns() { ip netns exec "$ns" "$@"; }
 
@@ -36,27 +49,31 @@ ip netns add "$ns" || fail "ip netns add $ns failed (a container without CAP_SYS
 in_ns ip link set lo up || fail "cannot bring up the namespace's loopback"
 # Every packet on lo comes back in through the input hook once: drop a share of the UDP datagrams
 # and of the TCP segments there (SYN, FIN and RST excepted, so that connections open and close
-# without waiting). On input, as on a real network, the sender is never told; a drop on output
-# would fail its send() with EPERM.
+# without waiting), and everything sent to port $filtered. On input, as on a real network, the
+# sender is never told; a drop on output would fail its send() with EPERM.
 in_ns nft -f - <<EOF || fail "nft refused the rules (is the nf_tables module available?)"
 table inet socklab_lab {
 	chain input {
 		type filter hook input priority 0; policy accept;
+		th dport $filtered counter drop
 		meta l4proto udp numgen random mod 100 < $loss counter drop
 		meta l4proto tcp tcp flags & (syn | fin | rst) == 0 numgen random mod 100 < $loss counter drop
 	}
 }
 EOF
 
-say "== a network namespace ($ns) whose loopback drops $loss% of UDP datagrams and TCP segments"
+snmp() { in_ns awk -v p="$1:" -v f="$2" '$1 == p { if (n++) print $i; else for (i = 2; i <= NF; i++) if ($i == f) break }' /proc/net/snmp; }
+
+say "== a network namespace ($ns) whose loopback drops $loss% of UDP datagrams and TCP segments,"
+say "   and every packet to port $filtered (a firewall)"
 say
 say "== socklab contrast over tcp and udp, in it: unix sockets never cross a network, so they are left out"
-in_ns "$socklab" contrast --transports tcp,udp --scenarios boundaries,flow,clients,calls,delivery
+in_ns "$socklab" contrast --transports tcp,udp --scenarios handshake,boundaries,flow,clients,calls,delivery \
+	--filtered "$filtered"
 say
 
 # A transfer each way: socklab recv listens, socklab send sends 1 MB.
 head -c 1000000 /dev/urandom >"$dir/data" || fail "cannot write $dir/data"
-retrans() { in_ns awk '/^Tcp:/ { if (n++) print $13 }' /proc/net/snmp; } # Tcp RetransSegs
 transfer() {
 	ep=$1
 	shift
@@ -65,7 +82,8 @@ transfer() {
 	in_ns "$socklab" recv --timeout 2 "$ep" "$dir/out" >"$dir/ready" 2>"$dir/recv.err" &
 	receiver=$!
 	read -r _ _ where <"$dir/ready" # "listening on ENDPOINT": the receiver is ready
-	before=$(retrans)
+	retrans=$(snmp Tcp RetransSegs)
+	rcvbuf=$(snmp Udp RcvbufErrors)
 	start=$(date +%s%N)
 	in_ns "$socklab" send "$@" "$where" "$dir/data" 2>&1 | sed 's/^/   /'
 	wait "$receiver"
@@ -73,18 +91,18 @@ transfer() {
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	sed 's/^/   /' "$dir/recv.err"
 	case $ep in
-	tcp:*) evidence="; kernel: Tcp RetransSegs +$(( $(retrans) - before ))" ;;
-	*) evidence="" ;;
+	tcp:*) evidence="kernel: Tcp RetransSegs +$(( $(snmp Tcp RetransSegs) - retrans ))" ;;
+	*) evidence="kernel: Udp RcvbufErrors +$(( $(snmp Udp RcvbufErrors) - rcvbuf )) (drops at a full receive buffer)" ;;
 	esac
-	say "   $ms ms$evidence; the file arrived $(cmp -s "$dir/data" "$dir/out" && echo byte-exact || echo damaged)"
+	say "   $ms ms; $evidence; the file arrived $(cmp -s "$dir/data" "$dir/out" && echo byte-exact || echo damaged)"
 }
-say "== socklab send/recv, 1 MB over udp, paced (--rate 4M) so that only the network loses: gone, and counted"
+say "== socklab send/recv, 1 MB over udp, paced (--rate 4M) so that the receiver keeps up: what is lost, the network lost"
 transfer udp://127.0.0.1:0 --rate 4M --timeout 2
 say
-say "== the same over tcp, unpaced: everything arrives, byte-exact; the lost segments were sent again, later"
+say "== the same over tcp, unpaced: everything arrives, byte-exact; what was lost was sent again (RetransSegs)"
 transfer tcp://127.0.0.1:0
 say
 say "== what nftables dropped"
 in_ns nft list chain inet socklab_lab input |
 	awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
-		print "   " n (/udp/ ? " UDP datagrams" : " TCP segments") }'
+		print "   " n (/dport/ ? " packets to the filtered port" : /udp/ ? " UDP datagrams" : " TCP segments") }'

@@ -33,6 +33,8 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	if (cli_std_fds() < 0)
+		return EXIT_RUNTIME; /* no /dev/null: nothing can be said, and a socket could become standard output */
 	opterr = 0; /* getopt_long() prints nothing: each command says what is wrong in one line (cli_bad_option) */
 
 	/* Global options come before the command. */
@@ -41,10 +43,10 @@ int main(int argc, char **argv)
 			cli_trace_on();
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
-			return 0;
+			return cli_exit(NULL, 0);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("socklab %s\n", SOCKLAB_VERSION);
-			return 0;
+			return cli_exit(NULL, 0);
 		} else {
 			return cli_usage_error(NULL, "unknown option '%.40s'", argv[i]);
 		}
@@ -55,6 +57,6 @@ int main(int argc, char **argv)
 	}
 	for (const struct command *c = commands; c->name; c++)
 		if (strcmp(c->name, argv[i]) == 0)
-			return c->main(argc - i, argv + i);
+			return cli_exit(c->name, c->main(argc - i, argv + i));
 	return cli_usage_error(NULL, "unknown command '%.40s'", argv[i]);
 }

@@ -27,6 +27,7 @@ int fuzz_chat(const uint8_t *data, size_t size);       /* the chat protocol's pa
 int fuzz_cmsg(const uint8_t *data, size_t size);       /* control messages a peer or a cut buffer could leave */
 int fuzz_rdt_wire(const uint8_t *data, size_t size);   /* rdt datagrams, their description, rdt's options */
 int fuzz_rdt_conn(const uint8_t *data, size_t size);   /* two rdt cores, a network the input drives, forgeries */
+int fuzz_wire(const uint8_t *data, size_t size);       /* captured frames: decoded, read as an exchange, printed */
 
 /* Aborts, naming the rule (and fuzz_input, when set), when cond is false. */
 #define FUZZ_CHECK(cond) ((cond) ? (void)0 : fuzz_fail(#cond, __FILE__, __LINE__))

@@ -14,7 +14,7 @@ static void check_decoded(const struct xfer_header *h, size_t len)
 	struct xfer_header h2;
 	const char *why;
 
-	FUZZ_CHECK(h->type >= XFER_DATA && h->type <= XFER_ACK);
+	FUZZ_CHECK(h->type >= XFER_DATA && h->type <= XFER_START);
 	FUZZ_CHECK(h->length == (h->type == XFER_DATA ? len - XFER_HEADER_SIZE : 0));
 	FUZZ_CHECK(h->type != XFER_DATA || h->count < XFER_COUNT_MAX);
 	if (h->type == XFER_DATA)

@@ -12,6 +12,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "cmsg", fuzz_cmsg },
 	{ "rdt_wire", fuzz_rdt_wire },
 	{ "rdt_conn", fuzz_rdt_conn },
+	{ "wire", fuzz_wire },
 	{ NULL, NULL },
 };
 

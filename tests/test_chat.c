@@ -74,7 +74,7 @@ ParameterizedTest(size_t *i, chat, conversation)
 	log = test_server_stderr(&srv);
 	snprintf(expect, sizeof expect, "client 1: 'world' -> '%c'\nclient 1: 'stop': ", letter(1, 2));
 	cr_expect(strstr(log, expect), "%s: server log:\n%s", t->scheme, log);
-	cr_expect(strstr(log, connected ? "connected from" : "a first datagram from"), "%s", log);
+	cr_expect(strstr(log, connected ? "connected from" : "a new peer, "), "%s", log);
 	free(log);
 	test_rmdir(dir);
 }

@@ -190,11 +190,14 @@ ParameterizedTest(size_t *i, cli, nobody_there)
 
 	test_tmpdir(dir, sizeof dir);
 	int fd = nobody_there(t, dir, ep, sizeof ep);
-	if (transport_is_connected(t))
+	/* The hint follows the facts: a stale socket file is not an ICMP error, nor a missing TCP listener. */
+	if (transport_has_socket_file(t))
+		snprintf(expect, sizeof expect,
+			 "socklab: echo-client: %s to %s: connection refused (the socket file is there, but no socket "
+			 "has it open: its server stopped)\n", transport_is_connected(t) ? "connect" : "send", ep);
+	else if (transport_is_connected(t))
 		snprintf(expect, sizeof expect,
 			 "socklab: echo-client: connect to %s: connection refused (is a server listening?)\n", ep);
-	else if (transport_has_socket_file(t))
-		snprintf(expect, sizeof expect, "socklab: echo-client: send to %s: connection refused", ep);
 	else
 		snprintf(expect, sizeof expect,
 			 "socklab: echo-client: reply from %s: no reply within the timeout (a datagram can be lost", ep);

@@ -74,21 +74,74 @@ Test(contrast_cli, markdown_rows)
 	test_run_free(&r);
 }
 
-/* Text: a column per transport, a row per scenario, and the why of each. */
+/* The longest line of text, in columns (the output is ASCII). */
+static size_t widest(const char *text)
+{
+	size_t most = 0;
+
+	for (const char *p = text, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		most = (size_t)(nl - p) > most ? (size_t)(nl - p) : most;
+		if (!*nl)
+			break;
+	}
+	return most;
+}
+
+/* Text that fits: a grid where a column per transport fits, else a scenario at a time; --width, $COLUMNS, 80. */
 Test(contrast_cli, text_table)
 {
 	struct run_result r;
-	const char *argv[] = { "socklab", "contrast", "--transports", "unix,unixgram", "--scenarios", "end,restart", NULL };
+	const char *two[] = { "socklab", "contrast", "--transports", "unix,unixgram", "--scenarios", "end,restart", NULL };
+	const char *all140[] = { "socklab", "contrast", "--width", "140", "--scenarios", "boundaries", NULL };
+	const char *all[] = { "socklab", "contrast", "--scenarios", "boundaries,end", NULL };
 	int whys = 0;
 
-	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	unsetenv("COLUMNS");
+	cr_assert_eq(test_run(two, NULL, 0, &r), 0); /* not a terminal: 80 columns, room for two */
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_expect(strstr(r.out, "\n                unix                    unixgram\n"), "%s", r.out);
+	cr_expect(strstr(r.out, "\n                unix                            unixgram\n"), "%s", r.out);
 	cr_expect(strstr(r.out, "\n 4 end  "), "%s", r.out);
 	cr_expect(strstr(r.out, "\n10 restart  "), "%s", r.out);
 	for (const char *p = r.out; (p = strstr(p, "why: ")) != NULL; p++)
 		whys++;
 	cr_expect_eq(whys, 2, "%s", r.out);
+	cr_expect_leq(widest(r.out), 80, "%s", r.out);
+	test_run_free(&r);
+	cr_assert_eq(test_run(all140, NULL, 0, &r), 0);
+	cr_expect(strstr(r.out, "\n                tcp                     udp                     unix"), "%s", r.out);
+	cr_expect_leq(widest(r.out), 140, "%s", r.out);
+	test_run_free(&r);
+	cr_assert_eq(test_run(all, NULL, 0, &r), 0); /* five transports in 80 columns: a scenario at a time */
+	cr_expect(strstr(r.out, "\n2. boundaries: three sends back to back\n   tcp         1 read: 'abbccc'\n"), "%s", r.out);
+	cr_expect(strstr(r.out, "\n   unixgram    shutdown(SHUT_WR): 0, then send: EPIPE"), "%s", r.out);
+	cr_expect_leq(widest(r.out), 80, "%s", r.out);
+	test_run_free(&r);
+	setenv("COLUMNS", "60", 1);
+	cr_assert_eq(test_run(all, NULL, 0, &r), 0);
+	cr_expect_leq(widest(r.out), 60, "COLUMNS=60:\n%s", r.out);
+	cr_expect_gt(widest(r.out), 50, "COLUMNS=60:\n%s", r.out);
+	test_run_free(&r);
+	unsetenv("COLUMNS");
+}
+
+/* The plain-text diagram: each transport's calls in order, an arrow where a call reaches the other side. */
+Test(contrast_cli, sequence)
+{
+	struct run_result r;
+	const char *argv[] = { "socklab", "contrast", "--format", "sequence", "--transports", "tcp,udp", "--width", "60", NULL };
+
+	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *udp = strstr(r.out, "\n== udp\n");
+	cr_assert(strstr(r.out, "\n== tcp\nclient") && udp, "%s", r.out);
+	cr_expect(strstr(r.out, "\nconnect(") && strstr(r.out, " the handshake "), "%s", r.out);
+	cr_expect(strstr(r.out, "\n  <-") && strstr(r.out, ">\n"), "no arrows:\n%s", r.out);
+	cr_expect_null(strstr(udp, "the handshake"), "UDP has no handshake:\n%s", udp);
+	cr_expect_null(strstr(udp, "the end"), "a datagram socket's close tells nobody:\n%s", udp);
+	cr_expect_leq(widest(r.out), 60, "%s", r.out);
 	test_run_free(&r);
 }
 
@@ -136,21 +189,45 @@ Test(contrast_cli, mermaid_matches_the_docs)
 /* Each mistake: exit 2 and one line naming it. */
 Test(contrast_cli, usage_errors)
 {
-	static const char *const cases[][3] = {
+	static const char *const cases[][5] = {
 		{ "--transports", "tcp,bogus", "'bogus'" }, { "--scenarios", "nope", "'nope'" },
 		{ "--format", "xml", "'xml'" },           { "--impair", "drop=2", "drop=2" },
 		{ "--impair", "bogus=1", "'bogus'" },     { "--transports", "", "no transport" },
+		/* every option applies to every format, or is refused */
+		{ "--format", "mermaid", "--scenarios can name only calls", "--scenarios", "end" },
+		{ "--format", "sequence", "--scenarios can name only calls", "--scenarios", "calls,end" },
+		{ "--format", "json", "json has no width", "--width", "100" },
+		{ "--width", "10", "from 40 to 1000" },
+		{ "--filtered", "9", "which --scenarios leaves out", "--scenarios", "end" },
+		{ "--filtered", "9", "which --format mermaid does not run", "--format", "mermaid" },
+		{ "--filtered", "0", "a port from 1 to 65535" },
+		/* the fiction is refused: drop on a reliable transport */
+		{ "--impair", "drop=0.1", "make lab" },
+		{ "--impair", "reorder=0.1", "refused on unixgram", "--transports", "udp,unixgram" },
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		struct run_result r;
-		const char *argv[] = { "socklab", "contrast", cases[k][0], cases[k][1], NULL };
+		const char *argv[] = { "socklab", "contrast", cases[k][0], cases[k][1], cases[k][3], cases[k][4], NULL };
 		cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
-		cr_expect_eq(r.status, 2, "%s %s: exit %d", cases[k][0], cases[k][1], r.status);
+		cr_expect_eq(r.status, 2, "%s %s: exit %d: %s", cases[k][0], cases[k][1], r.status, r.err);
 		cr_expect(strstr(r.err, cases[k][2]) && strchr(r.err, '\n') == r.err + r.errlen - 1, "%s %s: %s",
 			  cases[k][0], cases[k][1], r.err);
 		cr_expect_eq(r.outlen, 0);
 		test_run_free(&r);
 	}
+}
+
+/* --scenarios calls is what the diagrams draw: accepted, and the same as without it. */
+Test(contrast_cli, diagrams_take_scenario_calls)
+{
+	struct run_result r;
+	const char *argv[] = { "socklab", "contrast", "--format", "mermaid", "--scenarios", "calls", "--transports", "udp",
+			       NULL };
+
+	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "udp_c->>udp_s: sendto("), "%s", r.out);
+	test_run_free(&r);
 }
 
 /* --help lists every scenario, so the names --scenarios takes are discoverable. */

@@ -233,7 +233,7 @@ static void impaired_sockets(const struct transport *t, const char *dir)
 	char text[300], ep[ENDPOINT_FORMAT_MAX], why[256];
 	struct endpoint parsed;
 	struct sock s, c;
-	const char *opts = sock_keeps_boundaries(&(struct sock){ .flags = t->flags }) ? "?reorder=0.5&seed=3" : "?chunk=7";
+	const char *opts = !transport_is_reliable(t) ? "?reorder=0.5&seed=3" : "?chunk=7&delay=1";
 
 	test_server_endpoint(t, dir, "impaired", text, 200);
 	strcat(text, opts);

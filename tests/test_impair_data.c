@@ -124,14 +124,14 @@ out:
 
 struct effect {
 	const char *options;
-	int datagrams, records; /* how many to send over a datagram transport, over a connection */
+	int datagrams; /* how many to send */
 };
 
 static const struct effect effects[] = {
-	{ "drop=0.3&seed=7", 200, 10 },
-	{ "dup=1", 200, 40 },
-	{ "reorder=0.5&seed=3", 200, 40 },
-	{ "drop=1", 40, 3 },
+	{ "drop=0.3&seed=7", 200 },
+	{ "dup=1", 200 },
+	{ "reorder=0.5&seed=3", 200 },
+	{ "drop=1", 40 },
 };
 
 struct combo {
@@ -149,16 +149,28 @@ ParameterizedTestParameters(impair_data, effects)
 	return cr_make_param_array(struct combo, v, n);
 }
 
-/* Datagrams suffer; connections deliver everything, once, in order, at worst late. */
+/*
+ * UDP datagrams suffer; every reliable transport refuses to pretend: Linux
+ * never loses a unix datagram, and TCP's repairs cannot be faked in a sender
+ * (make lab shows them), so drop, dup and reorder are refused, naming make lab.
+ */
 ParameterizedTest(struct combo *c, impair_data, effects)
 {
 	const struct transport *t = transport_registry[c->t];
 	const struct effect *e = &effects[c->e];
-	int connected = transport_is_connected(t), count = connected ? e->records : e->datagrams;
-	int distinct = 0, twice = 0, more = 0;
+	int count = e->datagrams, distinct = 0, twice = 0, more = 0;
 	struct tally r;
 	char dir[64];
 
+	if (transport_is_reliable(t)) {
+		char text[512], why[256];
+		struct endpoint ep;
+		test_server_endpoint(t, "/tmp", "refused", text, sizeof text);
+		snprintf(text + strlen(text), sizeof text - strlen(text), "?%s", e->options);
+		cr_expect_eq(endpoint_parse(text, ENDPOINT_CLIENT, &ep, why, sizeof why), -1, "%s was accepted", text);
+		cr_expect(strstr(why, "refused on") && strstr(why, "make lab"), "%s: %s", text, why);
+		return;
+	}
 	test_tmpdir(dir, sizeof dir);
 	cr_assert_eq(run_numbered(t, dir, e->options, count, &r), 0, "%s?%s: %s", t->scheme, e->options, strerror(errno));
 	test_rmdir(dir);
@@ -168,15 +180,8 @@ ParameterizedTest(struct combo *c, impair_data, effects)
 		more += r.copies[k] > 2;
 	}
 	cr_expect_eq(more, 0, "%s?%s: a record came more than twice", t->scheme, e->options);
-	if (connected || strcmp(e->options, "reorder=0.5&seed=3") == 0)
+	if (strcmp(e->options, "reorder=0.5&seed=3") == 0)
 		cr_expect_eq(distinct, count, "%s?%s: %d of %d arrived", t->scheme, e->options, distinct, count);
-	if (connected) {
-		cr_expect_eq(r.n, count, "%s?%s: a connection never duplicates", t->scheme, e->options);
-		cr_expect_eq(r.late, 0, "%s?%s: a connection never reorders", t->scheme, e->options);
-		if (strcmp(e->options, "drop=1") == 0)
-			cr_expect_geq(r.ms, count * IMPAIR_RETRANSMIT_MS, "%s: every send lost, each must wait", t->scheme);
-		return;
-	}
 	if (strcmp(e->options, "drop=0.3&seed=7") == 0) {
 		cr_expect(distinct > count / 2 && distinct < count * 9 / 10, "%s: %d of %d arrived", t->scheme, distinct, count);
 		cr_expect_eq(r.late + twice, 0, "%s: drop alone neither reorders nor duplicates", t->scheme);

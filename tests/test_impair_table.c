@@ -179,7 +179,7 @@ ParameterizedTest(size_t *i, impair_table, wraps_every_transport)
 	cr_expect_eq(srv.t->type, t->type);
 	cr_assert_eq(sock_getname(&srv, &a), 0);
 	cr_expect_eq(strncmp(endpoint_format(srv.t, &a, text, sizeof text), t->scheme, strlen(t->scheme)), 0, "%s", text);
-	open_client(&cli, &srv, "drop=0.5");
+	open_client(&cli, &srv, transport_is_reliable(t) ? "delay=1" : "drop=0.5");
 	cr_expect_eq(cli.flags, t->flags);
 	struct sock *s = server_side(&srv, &acc);
 	if (s == &acc) {

@@ -195,3 +195,47 @@ ParameterizedTest(size_t *i, modes, every_server_takes_mode)
 	cr_expect_eq(file_mode(path), 0, "%s: the socket file outlived its server", cmd);
 	test_rmdir(dir);
 }
+
+ParameterizedTestParameters(modes, mode_is_set_before_anyone_may_connect)
+{
+	return cr_make_param_array(size_t, unix_transport_indexes(), unix_transport_count());
+}
+
+/*
+ * --mode is the file's mode before a client can connect: bind creates the
+ * file with no permission at all, the mode follows, and only then listen.
+ * (Set after listen, a client that connected in between kept its connection.)
+ */
+ParameterizedTest(size_t *i, modes, mode_is_set_before_anyone_may_connect)
+{
+	const struct transport *t = transport_registry[*i];
+	char dir[64], ep[160], path[128], why[128];
+	struct endpoint e;
+	struct addr a;
+	struct sock s;
+	size_t n;
+
+	test_tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/s.sock", dir);
+	snprintf(ep, sizeof ep, "%s:%s", t->scheme, path);
+	/* The library: a server that will set the mode binds a file nobody may use. */
+	cr_assert(endpoint_parse(ep, ENDPOINT_SERVER, &e, why, sizeof why) == 0 && endpoint_resolve(&e, ENDPOINT_SERVER, &a, 1, &n) == 0);
+	sock_init(&s);
+	s.file.has_mode = 1;
+	s.file.mode = 0666;
+	cr_assert_eq(sock_bind(&s, t, &a), 0, "%s: %s", t->scheme, strerror(errno));
+	cr_expect_eq(file_mode(path) & 0777, 0, "%s: bound with mode %03o", t->scheme, (unsigned)(file_mode(path) & 0777));
+	sock_close(&s);
+	/* The command: bind, chmod, then listen, in that order. */
+	const char *argv[] = { "socklab", "--trace", "echo-server", "--mode", "660", ep, NULL };
+	struct test_server srv;
+	cr_assert_eq(test_server_start(&srv, argv), 0);
+	cr_expect_eq(file_mode(path) & 0777, 0660);
+	test_server_stop(&srv, SIGTERM);
+	const char *bind = strstr(srv.errtext, "bind("), *chmod = strstr(srv.errtext, "chmod(");
+	const char *listen = strstr(srv.errtext, "listen("), *ready = strstr(srv.errtext, "getsockname(");
+	cr_assert(bind && chmod, "%s: %s", t->scheme, srv.errtext);
+	cr_expect(bind < chmod && (!listen || chmod < listen) && chmod < ready, "%s: %s", t->scheme, srv.errtext);
+	cr_expect_eq(!listen, !transport_is_connected(t), "%s", t->scheme);
+	test_rmdir(dir);
+}

@@ -95,6 +95,14 @@ Test(transfer_loss, udp_loss_is_counted_exactly)
 	cr_expect_eq(c[1] + c[2], c[0], "received + lost = sent: %s", log);
 	cr_expect_eq(c[3] + c[4], 0, "loopback neither reorders nor duplicates: %s", log);
 	cr_expect(strstr(log, "socklab: recv: "), "%s", log);
+	/* Where they were lost is the kernel's evidence: this socket's own drops, all of them here. */
+	const char *because = strstr(log, "(the kernel dropped ");
+	unsigned long long dropped = 0;
+	cr_expect(because && sscanf(because, "(the kernel dropped %llu at this socket's full receive buffer", &dropped) == 1,
+		  "%s", log);
+	cr_expect_geq(dropped, c[2], "the socket dropped fewer than were lost (repeated totals may add): %s", log);
+	cr_expect(strstr(r.err, "the receiver's report says whether its buffer dropped them"), "%s", r.err);
+	cr_expect_null(strstr(r.err, "only --rate"), "%s", r.err);
 	/* The sender heard the same numbers, in the acknowledgement of its totals. */
 	const char *got = strstr(r.err, "the receiver got ");
 	cr_assert(got && sscanf(got, "the receiver got %llu of %llu datagrams: %llu lost", &s[0], &s[1], &s[2]) == 3, "%s", r.err);
@@ -138,6 +146,9 @@ Test(transfer_loss, impaired_udp_is_counted)
 	char *log = test_server_stderr(&srv);
 	cr_assert(counts(log, c), "%s", log);
 	cr_expect_eq(c[0], 200);
+	/* Lost by the layer on the way, not at the receiver's buffer: the evidence says so, and blames no pace. */
+	cr_expect(strstr(log, "this socket's receive buffer dropped none (/proc/net/udp): they were lost on the way"), "%s",
+		  log);
 	cr_expect(c[2] > 0 && c[3] > 0 && c[4] > 0, "drop, reorder and dup should all show: %s", log);
 	cr_expect_eq(c[1] + c[2], c[0], "%s", log);
 	char *o = slurp(out, &outlen);
@@ -185,8 +196,8 @@ Test(transfer_loss, lost_acknowledgement)
 {
 	for (size_t k = 0; transport_registry[k]; k++) {
 		const struct transport *t = transport_registry[k];
-		if (transport_is_connected(t))
-			continue; /* a connection delivers the acknowledgement, or says it could not */
+		if (transport_is_reliable(t))
+			continue; /* it delivers the acknowledgement, or says it could not: only UDP loses one */
 		for (int seed = 1; seed <= 4; seed++) {
 			char dir[64], in[128], out[128], ep[256];
 			struct test_server srv;
@@ -215,4 +226,22 @@ Test(transfer_loss, lost_acknowledgement)
 			test_rmdir(dir);
 		}
 	}
+}
+
+/* --rcvbuf where it cannot work: a unix socket charges what waits to the sender, and recv says so. */
+Test(transfer_loss, rcvbuf_on_unix_says_it_has_no_effect)
+{
+	char dir[64], ep[128];
+	struct test_server srv;
+
+	test_tmpdir(dir, sizeof dir);
+	snprintf(ep, sizeof ep, "unixgram:%s/r.sock", dir);
+	const char *rx[] = { "socklab", "recv", "--rcvbuf", "4K", ep, "/dev/null", NULL };
+	cr_assert_eq(test_server_start(&srv, rx), 0);
+	test_server_stop(&srv, SIGTERM);
+	char *log = test_server_stderr(&srv);
+	cr_expect(strstr(log, "recv: --rcvbuf has no effect here: a unix socket charges what waits for the reader to the "
+			      "sender's SO_SNDBUF, and holds at most net.unix.max_dgram_qlen datagrams"), "%s", log);
+	free(log);
+	test_rmdir(dir);
 }

@@ -22,13 +22,18 @@ static const char *path_of(const struct addr *a)
 	return sun->sun_path;
 }
 
-/* bind(2) with S_IWOTH masked out, so that no umask makes the socket world-writable. */
-static int bind_private(int fd, const struct addr *a)
+/*
+ * bind(2) with S_IWOTH masked out, so that no umask makes the socket
+ * world-writable; with no permission at all when the server sets the mode
+ * itself before anyone may connect (s->file.has_mode): then nobody but root
+ * can connect or send in between.
+ */
+static int bind_private(const struct sock *s, const struct addr *a)
 {
 	mode_t old = umask(S_IWOTH);
 
-	umask(old | S_IWOTH);
-	int r = sys_bind(fd, a);
+	umask(s->file.has_mode ? 0777 : old | S_IWOTH);
+	int r = sys_bind(s->fd, a);
 	int saved = errno;
 	umask(old);
 	errno = saved;
@@ -36,18 +41,30 @@ static int bind_private(int fd, const struct addr *a)
 }
 
 /*
- * Is the socket file at path stale? Yes when a connect(2) to it is refused:
- * the file exists but no socket is bound to it any more.
+ * A socket file at the path, and no socklab server holds its lock: is it
+ * stale? A connect(2) says, without waiting (a live server whose accept
+ * queue is full would make a blocking one wait for ever): refused means no
+ * socket is bound to the file any more. Returns 1 when stale; 0 when a socket
+ * is alive there (errno EADDRINUSE); -1 with errno when it cannot tell
+ * (SL_ESOCKET_DENIED: this user may not connect to it).
  */
 static int is_stale_socket(const struct sock *s, const struct addr *a)
 {
 	int fd = sys_socket(AF_UNIX, s->t->type, 0);
 	if (fd < 0)
-		return 0;
-	int r = sys_connect(fd, a);
-	int stale = r < 0 && errno == ECONNREFUSED;
+		return -1;
+	int r = sys_set_nonblocking(fd, 1) < 0 ? -1 : sys_connect(fd, a);
+	int err = r == 0 ? 0 : errno;
 	sys_close(fd);
-	return stale;
+	if (err == ECONNREFUSED)
+		return 1;
+	/* Accepted, queued (EINPROGRESS), the queue full (EAGAIN), or bound with another socket type. */
+	if (err == 0 || err == EINPROGRESS || err == EAGAIN || err == EWOULDBLOCK || err == EPROTOTYPE) {
+		errno = EADDRINUSE;
+		return 0;
+	}
+	errno = err == EACCES || err == EPERM ? SL_ESOCKET_DENIED : err;
+	return -1;
 }
 
 /* Remembers the file bind(2) created, to remove exactly that file later. */
@@ -55,21 +72,20 @@ static void remember_file(struct sock *s, const char *path)
 {
 	struct stat st;
 
-	if (lstat(path, &st) == 0 && snprintf(s->file.path, sizeof s->file.path, "%s", path) < (int)sizeof s->file.path) {
+	snprintf(s->file.path, sizeof s->file.path, "%s", path); /* fits: path came from sun_path */
+	if (lstat(path, &st) == 0) {
 		s->file.dev = st.st_dev;
 		s->file.ino = st.st_ino;
 	}
 }
 
-int unix_bind(struct sock *s, const struct addr *a)
+/* bind(2) to a, removing a stale socket file at path first if need be (the lock is held). */
+static int bind_file(struct sock *s, const struct addr *a, const char *path)
 {
-	const char *path = path_of(a);
 	struct stat st;
 
-	if (sockops_socket(s, a) < 0)
-		return -1;
-	if (bind_private(s->fd, a) == 0)
-		goto bound;
+	if (bind_private(s, a) == 0)
+		return 0;
 	if (errno != EADDRINUSE || !path)
 		return -1;
 	/* The name is taken. lstat(2), not stat(2): a symlink is never followed. */
@@ -79,13 +95,27 @@ int unix_bind(struct sock *s, const struct addr *a)
 		errno = SL_ENOTSOCK_FILE;
 		return -1;
 	}
-	if (!is_stale_socket(s, a)) {
-		errno = EADDRINUSE;
+	if (is_stale_socket(s, a) <= 0)
+		return -1;
+	if (sys_unlink(path) < 0 || bind_private(s, a) < 0)
+		return -1;
+	return 0;
+}
+
+int unix_bind(struct sock *s, const struct addr *a)
+{
+	const char *path = path_of(a);
+
+	if (sockops_socket(s, a) < 0)
+		return -1;
+	if (path && unix_lock_take(s, path) < 0)
+		return -1;
+	if (bind_file(s, a, path) < 0) {
+		int saved = errno;
+		unix_lock_drop(s, path);
+		errno = saved;
 		return -1;
 	}
-	if (sys_unlink(path) < 0 || bind_private(s->fd, a) < 0)
-		return -1;
-bound:
 	if (path)
 		remember_file(s, path);
 	return 0;
@@ -107,6 +137,7 @@ int unix_close(struct sock *s)
 		}
 #endif
 	}
+	unix_lock_drop(s, s->file.path); /* last: until the file is gone, no other server may decide about it */
 	s->file.path[0] = '\0';
 	return r;
 }
@@ -149,7 +180,7 @@ int unix_dgram_dial(struct sock *s, const struct addr *a)
 		return -1;
 	snprintf(sun->sun_path, sizeof sun->sun_path, "%s/client.sock", dir);
 	self.len = (socklen_t)sizeof *sun;
-	if (bind_private(s->fd, &self) < 0) {
+	if (bind_private(s, &self) < 0) {
 		int saved = errno;
 		rmdir(dir);
 		errno = saved;

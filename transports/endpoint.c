@@ -1,6 +1,7 @@
 /* endpoint.c - parse endpoint text, resolve it to socket addresses, print addresses back. */
 #include "endpoint.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,26 @@ static int valid_host_char(char c, int bracketed)
 	       c == '_' || (bracketed && (c == ':' || c == '%'));
 }
 
+/*
+ * Is host[0..n) an IPv6 address, with an optional zone ("fe80::1%eth0")?
+ * Brackets exist for IPv6 alone (RFC 3986, section 3.2.2): "[1.2.3.4]" and
+ * "[localhost]" are malformed, however getaddrinfo(3) would take them.
+ */
+static int is_ipv6_literal(const char *host, size_t n)
+{
+	char text[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	size_t len = strcspn(host, "%");
+
+	if (len > n)
+		len = n;
+	if (len == 0 || len >= sizeof text || (len < n && len + 1 == n)) /* nothing, too long, or an empty zone */
+		return 0;
+	memcpy(text, host, len);
+	text[len] = '\0';
+	return inet_pton(AF_INET6, text, bin) == 1;
+}
+
 static int parse_inet(const char *rest, enum endpoint_role role, struct endpoint *ep, char *why, size_t whylen)
 {
 	const char *scheme = ep->t->scheme, *host, *hend, *port;
@@ -88,6 +109,10 @@ static int parse_inet(const char *rest, enum endpoint_role role, struct endpoint
 					(int)(hend - host), host);
 		if (hend[1] != ':')
 			return fail_why(why, whylen, "expected ':' after ']', found '%c'", hend[1]);
+		if (!is_ipv6_literal(host, (size_t)(hend - host)))
+			return fail_why(why, whylen, "'[%s]': brackets hold an IPv6 address, such as [::1]; write a name or an "
+					"IPv4 address without them (%s://127.0.0.1:PORT)", shorten(host, (size_t)(hend - host), q,
+					sizeof q), scheme);
 		port = hend + 2;
 	} else {
 		host = rest;
@@ -193,10 +218,14 @@ int endpoint_parse(const char *text, enum endpoint_role role, struct endpoint *e
 			return fail_why(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(query),
 					sizeof ep->options - 1);
 		memcpy(ep->options, query, strlen(query) + 1);
-		/* The transport's own options (rdt's arq=...), then the impairment layer's. */
+		/*
+		 * The transport's own options (rdt's arq=...), then the impairment
+		 * layer's. On a transport built in user space they act beneath it,
+		 * on the datagrams it is made of, which really are lost: judged alone.
+		 */
 		char rest[sizeof ep->options];
 		if (ep->t->options(ep->options, rest, sizeof rest, why, whylen) < 0 ||
-		    impair_parse_options(rest, why, whylen) < 0)
+		    impair_parse_options(transport_in_user_space(ep->t) ? NULL : ep->t, rest, why, whylen) < 0)
 			return -1;
 	}
 	if (transport_has_socket_file(ep->t))

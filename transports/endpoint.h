@@ -78,7 +78,29 @@ const char *endpoint_local(const struct transport *t, const char *dir, const cha
  */
 int sock_listen_endpoint(struct sock *s, const struct endpoint *ep, int backlog, int *gai_err);
 
+/* What a server asks of sock_open_server(), and where it failed. */
+struct server_options {
+	int backlog;        /* connected transports: listen(2)'s backlog */
+	int mode;           /* unix socket files: their mode, 0 to 0777, set before listen(2); -1: as bind made it */
+	const char *failed; /* out: the step that failed: "bind", "chmod", "listen" or "impair" */
+};
+
+/*
+ * As sock_listen_endpoint(), with the mode of a socket file set between
+ * bind(2) and listen(2), so that no client can connect while the file has
+ * another mode (bind creates it with none: see af_unix.h). Returns 0, or -1
+ * with errno and o->failed naming the step (EINVAL: a mode beyond 0777, or a
+ * mode asked of an endpoint without a socket file).
+ */
+int sock_open_server(struct sock *s, const struct endpoint *ep, struct server_options *o, int *gai_err);
+
 /* Client side in one call: resolves ep and dials each address until one works. As above. */
 int sock_dial_endpoint(struct sock *s, const struct endpoint *ep, int *gai_err);
+
+/*
+ * As sock_dial_endpoint, each connect(2) given at most timeout_ms (0: no
+ * limit but the kernel's): one that takes longer fails with ETIMEDOUT.
+ */
+int sock_dial_endpoint_within(struct sock *s, const struct endpoint *ep, int timeout_ms, int *gai_err);
 
 #endif

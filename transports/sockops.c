@@ -80,15 +80,23 @@ ssize_t sockops_msg_recv(struct sock *s, void *buf, size_t len, int *truncated)
 	return report_truncation(n, trunc, truncated);
 }
 
-ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
+ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			     const struct addr *from)
 {
+	if (from && from->len > 0) {
+		ssize_t n = sys_sendto_from(s->fd, buf, len, to, from);
+		if (n >= 0 || errno != EINVAL)
+			return n;
+		/* A datagram sent to a broadcast address: that is no source for a reply. The kernel chooses one. */
+	}
 	return sys_sendto(s->fd, buf, len, to);
 }
 
-ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
+ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+			       int *truncated)
 {
 	int trunc = 0;
-	ssize_t n = sys_recvfrom(s->fd, buf, len, 0, from, &trunc);
+	ssize_t n = sys_recvfrom_local(s->fd, buf, len, 0, from, local, &trunc);
 
 	return report_truncation(n, trunc, truncated);
 }
@@ -98,8 +106,15 @@ ssize_t sockops_dgram_send(struct sock *s, const void *buf, size_t len)
 	return sys_sendto(s->fd, buf, len, &s->peer);
 }
 
+/*
+ * Anyone may send to an unconnected socket: what the dialed peer did not send
+ * is skipped. The socket's receive timeout (SO_RCVTIMEO) stays a deadline
+ * from the start of this call: a stray datagram must not start it again, or
+ * a stream of them would keep the caller waiting for ever.
+ */
 ssize_t sockops_dgram_recv(struct sock *s, void *buf, size_t len, int *truncated)
 {
+	long long start = sys_now_ms(), deadline = 0;
 	struct addr from;
 	int trunc;
 
@@ -107,9 +122,21 @@ ssize_t sockops_dgram_recv(struct sock *s, void *buf, size_t len, int *truncated
 		ssize_t n = sys_recvfrom(s->fd, buf, len, 0, &from, &trunc);
 		if (n < 0 || addr_equal(&from, &s->peer))
 			return report_truncation(n, trunc, truncated);
-		/* Anyone may send to an unconnected socket: skip what the peer did not send. */
 		if (trace_on)
 			trace_line("  (ignored: that datagram is not from the peer this socket dialed)");
+		if (deadline == 0) {
+			int timeout = sys_get_recv_timeout(s->fd);
+			deadline = timeout > 0 ? start + timeout : -1; /* -1: no timeout, wait as long as it takes */
+		}
+		if (deadline > 0) {
+			long long left = deadline - sys_now_ms();
+			int r = left > 0 ? sys_wait(s->fd, 0, (int)left) : 0;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EAGAIN; /* what the timeout itself would have said */
+				return -1;
+			}
+		}
 	}
 }
 
@@ -117,7 +144,7 @@ int sockops_connect(struct sock *s, const struct addr *a)
 {
 	if (sockops_socket(s, a) < 0)
 		return -1;
-	if (sys_connect(s->fd, a) < 0)
+	if ((s->connect_ms > 0 ? sys_connect_within(s->fd, a, s->connect_ms) : sys_connect(s->fd, a)) < 0)
 		return -1; /* the caller closes s */
 	s->peer = *a;
 	return 0;

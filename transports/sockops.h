@@ -4,14 +4,14 @@
 
 #include "core/transport.h"
 
-/* Every transport: getsockname(2) and close(2). */
+/* Every transport: getsockname(2), shutdown(2) (what the kernel says of it) and close(2). */
 int sockops_getname(struct sock *s, struct addr *out);
+int sockops_shutdown(struct sock *s, int how);
 int sockops_close(struct sock *s);
 
-/* Connected transports: listen(2), accept(2), shutdown(2), send(2). */
+/* Connected transports: listen(2), accept(2), send(2). */
 int sockops_listen(struct sock *s, int backlog);
 int sockops_accept(struct sock *s, struct sock *out);
-int sockops_shutdown(struct sock *s, int how);
 ssize_t sockops_send(struct sock *s, const void *buf, size_t len);
 
 /* Streams: recv(2); a message never exists, so nothing is ever truncated. */
@@ -19,9 +19,14 @@ ssize_t sockops_stream_recv(struct sock *s, void *buf, size_t len, int *truncate
 /* Seqpacket: recv(2) of one whole message, with truncation reported. */
 ssize_t sockops_msg_recv(struct sock *s, void *buf, size_t len, int *truncated);
 
-/* Datagram transports: sendto(2)/recvfrom(2) to and from anyone. */
-ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to);
-ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated);
+/*
+ * Datagram transports: sendto(2)/recvfrom(2) to and from anyone; sendmsg(2)
+ * and recvmsg(2) when the local address matters (see struct transport).
+ */
+ssize_t sockops_dgram_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			     const struct addr *from);
+ssize_t sockops_dgram_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+			       int *truncated);
 /* A datagram client: sendto(2) the dialed peer; recvfrom(2) that ignores anyone else. */
 ssize_t sockops_dgram_send(struct sock *s, const void *buf, size_t len);
 ssize_t sockops_dgram_recv(struct sock *s, void *buf, size_t len, int *truncated);

@@ -1,14 +1,34 @@
 /* udp.c - UDP: datagrams over IPv4 or IPv6; no connection, no order, no promise of delivery. */
+#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/sys/sys.h"
 #include "sockops.h"
 
-/* socket(2), then bind(2). No listen(2): a bound UDP socket already receives from anyone. */
+/* Is a the wildcard address, 0.0.0.0 or ::, on which a socket hears every address of the host? */
+static int is_wildcard(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+	return 0;
+}
+
+/*
+ * socket(2), then bind(2). No listen(2): a bound UDP socket already receives
+ * from anyone. On a wildcard address the kernel would send each reply from
+ * the address its route prefers (127.0.0.1 for a datagram sent to
+ * 127.0.0.2), and a client that checks who answers drops it: so the socket
+ * asks for each datagram's destination (IP_PKTINFO), and replies leave from
+ * there (sendto's from; RFC 1122 4.1.3.5, a UDP reply's source is the
+ * request's destination).
+ */
 static int udp_bind(struct sock *s, const struct addr *a)
 {
-	if (sockops_socket(s, a) < 0)
+	if (sockops_socket(s, a) < 0 || sockops_inet_bind(s, a) < 0)
 		return -1;
-	return sockops_inet_bind(s, a);
+	return is_wildcard(a) ? sys_want_local(s->fd, a->ss.ss_family) : 0;
 }
 
 /*
@@ -38,7 +58,7 @@ const struct transport udp_transport = {
 	.recv = sockops_dgram_recv,
 	.sendto = sockops_dgram_sendto,
 	.recvfrom = sockops_dgram_recvfrom,
-	.shutdown = transport_no_shutdown,
+	.shutdown = sockops_shutdown, /* the kernel answers: see struct transport */
 	.getname = sockops_getname,
 	.close = sockops_close,
 	.set_file_mode = transport_no_set_file_mode,

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine_private.h"
+#include "core/io.h"
 #include "core/sys/sys.h"
 
 #define EVENTS_MAX 256 /* events taken from one wait */
@@ -14,6 +16,7 @@
 #define DEFAULT_IDLE_MS 60000
 #define DEFAULT_MAX_SESSIONS 65536
 #define DEFAULT_OUT_LIMIT (1024 * 1024)
+#define DEFAULT_OUT_TOTAL (16 * 1024 * 1024)
 
 void engine_notice(struct engine *e, enum engine_notice what, const struct addr *peer)
 {
@@ -53,13 +56,30 @@ void session_end_later(struct session *s, enum session_end why)
 	s->e->dying = s;
 }
 
+void session_out_changed(struct session *s, size_t before)
+{
+	struct engine_stats *st = &s->e->st;
+
+	st->out_memory = st->out_memory - before + outq_memory(&s->out);
+	if (st->out_memory > st->out_peak)
+		st->out_peak = st->out_memory;
+}
+
+void session_out_drop(struct session *s)
+{
+	size_t before = outq_memory(&s->out);
+
+	outq_free(&s->out);
+	session_out_changed(s, before);
+}
+
 void session_free(struct engine *e, struct session *s, enum session_end why)
 {
 	e->mode->release(e, s);
 	e->st.closed++;
 	e->st.now--;
 	e->cb->on_close(s, why, e->app);
-	outq_free(&s->out);
+	session_out_drop(s);
 	free(s);
 }
 
@@ -165,6 +185,13 @@ void engine_stop(struct engine *e)
 	errno = saved;
 }
 
+void engine_fit_messages(struct sock *s)
+{
+	/* Unix sockets only: UDP's limit is the datagram's (65,507 bytes), and a stream has none. */
+	if (sock_keeps_boundaries(s) && transport_has_socket_file(s->t))
+		(void)sock_message_max(s, READ_MAX);
+}
+
 static int make_pipe(int fds[2])
 {
 	if (pipe(fds) < 0)
@@ -194,6 +221,8 @@ struct engine *engine_new(struct sock *listener, const struct engine_callbacks *
 		e->opt.max_sessions = DEFAULT_MAX_SESSIONS;
 	if (e->opt.out_limit == 0)
 		e->opt.out_limit = DEFAULT_OUT_LIMIT;
+	if (e->opt.out_total == 0)
+		e->opt.out_total = DEFAULT_OUT_TOTAL;
 	e->rbuf = malloc(READ_MAX);
 	e->poller = poller_new(e->opt.poller);
 	if (!e->rbuf || !e->poller || make_pipe(e->wake) < 0 || sock_set_nonblocking(listener) < 0 ||
@@ -203,6 +232,8 @@ struct engine *engine_new(struct sock *listener, const struct engine_callbacks *
 		errno = saved;
 		return NULL;
 	}
+	if (!sock_is_connected(listener))
+		engine_fit_messages(listener); /* every datagram reply leaves through the listener */
 	e->mode->init(e);
 	return e;
 }

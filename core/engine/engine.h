@@ -27,6 +27,7 @@ enum session_end {
 	SESSION_IDLE,        /* a datagram peer said nothing for idle_ms, or made room for a new one */
 	SESSION_CLOSED,      /* the application called session_close() */
 	SESSION_STOPPED,     /* the server is stopping */
+	SESSION_SHED,        /* its unsent replies were the largest when all of them passed out_total */
 };
 
 /* Things a learner may want to hear about as they happen; none ends a session. */
@@ -36,6 +37,8 @@ enum engine_notice {
 	NOTICE_DROPPED,     /* a reply to a datagram peer was given up: its queue was over the limit */
 	NOTICE_REFUSED,     /* a connection was accepted and closed at once: out of file descriptors */
 	NOTICE_PAUSED,      /* a client sends faster than it reads its replies: reading from it paused */
+	NOTICE_SHED,        /* the replies waiting for every client passed out_total: the largest one's client was closed */
+	NOTICE_TOO_BIG,     /* a reply larger than the socket can send in one message was dropped (EMSGSIZE) */
 };
 
 struct engine_callbacks {
@@ -53,10 +56,37 @@ struct engine_callbacks {
 	void (*on_notice)(enum engine_notice what, const struct addr *peer, void *app);
 };
 
+/*
+ * Memory. Everything the engine holds for its clients is bounded, per client
+ * and in all, and what happens at each bound is one of three things, each
+ * counted in engine_stats and told through on_notice:
+ *
+ *  - per client, out_limit of replies it has not taken yet: a connection is
+ *    no longer read from until half has gone (NOTICE_PAUSED: its own sending
+ *    then waits in the kernel, which is flow control); a datagram peer's
+ *    reply beyond it is dropped (NOTICE_DROPPED, dropped), as a full
+ *    network queue would;
+ *  - in all, out_total of queued replies, counted as allocated (a queue
+ *    doubles as it grows: one client's may reach 2 x (out_limit +
+ *    ENGINE_MESSAGE_MAX), one read past its limit): the connection whose
+ *    queue is the largest is closed (NOTICE_SHED, shed) until the total is
+ *    under the bound again, so the engine holds at most out_total plus the
+ *    one queue that crossed it; a datagram reply that would pass it is
+ *    dropped (NOTICE_DROPPED);
+ *  - datagram peers, max_sessions of them: the quietest is forgotten to make
+ *    room (SESSION_IDLE). Connections are bounded by the descriptors the
+ *    process may open (NOTICE_REFUSED when they run out).
+ *
+ * One receive buffer of ENGINE_MESSAGE_MAX bytes serves every client.
+ */
+#define ENGINE_MESSAGE_MAX (256 * 1024)
+#define ENGINE_MESSAGE_MAX_TEXT "262,144 bytes" /* the same, for messages */
+
 struct engine_options {
 	int idle_ms;         /* datagram sessions end after this long without traffic (default 60000) */
 	size_t max_sessions; /* datagram sessions kept at most; the quietest ends first (default 65536) */
-	size_t out_limit;    /* stop reading a client whose unsent replies exceed this (default 1 MiB) */
+	size_t out_limit;    /* per client: unsent replies beyond this pause it or are dropped (default 1 MiB) */
+	size_t out_total;    /* every client's unsent replies, allocated, at most (default 16 MiB) */
 	enum poller_kind poller;
 };
 
@@ -65,7 +95,9 @@ struct engine_stats {
 	unsigned long long messages_in, messages_out; /* recv()s and messages handed to the socket */
 	unsigned long long bytes_in, bytes_out;
 	unsigned long long refused, truncated, unaddressed, dropped; /* see enum engine_notice */
+	unsigned long long shed, too_big;            /* see enum engine_notice */
 	size_t now, peak;                            /* sessions open now, and at most */
+	size_t out_memory, out_peak;                 /* bytes allocated for unsent replies, now and at most */
 };
 
 /*
@@ -99,9 +131,11 @@ const char *engine_poller_name(const struct engine *e);
  * Sends buf to the session's client: at once if the socket takes it, else
  * queued and sent when it has room (a short send is completed later, never
  * lost). On a message transport buf is one message. Never blocks. Returns 0,
- * or -1 with errno (EMSGSIZE: too large for one datagram; EPIPE: the client
- * is gone, and the session will end after this callback; ENOMEM: no room to
- * queue it, and a connection then ends too).
+ * or -1 with errno (EMSGSIZE: too large for one message from this socket,
+ * dropped and told as NOTICE_TOO_BIG; EPIPE: the client is gone, and the
+ * session will end after this callback; ENOMEM: no room to queue it, and a
+ * connection then ends too; ENOBUFS: past a memory bound (see engine_options):
+ * a datagram reply is dropped, or this connection was the one closed).
  */
 int session_send(struct session *s, const void *buf, size_t len);
 
@@ -118,8 +152,9 @@ void session_set_data(struct session *s, void *data);
 
 /*
  * Connected: 1 if more bytes from the client are already waiting to be read
- * (on_message will get them next), 0 if not: a poll(2) with no wait, so it
- * never blocks. A stream keeps no message boundaries; a protocol that marks
+ * (on_message will get them next), 0 if not: a recv(2) with MSG_PEEK that
+ * never blocks. The client's end alone (its FIN) is not input: the session
+ * ends after what came before it has been handed over and answered. A stream keeps no message boundaries; a protocol that marks
  * none either (the tutorial's chat) can take "nothing more has arrived" as
  * the end of a message. Datagram sessions: always 0 (each message is whole).
  */

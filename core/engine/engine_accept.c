@@ -95,6 +95,7 @@ void conn_accept(struct engine *e)
 			continue;
 		}
 		s->sock = c;
+		engine_fit_messages(&s->sock);
 		if (track_fd(e, s) < 0) {
 			sock_close(&s->sock);
 			free(s);

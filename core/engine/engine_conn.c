@@ -4,6 +4,7 @@
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "engine_private.h"
 #include "core/sys/sys.h"
@@ -31,14 +32,43 @@ static void apply_backpressure(struct session *s)
 	}
 }
 
+/*
+ * Every client's unsent replies together passed out_total: close the
+ * connection with the largest queue, until they are under it again. Its
+ * replies are dropped with it (a connection that lost bytes must not go on).
+ */
+static void shed_largest(struct engine *e)
+{
+	while (e->st.out_memory > e->opt.out_total) {
+		struct session *worst = NULL;
+		for (int fd = 0; fd < e->nby_fd; fd++) {
+			struct session *s = e->by_fd[fd];
+			if (s && !s->dying && (!worst || outq_memory(&s->out) > outq_memory(&worst->out)))
+				worst = s;
+		}
+		if (!worst || outq_memory(&worst->out) == 0)
+			return;
+		e->st.shed++;
+		engine_notice(e, NOTICE_SHED, &worst->sock.peer);
+		session_out_drop(worst);
+		session_end_later(worst, SESSION_SHED);
+	}
+}
+
 /* Hands queued output to the socket until it is empty or full. */
 static void flush(struct session *s)
 {
-	size_t len;
+	size_t len, before = outq_memory(&s->out);
 	const void *p;
 
 	while ((p = outq_front(&s->out, &len)) != NULL) {
 		ssize_t n = sock_send(&s->sock, p, len);
+		if (n < 0 && errno == EMSGSIZE) { /* one message too large for this socket: dropped whole, and said */
+			s->e->st.too_big++;
+			engine_notice(s->e, NOTICE_TOO_BIG, &s->sock.peer);
+			outq_pop(&s->out, len);
+			continue;
+		}
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				session_end_later(s, SESSION_ERROR);
@@ -46,6 +76,7 @@ static void flush(struct session *s)
 		}
 		outq_pop(&s->out, (size_t)n);
 	}
+	session_out_changed(s, before);
 	apply_backpressure(s);
 	if (outq_empty(&s->out) && (s->closing || s->peer_eof))
 		session_end_later(s, s->closing ? SESSION_CLOSED : SESSION_PEER_CLOSED);
@@ -60,6 +91,11 @@ static int conn_send(struct session *s, const void *buf, size_t len)
 	if (outq_empty(&s->out)) {
 		/* The common case: the socket takes it all now, and nothing is queued. */
 		ssize_t n = sock_send(&s->sock, buf, len);
+		if (n < 0 && errno == EMSGSIZE) { /* seqpacket: one message too large for this socket, dropped whole */
+			s->e->st.too_big++;
+			engine_notice(s->e, NOTICE_TOO_BIG, &s->sock.peer);
+			return -1;
+		}
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			int saved = errno;
 			session_end_later(s, SESSION_ERROR);
@@ -70,11 +106,20 @@ static int conn_send(struct session *s, const void *buf, size_t len)
 		if (done == len)
 			return 0;
 	}
+	size_t before = outq_memory(&s->out);
 	if (outq_push(&s->out, (const char *)buf + done, len - done) < 0) {
 		int saved = errno;
 		session_end_later(s, SESSION_ERROR); /* the rest is lost: a stream with a hole in it must not go on */
 		errno = saved;
 		return -1;
+	}
+	session_out_changed(s, before);
+	if (s->e->st.out_memory > s->e->opt.out_total) {
+		shed_largest(s->e);
+		if (s->dying) { /* this one was the largest: what it sent is not taken any more */
+			errno = ENOBUFS;
+			return -1;
+		}
 	}
 	apply_backpressure(s);
 	update_interest(s);
@@ -91,9 +136,18 @@ static void conn_close(struct session *s)
 	update_interest(s);
 }
 
+/*
+ * Bytes waiting, not mere readability: poll(2) also says "readable" when only
+ * the peer's end (FIN) is there, and a caller that took that for "more is
+ * coming" would wait for a message that never comes (a last line sent
+ * together with the end, as `printf hello | nc -q1` does, went unanswered).
+ * recv(2) with MSG_PEEK looks without taking: > 0 bytes, 0 the end, EAGAIN nothing.
+ */
 static int conn_input_waiting(const struct session *s)
 {
-	return !s->peer_eof && sys_wait(s->sock.fd, 0, 0) == 1;
+	char byte;
+
+	return !s->peer_eof && sys_recv(s->sock.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 /*

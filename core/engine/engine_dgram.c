@@ -63,18 +63,24 @@ static int flush(struct session *s)
 	size_t len;
 	const void *p;
 
+	size_t before = outq_memory(&s->out);
+	int r = 0;
+
 	while ((p = outq_front(&s->out, &len)) != NULL) {
-		ssize_t n = sock_sendto(s->e->ls, p, len, &s->entry.addr);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-			return -1;
+		ssize_t n = sock_sendmsg(s->e->ls, p, len, &s->entry.addr, &s->local);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			r = -1;
+			break;
+		}
 		if (n < 0) {
 			session_end_later(s, SESSION_ERROR); /* the peer is gone (its socket file, say): */
 			outq_free(&s->out);                  /* the rest has nowhere to go */
-			return 0;
+			break;
 		}
 		outq_pop(&s->out, len);
 	}
-	return 0;
+	session_out_changed(s, before);
+	return r;
 }
 
 static int dgram_send(struct session *s, const void *buf, size_t len)
@@ -82,36 +88,49 @@ static int dgram_send(struct session *s, const void *buf, size_t len)
 	struct engine *e = s->e;
 
 	if (outq_empty(&s->out)) {
-		ssize_t n = sock_sendto(e->ls, buf, len, &s->entry.addr);
+		ssize_t n = sock_sendmsg(e->ls, buf, len, &s->entry.addr, &s->local);
 		if (n >= 0)
 			return 0;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
 			int saved = errno;
-			if (saved != EMSGSIZE)
+			if (saved == EMSGSIZE) { /* too large for one datagram from this socket: said, counted, dropped */
+				e->st.too_big++;
+				engine_notice(e, NOTICE_TOO_BIG, &s->entry.addr);
+			} else {
 				session_end_later(s, SESSION_ERROR);
+			}
 			errno = saved;
 			return -1;
 		}
 	}
-	/* The peer's queue is full: keep the reply and try again soon, up to the limit. */
-	if (outq_size(&s->out) + len > e->opt.out_limit) {
+	/* The peer's queue is full: keep the reply and try again soon, up to this peer's and everyone's limit. */
+	if (outq_size(&s->out) + len > e->opt.out_limit || e->st.out_memory + len > e->opt.out_total) {
 		e->st.dropped++;
 		engine_notice(e, NOTICE_DROPPED, &s->entry.addr);
 		errno = ENOBUFS;
 		return -1;
 	}
+	size_t before = outq_memory(&s->out);
 	if (outq_push(&s->out, buf, len) < 0)
 		return -1;
+	session_out_changed(s, before);
 	pending_add(e, s);
 	return 0;
 }
 
-/* The session for this address, opened (on_open) if it is new. */
-static struct session *session_for(struct engine *e, const struct addr *from)
+/*
+ * The session for this address, opened (on_open) if it is new. local is
+ * where the datagram was sent: a server on a wildcard address answers from
+ * there, the greeting on_open may send included.
+ */
+static struct session *session_for(struct engine *e, const struct addr *from, const struct addr *local)
 {
 	struct peer_entry *pe = peer_table_find(&e->peers, from);
-	if (pe)
-		return (struct session *)((char *)pe - offsetof(struct session, entry));
+	if (pe) {
+		struct session *s = (struct session *)((char *)pe - offsetof(struct session, entry));
+		s->local = *local;
+		return s;
+	}
 	engine_end_dying(e); /* so that the quietest session below is not one already ending */
 	if (e->peers.count >= e->opt.max_sessions && e->idle_head)
 		session_free(e, e->idle_head, SESSION_IDLE); /* make room: the quietest goes */
@@ -119,6 +138,7 @@ static struct session *session_for(struct engine *e, const struct addr *from)
 	if (!s)
 		return NULL;
 	s->entry.addr = *from;
+	s->local = *local;
 	if (peer_table_insert(&e->peers, &s->entry) < 0) {
 		free(s);
 		return NULL;
@@ -131,9 +151,9 @@ static struct session *session_for(struct engine *e, const struct addr *from)
 static void dgram_read(struct engine *e)
 {
 	for (int i = 0; i < DATAGRAMS_PER_WAKE; i++) {
-		struct addr from;
+		struct addr from, local;
 		int truncated = 0;
-		ssize_t n = sock_recvfrom(e->ls, e->rbuf, READ_MAX, &from, &truncated);
+		ssize_t n = sock_recvmsg(e->ls, e->rbuf, READ_MAX, &from, &local, &truncated);
 		if (n < 0)
 			return; /* EAGAIN: all read. Anything else concerns one peer, not the server */
 		if (truncated) {
@@ -146,7 +166,7 @@ static void dgram_read(struct engine *e)
 			engine_notice(e, NOTICE_UNADDRESSED, NULL);
 			continue;
 		}
-		struct session *s = session_for(e, &from);
+		struct session *s = session_for(e, &from, &local);
 		if (!s || s->dying)
 			continue;
 		s->last_ms = sys_now_ms();

@@ -9,7 +9,7 @@
 #include "peer_table.h"
 #include "core/transport.h"
 
-#define READ_MAX (256 * 1024) /* one message: more than a unix datagram's default maximum */
+#define READ_MAX ENGINE_MESSAGE_MAX /* one message: more than a unix datagram's default maximum */
 
 /*
  * One client. The engine keeps every session in one of two places, by the
@@ -21,6 +21,7 @@ struct session {
 	struct engine *e;
 	struct sock sock;         /* connected: the accepted socket; datagram: unused (fd -1) */
 	struct peer_entry entry;  /* datagram: the peer's address, the key in e->peers */
+	struct addr local;        /* datagram: where its last datagram was sent; replies leave from there */
 	struct outq out;          /* replies the socket has not taken yet */
 	struct session *prev, *next; /* datagram: idle order, quietest first */
 	struct session *pend_prev, *pend_next; /* datagram: in e's list of sessions with replies queued */
@@ -71,6 +72,22 @@ void session_end_later(struct session *s, enum session_end why);
 void session_free(struct engine *e, struct session *s, enum session_end why);
 /* Ends every session marked by session_end_later(). */
 void engine_end_dying(struct engine *e);
+/*
+ * s's queue changed, and allocated before bytes before: counts the change in
+ * e->st.out_memory. Call after every operation on s->out.
+ */
+void session_out_changed(struct session *s, size_t before);
+/*
+ * A unix socket that keeps message boundaries (unixgram, unixpacket): makes
+ * its send buffer hold a message of READ_MAX bytes, so that every message the
+ * engine can receive it can also send back (a unix socket sends at most its
+ * SO_SNDBUF less a little, Linux's net/unix/af_unix.c). Best effort: the
+ * kernel caps SO_SNDBUF (net.core.wmem_max); past it, NOTICE_TOO_BIG says so.
+ */
+void engine_fit_messages(struct sock *s);
+
+/* Frees s's queue now (its replies can no longer go anywhere), and counts it. */
+void session_out_drop(struct session *s);
 
 /*
  * What the engine does differently for connections and for datagram peers,

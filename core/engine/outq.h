@@ -28,6 +28,8 @@ int outq_push(struct outq *q, const void *buf, size_t len);
 /* Bytes queued, with record headers: what counts against a client's limit. */
 static inline size_t outq_size(const struct outq *q) { return q->tail - q->head; }
 static inline int outq_empty(const struct outq *q) { return q->tail == q->head; }
+/* Bytes allocated: what the queue costs in memory (it doubles as it grows, and is freed when it drains). */
+static inline size_t outq_memory(const struct outq *q) { return q->cap; }
 
 /* The front: a stream's queued bytes, or the first message. Sets *len. */
 const void *outq_front(const struct outq *q, size_t *len);

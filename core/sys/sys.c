@@ -4,13 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sys_private.h"
 #include "trace.h"
-
-#define RESULT(r) trace_result((long)(r), res, sizeof res)
 
 int sys_socket(int domain, int type, int protocol)
 {
@@ -30,7 +30,8 @@ int sys_socket(int domain, int type, int protocol)
 	}
 #endif
 	if (trace_on)
-		trace_line("socket(%s, %s, %d) %s", trace_family_name(domain), trace_type_name(type), protocol, RESULT(fd));
+		trace_line("socket(%s, %s, %s) %s", trace_family_name(domain), trace_type_name(type),
+			   trace_protocol_name(domain, protocol), RESULT(fd));
 	return fd;
 }
 
@@ -54,6 +55,26 @@ int sys_getsockopt_int(int fd, int level, int option, const char *name, int *val
 	if (trace_on)
 		trace_line("getsockopt(%d, %s, %s) %s%s%d", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name,
 			   RESULT(r), r == 0 ? ", value " : "", r == 0 ? *value : 0);
+	return r;
+}
+
+int sys_getsockopt(int fd, int level, int option, const char *name, void *value, socklen_t *len)
+{
+	char res[96];
+	int r = getsockopt(fd, level, option, value, len);
+
+	if (trace_on)
+		trace_line("getsockopt(%d, %s, %s) %s", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name, RESULT(r));
+	return r;
+}
+
+int sys_ioctl_int(int fd, unsigned long request, const char *name, int *value)
+{
+	char res[96];
+	int r = ioctl(fd, request, value);
+
+	if (trace_on)
+		trace_line("ioctl(%d, %s) %s%s%d", fd, name, RESULT(r), r == 0 ? ", value " : "", r == 0 ? *value : 0);
 	return r;
 }
 
@@ -131,6 +152,57 @@ int sys_connect(int fd, const struct addr *a)
 		r = connect_finish(fd);
 	if (trace_on)
 		trace_line("connect(%d, %s) %s", fd, addr_format(a, text, sizeof text), RESULT(r));
+	return r;
+}
+
+/*
+ * Waits for a non-blocking connect(2) to finish, at most timeout_ms, and
+ * reads its outcome with SO_ERROR. poll(2) is called here untraced: the trace
+ * tells the connect as one call, with its outcome, as a blocking one reads.
+ */
+static int connect_wait(int fd, int timeout_ms)
+{
+	long long deadline = sys_now_ms() + timeout_ms;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0, r;
+	socklen_t len = sizeof err;
+
+	do {
+		long long left = deadline - sys_now_ms();
+		r = poll(&p, 1, left < 0 ? 0 : (int)left);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return -1;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+int sys_connect_within(int fd, const struct addr *a, int timeout_ms)
+{
+	char res[96], text[ADDR_TEXT_MAX];
+	int flags = fcntl(fd, F_GETFL), r, cut = 0;
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	r = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	/* EINTR too: the handshake goes on in the background, as after EINPROGRESS (connect(2), POSIX). */
+	if (r < 0 && (errno == EINPROGRESS || errno == EINTR)) {
+		r = connect_wait(fd, timeout_ms);
+		cut = r < 0 && errno == ETIMEDOUT;
+	}
+	int saved = errno;
+	if (fcntl(fd, F_SETFL, flags) < 0 && r == 0)
+		return -1;
+	errno = saved;
+	if (trace_on)
+		trace_line("connect(%d, %s) %s%s", fd, addr_format(a, text, sizeof text), RESULT(r),
+			   cut ? ": no answer to the handshake within the timeout, socklab gave up" : "");
 	return r;
 }
 

@@ -3,6 +3,7 @@
 #define SOCKLAB_SYS_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,6 +29,14 @@ int sys_socket(int domain, int type, int protocol);
 int sys_setsockopt_int(int fd, int level, int option, const char *name, int value);
 /* getsockopt(2) for an int option. Returns 0 and fills *value, or -1. */
 int sys_getsockopt_int(int fd, int level, int option, const char *name, int *value);
+/* getsockopt(2) of any option into value (*len bytes; *len is updated), name for the trace. 0 or -1. */
+int sys_getsockopt(int fd, int level, int option, const char *name, void *value, socklen_t *len);
+/*
+ * ioctl(2) that reads an int about a socket: FIONREAD (bytes waiting to be
+ * read), and on Linux SIOCOUTQ (bytes the sending side still holds). name
+ * for the trace. 0 and *value, or -1.
+ */
+int sys_ioctl_int(int fd, unsigned long request, const char *name, int *value);
 /* bind(2) and listen(2). */
 int sys_bind(int fd, const struct addr *a);
 int sys_listen(int fd, int backlog);
@@ -40,6 +49,15 @@ int sys_accept(int fd, struct addr *peer);
  * On a non-blocking socket it returns -1 EINPROGRESS as connect(2) does.
  */
 int sys_connect(int fd, const struct addr *a);
+/*
+ * connect(2) that waits at most timeout_ms for the handshake: the socket is
+ * made non-blocking, connect() returns EINPROGRESS, poll(2) waits for it to
+ * become writable (again after EINTR, with the time that is left), and
+ * SO_ERROR gives the outcome; then it is blocking again. Returns 0, or -1
+ * with errno: the handshake's error (ECONNREFUSED...), or ETIMEDOUT when the
+ * time ran out first (the kernel's attempt is abandoned with the socket).
+ */
+int sys_connect_within(int fd, const struct addr *a, int timeout_ms);
 /* send(2) with MSG_NOSIGNAL. May send less than len on a stream. */
 ssize_t sys_send(int fd, const void *buf, size_t len);
 /* recv(2). 0 means end of stream (the peer closed) on a stream socket. */
@@ -52,6 +70,28 @@ ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to);
  * the kernel). from and truncated may be NULL.
  */
 ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated);
+/*
+ * recvmsg(2): as sys_recvfrom, and when local is not NULL, the local address
+ * the datagram arrived at (its destination, for a unicast one; for a
+ * broadcast, an address of the interface), from its IP_PKTINFO/IPV6_PKTINFO
+ * control message (asked for with sys_want_local); local->len is 0 when none
+ * came, or when it names a multicast group, which nothing can answer from.
+ */
+ssize_t sys_recvfrom_local(int fd, void *buf, size_t len, int flags, struct addr *from, struct addr *local,
+			   int *truncated);
+/*
+ * sendmsg(2): as sys_sendto, leaving from the local address from (its port
+ * is ignored): an IP_PKTINFO/IPV6_PKTINFO control message sets the source, so
+ * that a reply comes from the address the request was sent to.
+ */
+ssize_t sys_sendto_from(int fd, const void *buf, size_t len, const struct addr *to, const struct addr *from);
+/*
+ * setsockopt(IP_PKTINFO, or IPV6_RECVPKTINFO for an AF_INET6 socket, which
+ * then reports IPv4 destinations too, mapped): each datagram received will
+ * say which local address it was sent to. ip(7), ipv6(7), RFC 3542 6.1.
+ * Does nothing where the system has neither. 0 or -1.
+ */
+int sys_want_local(int fd, int family);
 /* shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. */
 int sys_shutdown(int fd, int how);
 /* close(2). Never retried: see above. */
@@ -88,5 +128,16 @@ long long sys_now_ms(void);
 
 /* Sleeps ms milliseconds (nothing when ms <= 0); a signal does not cut the sleep short. Not traced. */
 void sys_sleep_ms(long long ms);
+
+/* getsockopt(SO_RCVTIMEO): the receive timeout of fd in milliseconds (0: none), or -1. */
+int sys_get_recv_timeout(int fd);
+
+/*
+ * Sleeps ms milliseconds, or less: returns -1 at once when *stop is set,
+ * before the sleep or after a signal handler interrupted it (the handler set
+ * it: the process is being stopped, and a wait must not hold it up). 0 when
+ * the whole time passed. stop may be NULL (then as sys_sleep_ms). Not traced.
+ */
+int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop);
 
 #endif

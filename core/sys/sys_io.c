@@ -1,23 +1,18 @@
-/* sys_io.c - the traced wrappers that move data and wait: send, recv, sendto, recvfrom, poll, and the clock. */
+/* sys_io.c - the traced wrappers that move data and wait: send, recv, sendto, poll, and the clock. */
 #include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sys_private.h"
 #include "trace.h"
 
-#ifdef MSG_NOSIGNAL
-#define SEND_FLAGS MSG_NOSIGNAL
-#else
-#define SEND_FLAGS 0 /* macOS: sys_socket() sets SO_NOSIGPIPE instead (sys.c) */
-#endif
-
-#define RESULT(r) trace_result((long)(r), res, sizeof res)
 
 ssize_t sys_send(int fd, const void *buf, size_t len)
 {
@@ -28,7 +23,7 @@ ssize_t sys_send(int fd, const void *buf, size_t len)
 		r = send(fd, buf, len, SEND_FLAGS);
 	while (r < 0 && errno == EINTR);
 	if (trace_on)
-		trace_line("send(%d, %zu bytes) %s", fd, len, RESULT(r));
+		trace_line("send(%d, %zu %s) %s", fd, BYTES(len), RESULT(r));
 	return r;
 }
 
@@ -41,7 +36,7 @@ ssize_t sys_recv(int fd, void *buf, size_t len, int flags)
 		r = recv(fd, buf, len, flags);
 	while (r < 0 && errno == EINTR);
 	if (trace_on)
-		trace_line("recv(%d, %zu bytes%s) %s%s", fd, len, flags & MSG_PEEK ? ", MSG_PEEK" : "", RESULT(r),
+		trace_line("recv(%d, %zu %s%s) %s%s", fd, BYTES(len), flags & MSG_PEEK ? ", MSG_PEEK" : "", RESULT(r),
 			   r == 0 ? " (end of stream)" : "");
 	return r;
 }
@@ -55,47 +50,8 @@ ssize_t sys_sendto(int fd, const void *buf, size_t len, const struct addr *to)
 		r = sendto(fd, buf, len, SEND_FLAGS, to ? (const struct sockaddr *)&to->ss : NULL, to ? to->len : 0);
 	while (r < 0 && errno == EINTR);
 	if (trace_on)
-		trace_line("sendto(%d, %zu bytes, %s) %s", fd, len, to ? addr_format(to, text, sizeof text) : "(connected peer)",
-			   RESULT(r));
-	return r;
-}
-
-ssize_t sys_recvfrom(int fd, void *buf, size_t len, int flags, struct addr *from, int *truncated)
-{
-	char res[96], text[ADDR_TEXT_MAX];
-	struct addr tmp;
-	struct addr *f = from ? from : &tmp;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = &f->ss, .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t r;
-
-	do {
-		msg.msg_namelen = sizeof f->ss;
-		msg.msg_flags = 0;
-		r = recvmsg(fd, &msg, flags);
-	} while (r < 0 && errno == EINTR);
-	f->len = r >= 0 ? msg.msg_namelen : 0;
-	if (r >= 0 && from && msg.msg_namelen < sizeof(sa_family_t)) {
-		/*
-		 * An unbound unix datagram sender has no name, and the kernel then writes
-		 * nothing, not even the family: take this socket's, so that
-		 * addr_is_unnamed_unix() sees an unnamed AF_UNIX address, not stale bytes.
-		 */
-		struct sockaddr_storage self;
-		socklen_t sl = sizeof self;
-		f->ss.ss_family = getsockname(fd, (struct sockaddr *)&self, &sl) == 0 ? self.ss_family : AF_UNSPEC;
-	}
-	if (truncated)
-		*truncated = r >= 0 && (msg.msg_flags & MSG_TRUNC);
-	if (trace_on) {
-		/* Without from, this is recv(2) of one message (seqpacket): narrate it as that. */
-		if (r >= 0 && from)
-			trace_line("recvfrom(%d, %zu bytes) %s, from %s%s", fd, len, RESULT(r),
-				   addr_format(f, text, sizeof text), msg.msg_flags & MSG_TRUNC ? ", MSG_TRUNC" : "");
-		else
-			trace_line("%s(%d, %zu bytes) %s%s", from ? "recvfrom" : "recv", fd, len, RESULT(r),
-				   r >= 0 && (msg.msg_flags & MSG_TRUNC) ? ", MSG_TRUNC" : "");
-	}
+		trace_line("sendto(%d, %zu %s, %s) %s", fd, BYTES(len),
+			   to ? addr_format(to, text, sizeof text) : "(connected peer)", RESULT(r));
 	return r;
 }
 
@@ -165,4 +121,33 @@ int sys_wait(int fd, int for_write, int timeout_ms)
 		if (errno != EINTR)
 			return -1;
 	}
+}
+
+int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	if (ms <= 0)
+		return 0;
+	for (;;) {
+		if (stop && *stop)
+			return -1;
+		if (nanosleep(&ts, &ts) == 0 || errno != EINTR)
+			return 0;
+	}
+}
+
+int sys_get_recv_timeout(int fd)
+{
+	char res[96];
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof tv;
+	int r = getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len);
+	long long ms = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+
+	if (trace_on)
+		trace_line("getsockopt(%d, SOL_SOCKET, SO_RCVTIMEO) %s, %lld.%03lld s", fd, RESULT(r), ms / 1000, ms % 1000);
+	if (r < 0)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }

@@ -6,6 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <arpa/inet.h>
+#include <linux/if_ether.h> /* ETH_P_ALL */
+#endif
 
 #include "core/errors.h"
 
@@ -63,6 +67,9 @@ const char *trace_family_name(int family)
 #ifdef AF_NETLINK
 	case AF_NETLINK: return "AF_NETLINK"; /* rtnetlink: socklab multicast makes its veth pair with it */
 #endif
+#ifdef AF_PACKET
+	case AF_PACKET: return "AF_PACKET";
+#endif
 	}
 	snprintf(other, sizeof other, "%d", family);
 	return other;
@@ -89,4 +96,19 @@ const char *trace_result(long r, char *buf, size_t len)
 	else
 		snprintf(buf, len, "= -1 %s (%s)", errno_name(errno), errno_text(errno));
 	return buf;
+}
+
+const char *trace_protocol_name(int domain, int protocol)
+{
+	static _Thread_local char other[16];
+
+#ifdef __linux__
+	/* A packet socket's protocol is an EtherType in network byte order (packet(7)). */
+	if (domain == AF_PACKET && protocol == htons(ETH_P_ALL))
+		return "htons(ETH_P_ALL)";
+#else
+	(void)domain;
+#endif
+	snprintf(other, sizeof other, "%d", protocol);
+	return other;
 }

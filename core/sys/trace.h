@@ -40,9 +40,11 @@ void trace_line(const char *fmt, ...)
 /* " = 3", or " = -1 ECONNREFUSED (connection refused)" from errno: the end of a traced call's line. */
 const char *trace_result(long r, char *buf, size_t len);
 
-/* "AF_INET", "AF_INET6", "AF_UNIX", or the number as text for others. */
+/* "AF_INET", "AF_INET6", "AF_UNIX", "AF_PACKET", or the number as text for others. */
 const char *trace_family_name(int family);
-/* "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET". */
+/* "SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW". */
 const char *trace_type_name(int type);
+/* socket(2)'s third argument: "0", or "htons(ETH_P_ALL)" for a packet socket that takes every frame. */
+const char *trace_protocol_name(int domain, int protocol);
 
 #endif

@@ -251,9 +251,9 @@ int bench_main(int argc, char **argv)
 	/* The client takes the first CPU; the servers the same one, or the next. */
 	if (pin != PIN_NONE && bench_cpus(cpus) >= (pin == PIN_APART ? 2 : 1) && bench_pin(cpus[0]) == 0)
 		o.server_cpu = pin == PIN_APART ? cpus[1] : cpus[0];
+	cli_on_stop(on_stop, NULL); /* first: a signal must never find the directory made and nobody to remove it */
 	if (!mkdtemp(dir))
 		return cli_error("bench", errno, NULL, "create a directory for socket files in /tmp");
-	cli_on_stop(on_stop, NULL);
 	if (!o.json && o.tests != TEST_NAGLE)
 		bench_print_header(o.seconds, bench_rounds(o.seconds));
 	for (size_t i = 0; i < o.n && rc == 0 && !interrupted; i++)

@@ -13,19 +13,24 @@
 #include "demos/cli.h"
 
 #define MESSAGE_MAX (64 * 1024) /* a stream message longer than this is answered in parts */
+#define HELD_MAX (8 * 1024 * 1024) /* every client's unfinished stream messages, at most: then each is cut short */
+#define MESSAGE_MIN 256            /* what a client's message may hold even then */
+#define KEEP_MAX 4096              /* a larger buffer is freed once its message is answered */
 #define DEFAULT_IDLE_MS 600000  /* datagram chats: forget a client after 10 minutes of silence */
 
 static const char usage[] =
 	"usage: socklab chat-server [--seed N] [--quiet] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
 	"The tutorial's chat server, for many clients at once: it greets each client with\n"
 	"'type the message', answers every message with one random letter, and ends the\n"
-	"chat when the client sends 'stop'. Serves until Ctrl-C (SIGINT) or SIGTERM.\n"
+	"chat when the client sends 'stop'. Serves until SIGINT, SIGTERM or SIGHUP.\n"
 	"Prints 'listening on ENDPOINT' once bound; logs each message on standard error.\n\n"
 	"On a datagram transport (udp, unixgram) there is no connection: the server learns\n"
-	"of a client from its first datagram, and greets it then.\n\n"
+	"of a client from its first datagram, greets it then, and answers that datagram too\n"
+	"(an empty one, which socklab's chat-client sends to be heard, gets only the greeting).\n\n"
 	"  --seed N         the letters' seed: the same seed, the same letters for each client\n"
 	"  --quiet          do not log clients and messages\n"
-	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 600)\n"
+	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 600,\n"
+	"                   more than 0)\n"
 	"  --mode MODE      unix socket files: the file's mode, in octal (666: every user)\n"
 	"  --trace          narrate every socket call on standard error\n";
 
@@ -34,6 +39,7 @@ struct chat {
 	int boundaries; /* each recv() is one whole message (udp, unixgram, unixpacket) */
 	int connected;  /* there are connections: the server can greet first */
 	uint64_t seed;
+	size_t held; /* bytes of every client's message buffers, at most HELD_MAX (beyond MESSAGE_MIN each) */
 };
 
 /* What the server keeps for one client. */
@@ -80,7 +86,8 @@ static void on_open(struct session *s, void *app)
 	if (c->connected)
 		log_line(c, s, "connected from %s; greeting it", peer);
 	else
-		log_line(c, s, "a first datagram from %s: no connection, so only now can the server greet it", peer);
+		log_line(c, s, "a new peer, %s: its first datagram is the first the server hears of it, so only now "
+			 "can it greet", peer);
 	session_send(s, CHAT_GREETING, sizeof CHAT_GREETING - 1);
 }
 
@@ -102,6 +109,30 @@ static void answer(struct chat *c, struct session *s, struct chatter *ch, const 
 }
 
 /*
+ * Makes ch's buffer hold want bytes, or as many as the bounds allow: at most
+ * MESSAGE_MAX for one client, and HELD_MAX for all of them (MESSAGE_MIN each
+ * always). 0, or -1 when out of memory.
+ */
+static int grow(struct chat *c, struct chatter *ch, size_t want)
+{
+	size_t cap = want < MESSAGE_MAX ? want : MESSAGE_MAX;
+	size_t left = c->held < HELD_MAX ? HELD_MAX - c->held : 0;
+
+	if (cap - ch->cap > left)
+		cap = ch->cap + left;
+	if (cap < MESSAGE_MIN)
+		cap = MESSAGE_MIN;
+	if (cap <= ch->cap)
+		return 0;
+	char *p = realloc(ch->buf, cap);
+	if (!p)
+		return -1;
+	c->held += cap - ch->cap;
+	ch->buf = p, ch->cap = cap;
+	return 0;
+}
+
+/*
  * A message transport hands over one whole message per call. A stream hands
  * over whatever one recv() returned; the protocol marks no ends, so the
  * server takes everything that has arrived, until nothing more is waiting,
@@ -115,31 +146,37 @@ static void on_message(struct session *s, const void *data, size_t len, void *ap
 	if (!ch)
 		return;
 	if (ch->opener) {
-		ch->opener = 0; /* it was only there to be heard: the greeting went out in on_open */
-		return;
+		/*
+		 * The first datagram opened the session (the greeting went out in
+		 * on_open) and is a message too: answer it, unless it is empty, as
+		 * socklab's chat-client's opener is: a knock, with no text to answer.
+		 */
+		ch->opener = 0;
+		if (len == 0)
+			return;
 	}
 	if (c->boundaries) {
 		answer(c, s, ch, data, len);
 		return;
 	}
-	if (ch->cap < MESSAGE_MAX && ch->len + len > ch->cap) {
-		size_t cap = ch->len + len > MESSAGE_MAX ? MESSAGE_MAX : ch->len + len;
-		char *p = realloc(ch->buf, cap);
-		if (!p) {
-			session_close(s); /* no memory for this client's message: end its chat */
-			return;
-		}
-		ch->buf = p, ch->cap = cap;
+	if (ch->cap < MESSAGE_MAX && ch->len + len > ch->cap && grow(c, ch, ch->len + len) < 0) {
+		session_close(s); /* no memory for this client's message: end its chat */
+		return;
 	}
 	while (len > 0) {
-		size_t take = len < MESSAGE_MAX - ch->len ? len : MESSAGE_MAX - ch->len;
+		size_t take = len < ch->cap - ch->len ? len : ch->cap - ch->len;
 		memcpy(ch->buf + ch->len, data, take);
 		ch->len += take, len -= take;
 		data = (const char *)data + take;
-		if (ch->len == MESSAGE_MAX || (len == 0 && !session_input_waiting(s))) {
-			answer(c, s, ch, ch->buf, ch->len);
+		if (ch->len == ch->cap || (len == 0 && !session_input_waiting(s))) {
+			answer(c, s, ch, ch->buf, ch->len); /* a full buffer is a message: answered in parts */
 			ch->len = 0;
 		}
+	}
+	if (ch->len == 0 && ch->cap > KEEP_MAX) { /* a quiet client keeps no large buffer */
+		c->held -= ch->cap;
+		free(ch->buf);
+		ch->buf = NULL, ch->cap = 0;
 	}
 }
 
@@ -151,6 +188,7 @@ static void on_close(struct session *s, enum session_end why, void *app)
 		[SESSION_IDLE] = "quiet too long: forgotten (a datagram client never says goodbye)",
 		[SESSION_CLOSED] = NULL, /* after 'stop', already said */
 		[SESSION_STOPPED] = "the server is stopping",
+		[SESSION_SHED] = "closed by the server: it does not read its answers, and they took too much memory",
 	};
 	struct chat *c = app;
 	struct chatter *ch = session_data(s);
@@ -159,8 +197,10 @@ static void on_close(struct session *s, enum session_end why, void *app)
 		log_line(c, s, "'stop', and closed its end");
 	else if (reason[why])
 		log_line(c, s, "%s", reason[why]);
-	if (ch)
+	if (ch) {
+		c->held -= ch->cap;
 		free(ch->buf);
+	}
 	free(ch);
 }
 
@@ -189,21 +229,21 @@ int chat_server_main(int argc, char **argv)
 	struct chat chat = { .seed = any_seed() };
 	struct endpoint ep;
 	struct sock ls;
-	char bound[ENDPOINT_FORMAT_MAX], *end;
+	char bound[ENDPOINT_FORMAT_MAX];
+	unsigned long long seed;
 	int opt, rc, mode = -1;
 
 	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			errno = 0;
-			chat.seed = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-')
+			if (cli_number(optarg, 0, UINT64_MAX, &seed) < 0)
 				return cli_usage_error("chat-server", "--seed takes a whole number, not '%.20s'", optarg);
+			chat.seed = seed;
 			break;
 		case 'q': chat.quiet = 1; break;
 		case 'i':
-			if ((eopt.idle_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("chat-server", "--idle takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("chat-server", "--idle", optarg, &eopt.idle_ms)) != 0)
+				return rc;
 			break;
 		case 'm':
 			if ((rc = cli_mode("chat-server", optarg, &mode)) != 0)
@@ -218,12 +258,9 @@ int chat_server_main(int argc, char **argv)
 		return cli_usage_error("chat-server", optind == argc ? "missing ENDPOINT" : "too many arguments");
 	if ((rc = cli_endpoint("chat-server", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
-	if ((rc = cli_listen("chat-server", argv[optind], &ep, &ls)) != 0)
+	cli_hold_signals(); /* until the handler that removes the socket file is in place */
+	if ((rc = cli_listen_mode("chat-server", argv[optind], &ep, mode, &ls)) != 0)
 		return rc;
-	if ((rc = cli_apply_mode("chat-server", argv[optind], &ls, mode)) != 0) {
-		sock_close(&ls);
-		return rc;
-	}
 	chat.boundaries = sock_keeps_boundaries(&ls);
 	chat.connected = sock_is_connected(&ls);
 
@@ -233,10 +270,16 @@ int chat_server_main(int argc, char **argv)
 		sock_close(&ls);
 		return rc;
 	}
-	cli_on_stop(stop, engine);
+	if (cli_on_stop(stop, engine) < 0) {
+		rc = cli_error("chat-server", errno, NULL, "handle SIGINT, SIGTERM and SIGHUP");
+		engine_free(engine);
+		sock_close(&ls);
+		return rc;
+	}
 	printf("listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
 	fflush(stdout);
 	rc = engine_run(engine) == 0 ? 0 : cli_error("chat-server", errno, "poll", "wait for clients");
+	cli_on_stop_end(); /* from here no handler may reach the engine: it is about to be freed */
 	if (!chat.quiet)
 		fprintf(stderr, "socklab: chat-server: stopped after %llu chat%s\n", engine_stats(engine)->opened,
 			engine_stats(engine)->opened == 1 ? "" : "s");

@@ -1,5 +1,4 @@
 /* contrast.c - socklab contrast: run every scenario over every transport and print what was observed. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,23 +12,33 @@
 #include "contrast.h"
 
 static const char usage[] =
-	"usage: socklab contrast [--transports LIST] [--scenarios LIST] [--format FORMAT] [--impair OPTIONS]\n"
+	"usage: socklab contrast [--transports LIST] [--scenarios LIST] [--format FORMAT] [--width N]\n"
+	"                        [--impair OPTIONS] [--filtered PORT]\n"
 	"Runs the same scenarios over every transport, on this host, and prints what the kernel\n"
-	"did in each: a row per scenario, a column per transport, and why they differ.\n\n"
+	"did in each, and why the transports differ. Every cell is a system call's result or a\n"
+	"kernel counter read in this run (docs/contrast.md lists which).\n\n"
 	"  --transports LIST  comma-separated schemes (default: all): tcp,udp\n"
 	"  --scenarios LIST   comma-separated scenario names (default: all, see below)\n"
 	"  --format FORMAT    text (default), markdown, json (one object per scenario and\n"
-	"                     transport), or mermaid (sequence diagrams of one traced exchange)\n"
+	"                     transport), or the calls of one traced exchange (scenario 11,\n"
+	"                     calls) as a diagram: mermaid, or sequence (plain text)\n"
+	"  --width N          text and sequence: N columns. Default: $COLUMNS, else the\n"
+	"                     terminal's width, else 80. A table wider than that shows one\n"
+	"                     scenario at a time, a transport a line\n"
 	"  --impair OPTIONS   impair every endpoint, as after '?' in an endpoint: drop=0.2&seed=7\n"
+	"                     (drop, dup and reorder: udp only; see docs/contrast.md)\n"
+	"  --filtered PORT    scenario 1 also dials 127.0.0.1:PORT, where a firewall drops\n"
+	"                     every packet (make lab sets one up)\n"
 	"  --trace            narrate every socket call on standard error\n\n"
 	"scenarios:\n";
 
 /* The rows: what each asks, and why the answers differ. The answers themselves are measured. */
 const struct scenario contrast_scenarios[] = {
 	{ "handshake", "dial where nobody listens",
-	  "a connection starts with a handshake, so a missing server is known at once; a datagram is just sent, "
-	  "and only a connect()ed UDP socket hears the ICMP error, on its next call (unix sockets are local: the "
-	  "kernel knows at once)", scenario_handshake },
+	  "a connection starts with a handshake: a refusal (TCP's RST) comes back at once, but a firewall that drops "
+	  "leaves connect() waiting while the SYN is sent again (make lab); a datagram is just sent, and only a "
+	  "connect()ed UDP socket hears the ICMP error, on its next call (unix sockets are local: the kernel knows at "
+	  "once)", scenario_handshake },
 	{ "boundaries", "three sends back to back",
 	  "a stream is bytes without edges: the kernel joins sends; datagram and seqpacket sockets keep each send "
 	  "a message of its own", scenario_boundaries },
@@ -37,17 +46,20 @@ const struct scenario contrast_scenarios[] = {
 	  "on a stream an empty send sends nothing and recv() = 0 means the end; a message can be empty, so "
 	  "recv() = 0 is a message and no end is ever marked (on seqpacket, 0 means either)", scenario_empty },
 	{ "end", "the client half-closes: seen? answered?",
-	  "a connection has two directions and an end the peer reads as 0; a datagram socket has no connection "
-	  "to end, so its peer never learns it left", scenario_end },
+	  "a connection has two directions and an end the peer reads as 0; a datagram socket has no connection to "
+	  "end: shutdown() tells nobody (Linux still stops its sends: EPIPE), so its peer never learns it left",
+	  scenario_end },
 	{ "size", "one 70,000-byte message",
 	  "a stream has no message size; a UDP datagram holds at most 65,507 bytes (IPv4); unix messages are "
 	  "limited by the socket buffer", scenario_size },
 	{ "buffer", "100 bytes, a 10-byte buffer",
 	  "a stream keeps unread bytes for the next recv(); a message is read once, and what did not fit is "
 	  "discarded (MSG_TRUNC)", scenario_buffer },
-	{ "flow", "1,000 x 1 KB, 64 KiB buffers, a slow reader",
-	  "TCP and unix sockets make a fast sender wait for a slow reader (flow control); UDP has none: a full "
-	  "receive buffer drops datagrams, and the kernel counts them", scenario_flow },
+	{ "flow", "1,000 x 1 KB to a slow reader",
+	  "what makes a fast sender wait differs: TCP, the reader's window (its SO_RCVBUF, 16 KiB asked, the kernel "
+	  "doubles it); AF_UNIX ignores the reader's buffer: a stream or seqpacket fills the sender's SO_SNDBUF (64 "
+	  "KiB asked), unixgram queues net.unix.max_dgram_qlen datagrams; UDP makes nobody wait: a full buffer "
+	  "drops, and the kernel counts it", scenario_flow },
 	{ "greeting", "can the server speak first?",
 	  "accept() gives the server a socket for its client before any data; a datagram server learns an "
 	  "address only from a datagram the client sends first", scenario_greeting },
@@ -62,8 +74,9 @@ const struct scenario contrast_scenarios[] = {
 	  "transports only send and receive (a unix datagram client binds a name, to be answered)",
 	  scenario_calls },
 	{ "delivery", "100 numbered messages, read as they come",
-	  "on one host nothing is lost or reordered; over a bad network (make lab, or --impair) UDP loses and "
-	  "reorders while TCP delivers everything, in order, only later", scenario_delivery },
+	  "on one host UDP loses only when a receive buffer overflows (row 7) and here the reader keeps up; over a "
+	  "lossy network (make lab) UDP loses and reorders, while TCP delivers everything, in order, later, and "
+	  "counts what it sent again (TCP_INFO)", scenario_delivery },
 	{ "descriptors", "pass an open descriptor (SCM_RIGHTS)",
 	  "only a unix socket carries descriptors; on TCP and UDP Linux sends the bytes and drops SCM_RIGHTS "
 	  "without an error; a stream carries a descriptor only with bytes, a message may be empty", scenario_descriptors },
@@ -87,76 +100,35 @@ static void stop(void *ctx)
 	stopping = 1;
 }
 
-/* Removes the lab's directory and whatever a scenario left in it. */
-static void lab_cleanup(struct lab *lab)
+int contrast_run(const struct scenario *sc, struct lab *lab, const struct transport *t, struct cell *c)
 {
-	DIR *d = opendir(lab->dir);
-	struct dirent *e;
-	char path[sizeof lab->dir + 256];
+	unsigned long before = transport_stub_calls;
+	int r = sc->run(lab, t, c);
 
-	while (d && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(path, sizeof path, "%s/%s", lab->dir, e->d_name);
-			unlink(path);
-		}
-	if (d)
-		closedir(d);
-	rmdir(lab->dir);
+	if (transport_stub_calls == before)
+		return r;
+	/* An errno from socklab's own stub is no observation: never show it as the kernel's. */
+	memset(c, 0, sizeof *c);
+	c->failed = 1;
+	obs_str(c, "failed", "a socklab stub answered, not the kernel");
+	cell_say(c, "not shown: a transport_no_* stub of socklab answered, not the kernel (a bug in socklab)");
+	return -1;
 }
 
-/* The transports a comma-separated list names, in its order. Returns how many, or -1 (usage error printed). */
-static int pick_transports(const char *list, const struct transport **out, size_t max)
-{
-	size_t k = 0;
-
-	for (const char *p = list, *next; *p; p = next) {
-		size_t len = strcspn(p, ",");
-		next = p[len] ? p + len + 1 : p + len;
-		const struct transport *t = transport_find(p, len);
-		if (!t)
-			return cli_usage_error("contrast", "unknown transport '%.*s' in --transports", (int)(len > 40 ? 40 : len),
-					       p), -1;
-		if (k == max)
-			return cli_usage_error("contrast", "too many transports in --transports"), -1;
-		out[k++] = t;
-	}
-	return k ? (int)k : (cli_usage_error("contrast", "--transports names no transport"), -1);
-}
-
-/* Likewise for --scenarios. */
-static int pick_scenarios(const char *list, const struct scenario **out, size_t max)
-{
-	size_t k = 0;
-
-	for (const char *p = list, *next; *p; p = next) {
-		size_t len = strcspn(p, ",");
-		next = p[len] ? p + len + 1 : p + len;
-		const struct scenario *found = NULL;
-		for (size_t i = 0; i < contrast_nscenarios && !found; i++)
-			if (strlen(contrast_scenarios[i].name) == len && strncmp(contrast_scenarios[i].name, p, len) == 0)
-				found = &contrast_scenarios[i];
-		if (!found)
-			return cli_usage_error("contrast", "unknown scenario '%.*s' in --scenarios", (int)(len > 40 ? 40 : len),
-					       p), -1;
-		if (k == max)
-			return cli_usage_error("contrast", "too many scenarios in --scenarios"), -1;
-		out[k++] = found;
-	}
-	return k ? (int)k : (cli_usage_error("contrast", "--scenarios names no scenario"), -1);
-}
-
-/* --format mermaid: one traced exchange per transport, drawn side by side. */
-static int draw(struct lab *lab, const struct transport *const *cols, size_t ncols)
+/* --format mermaid or sequence: one traced exchange per transport (scenario 11), drawn. */
+static int draw(struct lab *lab, const struct table *tb, const char *format)
 {
 	struct calls runs[16] = { { 0 } };
 	int rc = 0;
 
-	for (size_t i = 0; i < ncols && rc == 0; i++)
-		if (contrast_capture(lab, cols[i], &runs[i]) < 0)
-			rc = cli_error("contrast", errno, NULL, "trace an exchange over %s", cols[i]->scheme);
-	if (rc == 0)
-		print_mermaid(stdout, runs, ncols);
-	for (size_t i = 0; i < ncols; i++)
+	for (size_t i = 0; i < tb->ncols && rc == 0; i++)
+		if (contrast_capture(lab, tb->cols[i], &runs[i]) < 0)
+			rc = cli_error("contrast", errno, NULL, "trace an exchange over %s", tb->cols[i]->scheme);
+	if (rc == 0 && strcmp(format, "mermaid") == 0)
+		print_mermaid(stdout, runs, tb->ncols);
+	else if (rc == 0)
+		print_sequence(stdout, runs, tb->ncols, tb->width);
+	for (size_t i = 0; i < tb->ncols; i++)
 		calls_free(&runs[i]);
 	return rc;
 }
@@ -171,7 +143,7 @@ static int run_table(struct lab *lab, struct table *tb, const char *format)
 		return cli_error("contrast", ENOMEM, NULL, "make room for %zu cells", tb->nrows * tb->ncols);
 	for (size_t r = 0; r < tb->nrows && !stopping; r++)
 		for (size_t i = 0; i < tb->ncols && !stopping; i++)
-			failed += tb->rows[r]->run(lab, tb->cols[i], &cells[r * tb->ncols + i]) < 0;
+			failed += contrast_run(tb->rows[r], lab, tb->cols[i], &cells[r * tb->ncols + i]) < 0;
 	tb->cells = cells;
 	if (!stopping) {
 		if (strcmp(format, "json") == 0)
@@ -195,21 +167,69 @@ static int run_table(struct lab *lab, struct table *tb, const char *format)
 	return 0;
 }
 
+/* What the options asked for, to check together once all are read. */
+struct asked {
+	const char *format;
+	int scenarios, width, filtered; /* given on the command line */
+};
+
+static int is_one_of(const char *format, const char *a, const char *b)
+{
+	return strcmp(format, a) == 0 || strcmp(format, b) == 0;
+}
+
+/* Every option applies to every format it is given with, or is refused: a silent no-op would mislead. */
+static int check_options(const struct asked *a, const struct table *tb, const struct lab *lab)
+{
+	char why[256];
+	int diagram = is_one_of(a->format, "mermaid", "sequence");
+
+	if (diagram && a->scenarios && (tb->nrows != 1 || strcmp(tb->rows[0]->name, "calls") != 0))
+		return cli_usage_error("contrast", "--format %s draws the traced exchange of scenario 11 (calls): "
+						   "--scenarios can name only calls", a->format);
+	if (a->width && !is_one_of(a->format, "text", "sequence"))
+		return cli_usage_error("contrast", "--width shapes text and sequence; %s has no width", a->format);
+	if (a->filtered && diagram)
+		return cli_usage_error("contrast", "--filtered is for scenario 1 (handshake), which --format %s does not "
+						   "run", a->format);
+	int handshake = 0;
+	for (size_t r = 0; r < tb->nrows; r++)
+		handshake |= tb->rows[r]->run == scenario_handshake;
+	if (a->filtered && !handshake)
+		return cli_usage_error("contrast", "--filtered is for scenario 1 (handshake), which --scenarios leaves out");
+	for (size_t i = 0; lab->options && i < tb->ncols; i++)
+		if (impair_parse_options(tb->cols[i], lab->options, why, sizeof why) < 0)
+			return cli_usage_error("contrast", "bad --impair: %s; --transports udp keeps the transport it applies "
+							   "to", why);
+	return 0;
+}
+
+/* A whole number from lo to hi, or -1. */
+static long number(const char *text, long lo, long hi)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	return *text >= '0' && *text <= '9' && *end == '\0' && v >= lo && v <= hi ? v : -1;
+}
+
 int contrast_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "transports", required_argument, NULL, 'T' }, { "scenarios", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' }, { "impair", required_argument, NULL, 'i' },
+		{ "width", required_argument, NULL, 'w' }, { "filtered", required_argument, NULL, 'F' },
 		{ "trace", no_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	static const char *const formats[] = { "text", "markdown", "json", "mermaid" };
+	static const char *const formats[] = { "text", "markdown", "json", "mermaid", "sequence" };
 	const struct transport *cols[16];
 	const struct scenario *rows[32];
 	struct table tb = { .rows = rows, .cols = cols };
 	struct lab lab = { .options = NULL };
-	const char *format = "text";
+	struct asked asked = { .format = "text" };
 	char why[256];
 	int c, n;
+	long v;
 
 	for (; transport_registry[tb.ncols] && tb.ncols < 16; tb.ncols++)
 		cols[tb.ncols] = transport_registry[tb.ncols];
@@ -226,18 +246,31 @@ int contrast_main(int argc, char **argv)
 			if ((n = pick_scenarios(optarg, rows, 32)) < 0)
 				return EXIT_USAGE;
 			tb.nrows = (size_t)n;
+			asked.scenarios = 1;
 			break;
 		case 'f':
-			format = NULL;
+			asked.format = NULL;
 			for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
 				if (strcmp(optarg, formats[i]) == 0)
-					format = formats[i];
-			if (!format)
-				return cli_usage_error("contrast", "--format takes text, markdown, json or mermaid, not '%.20s'",
-						       optarg);
+					asked.format = formats[i];
+			if (!asked.format)
+				return cli_usage_error("contrast", "--format takes text, markdown, json, mermaid or sequence, "
+								   "not '%.20s'", optarg);
+			break;
+		case 'w':
+			if ((v = number(optarg, CONTRAST_WIDTH_MIN, CONTRAST_WIDTH_MAX)) < 0)
+				return cli_usage_error("contrast", "--width takes a number of columns from %d to %d, not "
+								   "'%.20s'", CONTRAST_WIDTH_MIN, CONTRAST_WIDTH_MAX, optarg);
+			asked.width = (int)v;
+			break;
+		case 'F':
+			if ((v = number(optarg, 1, 65535)) < 0)
+				return cli_usage_error("contrast", "--filtered takes a port from 1 to 65535, not '%.20s'", optarg);
+			lab.filtered = (unsigned)v;
+			asked.filtered = 1;
 			break;
 		case 'i':
-			if (impair_parse_options(optarg, why, sizeof why) < 0)
+			if (impair_parse_options(NULL, optarg, why, sizeof why) < 0)
 				return cli_usage_error("contrast", "bad --impair: %s", why);
 			lab.options = tb.options = optarg;
 			break;
@@ -252,11 +285,15 @@ int contrast_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("contrast", "unexpected argument '%.40s'", argv[optind]);
+	if (check_options(&asked, &tb, &lab) != 0)
+		return EXIT_USAGE;
+	tb.width = contrast_width(asked.width);
+	cli_on_stop(stop, NULL); /* first: a signal must never find the directory made and nobody to remove it */
 	snprintf(lab.dir, sizeof lab.dir, "/tmp/socklab-contrast.XXXXXX");
 	if (!mkdtemp(lab.dir))
 		return cli_error("contrast", errno, NULL, "make a directory for socket files in /tmp");
-	cli_on_stop(stop, NULL);
-	int rc = strcmp(format, "mermaid") == 0 ? draw(&lab, cols, tb.ncols) : run_table(&lab, &tb, format);
+	int diagram = is_one_of(asked.format, "mermaid", "sequence");
+	int rc = diagram ? draw(&lab, &tb, asked.format) : run_table(&lab, &tb, asked.format);
 	lab_cleanup(&lab);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = cli_error("contrast", errno, NULL, "write standard output");

@@ -6,15 +6,12 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "demos/counters.h" /* counters_snmp(), counters_udp_drops(): the kernel's counters */
 #include "transports/endpoint.h"
 #include "core/transport.h"
 
-/*
- * One cell of the table: what one scenario observed on one transport. The
- * measurements are kept as the members of a JSON object (the "observed" of
- * --format json), and the summary, the text of the cell, is written from
- * them: nothing in a cell is a constant of the code.
- */
+/* One cell: what one scenario observed on one transport, as the members of a JSON object (--format json's
+ * "observed"), and the summary written from them: nothing in a cell is a constant of the code. */
 struct cell {
 	char summary[240];
 	char obs[3072]; /* "\"reads\": 3, \"sizes\": [1, 2, 3]" */
@@ -62,11 +59,18 @@ struct lab {
 	char dir[64];        /* the private directory, removed at the end */
 	const char *options; /* impairment for every endpoint ("drop=0.1&seed=7"), or NULL */
 	unsigned seq;        /* numbers the socket files */
+	unsigned filtered;   /* a port on 127.0.0.1 whose packets a firewall drops (make lab), or 0 */
 };
 
-/* How long to wait for data that should come, and how long for data that should not. */
+/*
+ * How long to wait for data that should come, for data that should not, and
+ * for a connection that connect() reported: it is queued for accept() when
+ * the client's last ACK arrives, or if make lab drops it, when the client
+ * answers a SYN-ACK sent again after 1, 3, 7 s (tcp_synack_retries).
+ */
 #define EXPECT_MS 3000
 #define QUIET_MS 250
+#define ACCEPT_MS 10000
 
 /*
  * Opens a socket of t through the endpoint machinery, as the demos do:
@@ -87,6 +91,12 @@ struct pair {
 
 /* Sets up *p (sockets closed on failure). 0 or -1 with errno. */
 int pair_open(struct lab *lab, const struct transport *t, struct pair *p);
+/*
+ * As pair_open, the server's receive buffer set to rcvbuf bytes (SO_RCVBUF)
+ * before the client arrives, so that a connection's window is sized by it
+ * from its first segment; the client's send buffer to sndbuf. 0: the default.
+ */
+int pair_open_sized(struct lab *lab, const struct transport *t, struct pair *p, int rcvbuf, int sndbuf);
 void pair_close(struct pair *p);
 /* The socket the server reads its client on: the accepted one, or the bound one. */
 struct sock *pair_server(struct pair *p);
@@ -128,10 +138,28 @@ const char *drained_text(const struct drained *d, char *buf, size_t len);
 /* The client's side: reads until want bytes, the end, or lab_patience() of silence. Returns bytes read. */
 size_t lab_read(struct sock *s, char *buf, size_t want);
 
-/* A counter of /proc/net/snmp (IPv4) or /proc/net/snmp6, -1 when unreadable. */
-long long lab_snmp(int family, const char *proto, const char *field);
+/* The kernel's own figures (contrast_kernel.c): -1 (or failure) where it keeps none, and the cell says nothing. */
 /* Sockets of this host in TCP state TIME_WAIT on local port port (/proc/net/tcp, tcp6). */
 int lab_time_wait(unsigned port);
+/* A connection's TCP_INFO (tcp(7)), in the units a cell shows; ok 0: not a TCP socket, or not Linux. */
+struct tcp_figures {
+	int ok;
+	double rtt_ms, rttvar_ms; /* smoothed round-trip time and its variation */
+	unsigned cwnd;            /* congestion window, in segments */
+	unsigned total_retrans;   /* segments this connection sent again */
+	unsigned retransmits;     /* times the segment (or SYN) now waiting was sent again */
+	unsigned state;           /* TCP_ESTABLISHED, TCP_SYN_SENT... */
+};
+/* Fills *f from getsockopt(TCP_INFO); 0, or -1 (f->ok 0) on any socket that is not TCP. */
+int kernel_tcp_info(int fd, struct tcp_figures *f);
+/* Bytes waiting to be read on fd (FIONREAD; a unix datagram socket: the first datagram's size), or -1. */
+long long kernel_queued_in(int fd);
+/* Bytes the sender still holds (SIOCOUTQ: TCP unsent or unacknowledged; unix: memory charged to it), or -1. */
+long long kernel_queued_out(int fd);
+/* An int socket option of level SOL_SOCKET (the value the kernel uses: SO_RCVBUF is doubled), or -1. */
+long long kernel_sockopt(int fd, int option, const char *name);
+/* A number from a /proc/sys file ("/proc/sys/net/unix/max_dgram_qlen"), or -1. */
+long long kernel_setting(const char *path);
 
 /* Scenarios 7 and 12 send numbered messages (contrast_tally.c); the most either sends, and their size. */
 #define TALLY_COUNT_MAX 1000
@@ -141,6 +169,11 @@ int lab_time_wait(unsigned port);
 struct tally {
 	size_t count, size;          /* what the sender sends */
 	size_t sent, waits;          /* messages handed to the socket; times it said "wait" (EAGAIN) */
+	/* At the first wait, before the slow reader has read anything: what held the sender back. */
+	size_t first_sent;           /* messages the socket had taken: all queued somewhere */
+	long long first_in;          /* bytes waiting at the reader (FIONREAD), -1 unknown */
+	long long first_out;         /* bytes the sender held (SIOCOUTQ), -1 unknown */
+	struct tcp_figures tcp;      /* the sender's TCP_INFO once everything arrived */
 	size_t reads, arrived, dups, late; /* receives; distinct messages; extra copies; overtaken ones */
 	long long high;              /* the highest number seen so far */
 	long long start, last;       /* when the first send began; when data last arrived */
@@ -173,9 +206,10 @@ extern const struct scenario contrast_scenarios[];
 extern const size_t contrast_nscenarios;
 
 /*
- * Each scenario, in order across the files: contrast_talk.c 1-4,
- * contrast_limits.c 5-6, contrast_flow.c 7, contrast_server.c 8-10,
- * contrast_calls.c 11, contrast_delivery.c 12. 0, or -1 after cell_fail().
+ * Each scenario, in order across the files: contrast_handshake.c 1,
+ * contrast_talk.c 2-4, contrast_limits.c 5-6, contrast_flow.c 7,
+ * contrast_server.c 8-10, contrast_calls.c 11, contrast_delivery.c 12.
+ * 0, or -1 after cell_fail().
  */
 int scenario_handshake(struct lab *lab, const struct transport *t, struct cell *c);
 int scenario_boundaries(struct lab *lab, const struct transport *t, struct cell *c);
@@ -234,11 +268,37 @@ struct table {
 	size_t ncols;
 	const struct cell *cells;
 	const char *options; /* the impairment, or NULL */
+	int width;           /* text: the columns it may use (contrast_width) */
 };
+/*
+ * Text: a grid (a column per transport) when it fits in tb->width; else one
+ * scenario at a time, a transport a line. Every line fits in tb->width.
+ */
 void print_text(FILE *out, const struct table *tb);
 void print_markdown(FILE *out, const struct table *tb);
 void print_json(FILE *out, const struct table *tb);
 /* Sequence diagrams, one box per transport, steps side by side. */
 void print_mermaid(FILE *out, const struct calls *runs, size_t n);
+/* The same, as plain text that fits in width columns: one diagram per transport, the two sides as lifelines. */
+void print_sequence(FILE *out, const struct calls *runs, size_t n, int width);
+/* A trace line made stable for a picture: addresses left out ("sendto(3, 2 bytes) = 2"). */
+void call_label(const char *line, char *out, size_t len);
+/* Does this call reach the peer (data; on a connection the handshake and the end)? " (the end)" etc. in *what. */
+int call_reaches_peer(const struct call *k, const struct transport *t, const char *label, const char **what);
+
+/* Runs scenario sc over t into c (contrast.c), refusing a cell a transport_no_* stub answered: its errno is
+ * socklab's, not the kernel's. Returns what the scenario returned, or -1. */
+int contrast_run(const struct scenario *sc, struct lab *lab, const struct transport *t, struct cell *c);
+
+/* contrast_pick.c: the transports and scenarios a list names (-1 after a usage error), the text's width. */
+#define CONTRAST_WIDTH_MIN 40
+#define CONTRAST_WIDTH_MAX 1000
+int pick_transports(const char *list, const struct transport **out, size_t max);
+int pick_scenarios(const char *list, const struct scenario **out, size_t max);
+const struct scenario *scenario_find(const char *name, size_t len);
+/* --width when forced > 0; else $COLUMNS; else the terminal's (TIOCGWINSZ on stdout); else 80. */
+int contrast_width(int forced);
+/* Removes the lab's directory and whatever a scenario left in it. */
+void lab_cleanup(struct lab *lab);
 
 #endif

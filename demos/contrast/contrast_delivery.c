@@ -10,12 +10,12 @@
 #define DELIVERY_SIZE 100
 _Static_assert(DELIVERY_COUNT <= TALLY_COUNT_MAX && DELIVERY_SIZE <= TALLY_SIZE_MAX, "a tally holds the delivery scenario");
 
-/* TCP counts every segment it sent again, host-wide, in /proc/net/snmp (for IPv6 too). */
+/* TCP counts every segment it sent again, host-wide, in /proc/net/snmp (for IPv6 too): a TCP connection's counter. */
 static long long retransmitted(const struct transport *t)
 {
 	if (transport_has_socket_file(t) || !transport_is_connected(t))
 		return -1;
-	return lab_snmp(AF_INET, "Tcp", "RetransSegs");
+	return counters_snmp(AF_INET, "Tcp", "RetransSegs");
 }
 
 /* 12. A hundred numbered messages, read as they come: how many arrive, in what order, how soon? */
@@ -41,6 +41,12 @@ int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c
 	obs_int(c, "ms", tl.ms);
 	if (before >= 0 && after >= 0)
 		obs_int(c, "kernel_tcp_retransmits", after - before);
+	if (tl.tcp.ok) {
+		obs_int(c, "tcpi_total_retrans", tl.tcp.total_retrans);
+		obs_int(c, "tcpi_rtt_us", (long long)(tl.tcp.rtt_ms * 1000));
+		obs_int(c, "tcpi_rttvar_us", (long long)(tl.tcp.rttvar_ms * 1000));
+		obs_int(c, "tcpi_snd_cwnd", tl.tcp.cwnd);
+	}
 	snprintf(say, sizeof say, "%zu of %zu arrived", tl.arrived, tl.sent);
 	if (tl.dups)
 		SAY(say, ", %zu twice", tl.dups);
@@ -48,7 +54,18 @@ int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c
 		SAY(say, ", %zu out of order", tl.late);
 	else
 		SAY(say, ", in order");
-	/* RetransSegs counts the whole host's TCP (or the lab's namespace): data, not a claim in the cell. */
-	cell_say(c, "%s, in %lld ms", say, tl.ms);
+	SAY(say, ", in %lld ms", tl.ms);
+	/*
+	 * The connection's own figures, from TCP_INFO: what it sent again and what
+	 * it measured. RetransSegs counts the whole host's TCP (the lab's namespace
+	 * only, in make lab): beside it, as the counter a tcpdump user would check.
+	 */
+	if (tl.tcp.ok) {
+		SAY(say, "; kernel: %u segment%s sent again", tl.tcp.total_retrans, tl.tcp.total_retrans == 1 ? "" : "s");
+		if (before >= 0 && after >= 0)
+			SAY(say, " (RetransSegs +%lld, all connections)", after - before);
+		SAY(say, ", rtt %.3f ms (var %.3f), cwnd %u", tl.tcp.rtt_ms, tl.tcp.rttvar_ms, tl.tcp.cwnd);
+	}
+	cell_say(c, "%s", say);
 	return 0;
 }

@@ -53,19 +53,32 @@ int lab_patience(const struct sock *s)
 
 int pair_open(struct lab *lab, const struct transport *t, struct pair *p)
 {
+	return pair_open_sized(lab, t, p, 0, 0);
+}
+
+int pair_open_sized(struct lab *lab, const struct transport *t, struct pair *p, int rcvbuf, int sndbuf)
+{
 	memset(p, 0, sizeof *p);
 	sock_init(&p->srv);
 	sock_init(&p->cli);
 	sock_init(&p->acc);
-	if (lab_open(lab, t, ENDPOINT_SERVER, NULL, 0, &p->srv) < 0 || sock_getname(&p->srv, &p->at) < 0 ||
-	    lab_open(lab, t, ENDPOINT_CLIENT, &p->at, 0, &p->cli) < 0)
+	if (lab_open(lab, t, ENDPOINT_SERVER, NULL, 0, &p->srv) < 0 || sock_getname(&p->srv, &p->at) < 0)
+		goto fail;
+	/* On the listener: the accepted socket inherits it, and TCP sizes its window from it at the handshake. */
+	if (rcvbuf && sys_setsockopt_int(p->srv.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", rcvbuf) < 0)
+		goto fail;
+	if (lab_open(lab, t, ENDPOINT_CLIENT, &p->at, 0, &p->cli) < 0 ||
+	    (sndbuf && sys_setsockopt_int(p->cli.fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", sndbuf) < 0))
 		goto fail;
 	if (sock_is_connected(&p->srv)) {
 		/* connect() has returned, but a lost ACK can keep the connection out of the queue a while. */
-		int r = lab_wait(&p->srv, EXPECT_MS);
+		int r = lab_wait(&p->srv, ACCEPT_MS);
 		if (r == 0)
 			errno = ETIMEDOUT;
 		if (r <= 0 || sock_accept(&p->srv, &p->acc) < 0)
+			goto fail;
+		/* TCP's accepted socket inherits the listener's buffer; a unix one does not: set it there too. */
+		if (rcvbuf && sys_setsockopt_int(p->acc.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", rcvbuf) < 0)
 			goto fail;
 	}
 	return 0;
@@ -142,60 +155,6 @@ int lab_drain(struct pair *p, size_t want, struct drained *d)
 			return r;
 	}
 	return 0;
-}
-
-long long lab_snmp(int family, const char *proto, const char *field)
-{
-	char names[1024], values[1024], want[64];
-	long long v = -1;
-	FILE *f = fopen(family == AF_INET6 ? "/proc/net/snmp6" : "/proc/net/snmp", "r");
-
-	if (!f)
-		return -1;
-	if (family == AF_INET6) { /* lines of "Udp6RcvbufErrors 12" */
-		snprintf(want, sizeof want, "%s6%s", proto, field);
-		while (v < 0 && fgets(names, sizeof names, f))
-			if (strncmp(names, want, strlen(want)) == 0 && names[strlen(want)] == ' ')
-				v = atoll(names + strlen(want));
-		fclose(f);
-		return v;
-	}
-	/* Pairs of lines: "Udp: InDatagrams NoPorts ...", then "Udp: 94 6 ..." */
-	snprintf(want, sizeof want, "%s:", proto);
-	while (v < 0 && fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
-		char *ns, *vs, *n = strtok_r(names, " \n", &ns), *x = strtok_r(values, " \n", &vs);
-		if (!n || strcmp(n, want) != 0)
-			continue;
-		while ((n = strtok_r(NULL, " \n", &ns)) && (x = strtok_r(NULL, " \n", &vs)))
-			if (strcmp(n, field) == 0) {
-				v = atoll(x);
-				break;
-			}
-	}
-	fclose(f);
-	return v;
-}
-
-int lab_time_wait(unsigned port)
-{
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	int count = 0;
-
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char line[512];
-		FILE *f = fopen(files[i], "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof line, f)) {
-			unsigned lport, state;
-			/* "  0: 0100007F:9C40 0100007F:D2A4 06 ...": local address:port, remote, state */
-			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport, &state) == 2 &&
-			    lport == port && state == 0x06)
-				count++;
-		}
-		fclose(f);
-	}
-	return count;
 }
 
 void obs_drained(struct cell *c, const struct drained *d)

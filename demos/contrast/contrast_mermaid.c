@@ -9,7 +9,7 @@
  * every run) are left out; descriptors, sizes and results stay.
  * "sendto(3, 2 bytes, 127.0.0.1:40211) = 2" becomes "sendto(3, 2 bytes) = 2".
  */
-static void label(const char *line, char *out, size_t len)
+void call_label(const char *line, char *out, size_t len)
 {
 	const char *open = strchr(line, '('), *end = open ? strstr(open, ") = ") : NULL;
 	size_t o = 0;
@@ -41,16 +41,21 @@ static void label(const char *line, char *out, size_t len)
 }
 
 /* Does this call send something the peer will see: data, a handshake, the end of a connection? */
-static int reaches_peer(const struct call *k, const struct transport *t, const char *lbl)
+int call_reaches_peer(const struct call *k, const struct transport *t, const char *lbl, const char **what)
 {
-	int connected = transport_is_connected(t);
+	int connected = transport_is_connected(t), failed = strstr(lbl, "= -1") != NULL;
+	int reaches = 0;
 
-	if (strncmp(lbl, "send", 4) == 0 || (connected && strncmp(lbl, "connect(", 8) == 0))
-		return 1;
-	if (strncmp(lbl, "shutdown(", 9) == 0)
-		return connected;
-	return connected && strncmp(lbl, "close(", 6) == 0 &&
-	       (k->step == STEP_CLIENT_CLOSE || k->step == STEP_SERVER_END);
+	*what = "";
+	if (strncmp(lbl, "send", 4) == 0)
+		reaches = 1;
+	else if (connected && strncmp(lbl, "connect(", 8) == 0)
+		reaches = 1, *what = failed ? "" : "the handshake";
+	else if (connected && strncmp(lbl, "shutdown(", 9) == 0)
+		reaches = 1, *what = "the end";
+	else if (connected && strncmp(lbl, "close(", 6) == 0 && (k->step == STEP_CLIENT_CLOSE || k->step == STEP_SERVER_END))
+		reaches = 1, *what = "the end";
+	return reaches;
 }
 
 static void draw(FILE *out, const struct call *k, const struct transport *t)
@@ -58,19 +63,20 @@ static void draw(FILE *out, const struct call *k, const struct transport *t)
 	char lbl[220];
 	const char *me = k->server ? "s" : "c", *peer = k->server ? "c" : "s";
 
-	label(k->line, lbl, sizeof lbl);
+	const char *what;
+
+	call_label(k->line, lbl, sizeof lbl);
 	for (char *p = lbl; *p; p++)
 		if (*p == ';' || *p == '#') /* mermaid's statement end and entity start */
 			*p = ',';
-	if (!reaches_peer(k, t, lbl)) {
+	if (!call_reaches_peer(k, t, lbl, &what)) {
 		fprintf(out, "    Note over %s_%s: %s\n", t->scheme, me, lbl);
 		return;
 	}
 	/* What the peer's kernel sees of a connection's calls, beyond the data. */
-	const char *what = strncmp(lbl, "connect(", 8) == 0 ? " (the handshake)"
-			   : strncmp(lbl, "close(", 6) == 0 || strncmp(lbl, "shutdown(", 9) == 0 ? " (the end)" : "";
-	fprintf(out, "    %s_%s-%s%s_%s: %s%s\n", t->scheme, me, strstr(lbl, "= -1") ? "x" : ">>", t->scheme, peer, lbl,
-		strstr(lbl, "= -1") ? "" : what);
+	int failed = strstr(lbl, "= -1") != NULL;
+	fprintf(out, "    %s_%s-%s%s_%s: %s%s%s%s\n", t->scheme, me, failed ? "x" : ">>", t->scheme, peer, lbl,
+		*what && !failed ? " (" : "", failed ? "" : what, *what && !failed ? ")" : "");
 }
 
 void print_mermaid(FILE *out, const struct calls *runs, size_t n)

@@ -1,12 +1,19 @@
-/* contrast_print.c - the contrast table as text for a terminal, as Markdown, and as JSON. */
+/* contrast_print.c - the contrast table as text that fits a terminal, as Markdown, and as JSON. */
 #include <stdio.h>
 #include <string.h>
 
 #include "contrast.h"
 
-/* Text: the first column holds the scenario, each other column one transport's cell. */
-#define NAME_WIDTH 14
-#define CELL_WIDTH 22
+/*
+ * Text, two layouts. A grid, a column per transport, when cells of at least
+ * CELL_MIN columns fit in the width; else a scenario at a time, a transport a
+ * line (what 80 columns and five transports need). Every line fits.
+ */
+#define NAME_WIDTH 14 /* the grid's first column: the scenario */
+#define CELL_MIN 18
+#define CELL_MAX 40
+#define LABEL_WIDTH 15 /* the other layout: "   unixpacket  " before each cell */
+#define MAX_COLS 16
 
 static const struct cell *cell_at(const struct table *tb, size_t row, size_t col)
 {
@@ -37,6 +44,19 @@ static size_t next_line(const char *text, size_t *pos, size_t width)
 	return cut;
 }
 
+/* Prints text from column indent, wrapped at width; the first line after first, the others after more. */
+static void wrapped(FILE *out, const char *text, int indent, const char *first, const char *more, int width)
+{
+	size_t pos = 0, n;
+
+	for (int line = 0;; line++) {
+		const char *lead = line ? more : first;
+		if ((n = next_line(text, &pos, (size_t)(width - indent - (int)strlen(lead)))) == 0)
+			break;
+		fprintf(out, "%*s%s%.*s\n", indent, "", lead, (int)n, text + pos - n);
+	}
+}
+
 /* The scenario's number in the full list, as --help lists them. */
 static size_t number(const struct scenario *s)
 {
@@ -51,12 +71,12 @@ static void put_line(FILE *out, char *buf, size_t o)
 	fprintf(out, "%.*s\n", (int)o, buf);
 }
 
-/* One row: the scenario and its question down the first column, each cell down its own. */
-static void text_row(FILE *out, const struct table *tb, size_t r)
+/* Grid: one row, the scenario and its question down the first column, each cell down its own. */
+static void grid_row(FILE *out, const struct table *tb, size_t r, int cellw)
 {
 	const struct scenario *sc = tb->rows[r];
-	size_t pos[16] = { 0 }, qpos = 0, width = tb->ncols * (CELL_WIDTH + 2);
-	char buf[NAME_WIDTH + 2 + 16 * (CELL_WIDTH + 2) + 1];
+	size_t pos[MAX_COLS] = { 0 }, qpos = 0;
+	char buf[NAME_WIDTH + 2 + MAX_COLS * (CELL_MAX + 2) + 1];
 
 	for (int line = 0;; line++) {
 		int more = line == 0;
@@ -68,39 +88,71 @@ static void text_row(FILE *out, const struct table *tb, size_t r)
 			o = (size_t)snprintf(buf, sizeof buf, "   %-*.*s", NAME_WIDTH - 1, (int)n, sc->question + qpos - n);
 			more |= n > 0;
 		}
-		for (size_t i = 0; i < tb->ncols && i < 16; i++) {
+		for (size_t i = 0; i < tb->ncols && i < MAX_COLS; i++) {
 			const char *s = cell_at(tb, r, i)->summary;
-			size_t n = next_line(s, &pos[i], CELL_WIDTH);
-			o += (size_t)snprintf(buf + o, sizeof buf - o, "%-*.*s  ", CELL_WIDTH, (int)n, s + pos[i] - n);
+			size_t n = next_line(s, &pos[i], (size_t)cellw);
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "%-*.*s  ", cellw, (int)n, s + pos[i] - n);
 			more |= n > 0;
 		}
 		if (!more)
 			break;
 		put_line(out, buf, o);
 	}
-	/* The why, as wide as the cells. */
-	size_t wpos = 0, n;
-	for (int line = 0; (n = next_line(sc->why, &wpos, width - 5)) > 0; line++)
-		fprintf(out, "%*s%s%.*s\n", NAME_WIDTH + 2, "", line ? "     " : "why: ", (int)n, sc->why + wpos - n);
+	wrapped(out, sc->why, NAME_WIDTH + 2, "why: ", "     ", tb->width);
+}
+
+static void grid(FILE *out, const struct table *tb, int cellw)
+{
+	char buf[NAME_WIDTH + 2 + MAX_COLS * (CELL_MAX + 2) + 1];
+	size_t o = (size_t)snprintf(buf, sizeof buf, "\n%-*s", NAME_WIDTH + 2, "");
+
+	for (size_t i = 0; i < tb->ncols && i < MAX_COLS; i++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%-*s", cellw + 2, tb->cols[i]->scheme);
+	put_line(out, buf, o);
+	for (size_t r = 0; r < tb->nrows; r++) {
+		fputc('\n', out);
+		grid_row(out, tb, r, cellw);
+	}
+}
+
+/* A scenario at a time: its number, name and question, then a line (or more) per transport, then why. */
+static void by_scenario(FILE *out, const struct table *tb)
+{
+	char title[160];
+
+	for (size_t r = 0; r < tb->nrows; r++) {
+		const struct scenario *sc = tb->rows[r];
+		snprintf(title, sizeof title, "%zu. %s: %s", number(sc), sc->name, sc->question);
+		fputc('\n', out);
+		wrapped(out, title, 0, "", "   ", tb->width);
+		for (size_t i = 0; i < tb->ncols; i++) {
+			char first[LABEL_WIDTH + 1];
+			snprintf(first, sizeof first, "   %-*s", LABEL_WIDTH - 3, tb->cols[i]->scheme);
+			wrapped(out, cell_at(tb, r, i)->summary, 0, first, "               ", tb->width);
+		}
+		wrapped(out, sc->why, 3, "why: ", "     ", tb->width);
+	}
 }
 
 void print_text(FILE *out, const struct table *tb)
 {
-	char buf[NAME_WIDTH + 2 + 16 * (CELL_WIDTH + 2) + 1];
-	size_t o;
+	char head[200];
+	int width = tb->width >= CONTRAST_WIDTH_MIN ? tb->width : 80;
+	int cellw = tb->ncols ? (width - NAME_WIDTH - 2) / (int)tb->ncols - 2 : CELL_MAX;
 
-	fprintf(out, "socklab contrast: the same scenarios over %zu transport%s; every cell was observed in this run\n",
-		tb->ncols, tb->ncols == 1 ? "" : "s");
-	if (tb->options)
-		fprintf(out, "(every endpoint impaired with ?%s)\n", tb->options);
-	o = (size_t)snprintf(buf, sizeof buf, "\n%-*s", NAME_WIDTH + 2, "");
-	for (size_t i = 0; i < tb->ncols && i < 16; i++)
-		o += (size_t)snprintf(buf + o, sizeof buf - o, "%-*s", CELL_WIDTH + 2, tb->cols[i]->scheme);
-	put_line(out, buf, o);
-	for (size_t r = 0; r < tb->nrows; r++) {
-		fputc('\n', out);
-		text_row(out, tb, r);
+	snprintf(head, sizeof head, "socklab contrast over %zu transport%s: every cell was observed in this run", tb->ncols,
+		 tb->ncols == 1 ? "" : "s");
+	wrapped(out, head, 0, "", "", width);
+	if (tb->options) {
+		snprintf(head, sizeof head, "(every endpoint impaired with ?%s)", tb->options);
+		wrapped(out, head, 0, "", "", width);
 	}
+	struct table fitted = *tb;
+	fitted.width = width;
+	if (cellw >= CELL_MIN && tb->ncols <= MAX_COLS)
+		grid(out, &fitted, cellw > CELL_MAX ? CELL_MAX : cellw);
+	else
+		by_scenario(out, &fitted);
 }
 
 /* A Markdown table cell: '|' would end it. */

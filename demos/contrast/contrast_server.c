@@ -193,14 +193,13 @@ int scenario_restart(struct lab *lab, const struct transport *t, struct cell *c)
 		sock_close(&srv);
 		return cell_fail(c, "dial", errno);
 	}
-	if (sock_is_connected(&srv) && (lab_wait(&srv, EXPECT_MS) <= 0 || sock_accept(&srv, &acc) < 0)) {
+	if (sock_is_connected(&srv) && (lab_wait(&srv, ACCEPT_MS) <= 0 || sock_accept(&srv, &acc) < 0)) {
 		sock_close(&cli);
 		sock_close(&srv);
 		return cell_fail(c, "accept", errno);
 	}
 	/* The server dies: the kernel closes its descriptors, and does nothing else. */
-	sys_close(srv.fd);
-	srv.fd = -1;
+	sock_abandon(&srv);
 	if (acc.fd >= 0)
 		sys_close(acc.fd);
 	acc.fd = -1;

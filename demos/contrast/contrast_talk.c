@@ -1,4 +1,4 @@
-/* contrast_talk.c - scenarios 1 to 4: a handshake, message boundaries, an empty message, the end of a conversation. */
+/* contrast_talk.c - scenarios 2 to 4: message boundaries, an empty message, the end of a conversation. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,85 +7,6 @@
 #include "core/errors.h"
 #include "core/sys/sys.h"
 #include "contrast.h"
-
-/*
- * A connect(2)ed datagram socket: the kernel now relates errors about that
- * peer to it. An ICMP "port unreachable" comes back after the send, and the
- * next call on the socket reports it.
- */
-static void connected_datagram(const struct transport *t, const struct addr *nobody, struct cell *c, char *say,
-			       size_t len)
-{
-	char buf[16];
-	int fd = sys_socket(nobody->ss.ss_family, t->type, 0);
-
-	if (fd < 0) {
-		obs_str(c, "connect", errno_name(errno));
-		return;
-	}
-	int r = sys_connect(fd, nobody);
-	obs_result(c, "connect", r, errno);
-	if (r < 0) {
-		snprintf(say + strlen(say), len - strlen(say), "; connect()ed: %s at once", errno_name(errno));
-	} else {
-		ssize_t n = sys_send(fd, "hello", 5);
-		obs_result(c, "connected_send", n, errno);
-		int ready = n >= 0 ? sys_wait(fd, 0, QUIET_MS) : 0;
-		ssize_t m = ready > 0 ? sys_recv(fd, buf, sizeof buf, MSG_DONTWAIT) : 0;
-		obs_str(c, "connected_next_call", ready <= 0 ? "nothing" : m < 0 ? errno_name(errno) : "data");
-		if (n < 0)
-			snprintf(say + strlen(say), len - strlen(say), "; connect()ed: send %s", errno_name(errno));
-		else if (ready > 0 && m < 0)
-			snprintf(say + strlen(say), len - strlen(say), "; connect()ed: %s on the next call",
-				 errno_name(errno));
-		else
-			snprintf(say + strlen(say), len - strlen(say), "; connect()ed: still nothing");
-	}
-	sys_close(fd);
-}
-
-/* 1. Dial an address where nobody listens. */
-int scenario_handshake(struct lab *lab, const struct transport *t, struct cell *c)
-{
-	struct sock srv, cli;
-	struct addr nobody;
-	char say[200] = "", buf[16];
-
-	/* An address where nobody is: bind one, note it, close it. */
-	if (lab_open(lab, t, ENDPOINT_SERVER, NULL, 1, &srv) < 0)
-		return cell_fail(c, "bind", errno);
-	int r = sock_getname(&srv, &nobody), err = errno;
-	sock_close(&srv);
-	if (r < 0)
-		return cell_fail(c, "getsockname", err);
-
-	r = lab_open(lab, t, ENDPOINT_CLIENT, &nobody, 0, &cli);
-	obs_result(c, "dial", r, errno);
-	if (r < 0) {
-		SAY(say, "connect(): %s, at once", errno_name(errno));
-	} else {
-		ssize_t n = sock_send(&cli, "hello", 5);
-		obs_result(c, "send", n, errno);
-		if (n < 0) {
-			SAY(say, "send(): %s, at once", errno_name(errno));
-		} else {
-			/* The send "worked". Does anything ever tell this socket otherwise? */
-			int ready = lab_wait(&cli, QUIET_MS);
-			ssize_t m = ready > 0 ? sys_recv(cli.fd, buf, sizeof buf, MSG_DONTWAIT) : 0;
-			obs_str(c, "next_call", ready <= 0 ? "nothing" : m < 0 ? errno_name(errno) : "data");
-			SAY(say, "send() = %zd, into the void", n);
-			if (ready > 0 && m < 0)
-				SAY(say, "; next call: %s", errno_name(errno));
-			else
-				SAY(say, "; no error ever comes");
-		}
-		sock_close(&cli);
-	}
-	if (!transport_is_connected(t))
-		connected_datagram(t, &nobody, c, say, sizeof say);
-	cell_say(c, "%s", say);
-	return 0;
-}
 
 /* 2. Three messages sent back to back: how many reads, holding what? */
 int scenario_boundaries(struct lab *lab, const struct transport *t, struct cell *c)
@@ -158,12 +79,35 @@ int scenario_empty(struct lab *lab, const struct transport *t, struct cell *c)
 	return 0;
 }
 
+/*
+ * shutdown(SHUT_WR) on a connect()ed datagram socket, and the send after it:
+ * the kernel's two answers. (Linux: 0, then EPIPE.)
+ */
+static void connected_shutdown(const struct transport *t, const struct addr *at, struct cell *c, char *say, size_t len)
+{
+	int fd = sys_socket(at->ss.ss_family, t->type, 0);
+
+	if (fd < 0 || sys_connect(fd, at) < 0) {
+		obs_str(c, "connected_shutdown", errno_name(errno));
+		snprintf(say + strlen(say), len - strlen(say), "; connect(): %s", errno_name(errno));
+	} else {
+		int r = sys_shutdown(fd, SHUT_WR), err = errno;
+		ssize_t n = sys_send(fd, "more", 4);
+		obs_result(c, "connected_shutdown", r, err);
+		obs_result(c, "connected_next_send", n, errno);
+		snprintf(say + strlen(say), len - strlen(say), "; connect()ed: %s, then send: %s", r == 0 ? "0" : errno_name(err),
+			 n < 0 ? errno_name(errno) : "ok");
+	}
+	if (fd >= 0)
+		sys_close(fd);
+}
+
 /* 4. The client sends a question and shuts down its sending side: does the server see it, can it answer? */
 int scenario_end(struct lab *lab, const struct transport *t, struct cell *c)
 {
 	struct pair p;
 	struct drained d = { 0 };
-	char say[200] = "", buf[16];
+	char say[240] = "", buf[16];
 
 	if (pair_open(lab, t, &p) < 0)
 		return cell_fail(c, "open", errno);
@@ -171,9 +115,18 @@ int scenario_end(struct lab *lab, const struct transport *t, struct cell *c)
 		pair_close(&p);
 		return cell_fail(c, "send", errno);
 	}
-	int r = sock_shutdown(&p.cli, SHUT_WR);
-	obs_result(c, "shutdown", r, errno);
-	SAY(say, "shutdown(SHUT_WR): %s; ", r == 0 ? "ok" : errno_name(errno));
+	/* The kernel's own answer on every transport: a datagram socket has no connection, and says so its way. */
+	int r = sock_shutdown(&p.cli, SHUT_WR), err = errno;
+	obs_result(c, "shutdown", r, err);
+	SAY(say, "shutdown(SHUT_WR): %s", r == 0 ? "0" : errno_name(err));
+	if (!transport_is_connected(t)) {
+		/* Linux's inet_shutdown() shuts an unconnected UDP socket even as it says ENOTCONN. */
+		ssize_t n = sock_send(&p.cli, "more", 4);
+		obs_result(c, "next_send", n, errno);
+		SAY(say, "%s send: %s", r == 0 ? ", then" : ", yet the next", n < 0 ? errno_name(errno) : "ok");
+		connected_shutdown(t, &p.at, c, say, sizeof say);
+	}
+	SAY(say, "; ");
 	if (lab_drain(&p, 8, &d) < 0) {
 		pair_close(&p);
 		return cell_fail(c, "recv", errno);

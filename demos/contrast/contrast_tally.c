@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/sys/sys.h"
 #include "contrast.h"
@@ -76,8 +77,13 @@ static int send_one(struct pair *p, struct tally *t, const char *msg)
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
 			return -1;
-		/* The sender must wait. The slow reader reads now, until the socket takes more. */
-		t->waits++;
+		/* The sender must wait. Before the slow reader reads: where is what was sent? */
+		if (t->waits++ == 0) {
+			t->first_sent = t->sent;
+			t->first_in = kernel_queued_in(pair_server(p)->fd);
+			t->first_out = kernel_queued_out(p->cli.fd);
+		}
+		/* The slow reader reads now, until the socket takes more. */
 		for (int r = 0; r == 0;) {
 			int got = read_all(p, t);
 			if (got < 0 || (r = sys_wait(p->cli.fd, 1, 10)) < 0)
@@ -101,6 +107,7 @@ void tally_reset(struct tally *t, size_t count, size_t size)
 	t->count = count;
 	t->size = size;
 	t->high = -1;
+	t->first_in = t->first_out = -1;
 }
 
 /* The client sends t->count numbered messages; the server reads them, all along or only when it must. */
@@ -121,11 +128,19 @@ int tally_run(struct pair *p, struct tally *t, int slow)
 		if (send_one(p, t, msg) < 0 || (!slow && read_all(p, t) < 0))
 			goto out;
 	}
-	sock_close(&p->cli); /* the end of the stream; a datagram held back by ?reorder= goes now */
+	/*
+	 * The end: a connection's is shutdown(SHUT_WR), which keeps the socket,
+	 * so that its TCP_INFO can be read once everything arrived; a datagram
+	 * socket closes (and a datagram held back by ?reorder= goes now).
+	 */
+	if (sock_is_connected(&p->cli) ? sock_shutdown(&p->cli, SHUT_WR) < 0 : sock_close(&p->cli) < 0)
+		goto out;
 	while (t->arrived < t->count && !t->eof && lab_wait(pair_server(p), lab_patience(pair_server(p))) > 0)
 		if (read_all(p, t) < 0)
 			goto out;
 	t->ms = t->last - t->start; /* not the wait that found nothing more */
+	if (p->cli.fd >= 0)
+		kernel_tcp_info(p->cli.fd, &t->tcp); /* t->tcp.ok stays 0 on any socket but TCP */
 	r = 0;
 out:
 	free(msg);

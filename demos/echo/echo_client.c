@@ -18,7 +18,8 @@ static const char usage[] =
 	"Sends each MESSAGE (or, with none, each line of standard input) to the echo server\n"
 	"at ENDPOINT and prints each reply on its own line. Exits 0 when every reply came back.\n"
 	"Options may come anywhere; a MESSAGE that starts with '-' goes after '--'.\n\n"
-	"  --timeout SECONDS  how long to wait for a reply (default 3); a datagram can be\n"
+	"  --timeout SECONDS  how long to wait for the connection (connect) and for each\n"
+	"                     reply (default 3, more than 0): over udp a datagram can be\n"
 	"                     lost, and nobody tells the sender\n"
 	"  --trace            narrate every socket call on standard error\n";
 
@@ -57,13 +58,15 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 		return cli_error("echo-client", ENOMEM, NULL, "message of %zu bytes", len);
 	if (sock_keeps_boundaries(&c->sock)) {
 		int truncated = 0; /* a reply longer than the message is cut off, and then differs */
+		if ((r = cli_message_fits("echo-client", c->where, &c->sock, len)) != 0)
+			return r;
 		if (sock_send_all(&c->sock, msg, len) < 0)
-			return cli_error("echo-client", errno, "send", "send to %s", c->where);
+			return cli_error_on("echo-client", c->sock.t, errno, "send", "send to %s", c->where);
 		ssize_t n = sock_recv_reply(&c->sock, c->reply, len + 1, &truncated);
 		if (n < 0)
-			return cli_error("echo-client", errno, "recv", "reply from %s", c->where);
+			return cli_error_on("echo-client", c->sock.t, errno, "recv", "reply from %s", c->where);
 		if (n == 0 && len > 0 && sock_is_connected(&c->sock))
-			return cli_error("echo-client", SL_ESHORT, "recv", "reply from %s", c->where);
+			return cli_error_on("echo-client", c->sock.t, SL_ESHORT, "recv", "reply from %s", c->where);
 		got = (size_t)n;
 	} else {
 		char *framed = malloc(len + 1);
@@ -79,16 +82,18 @@ static int echo_one(struct client *c, const char *msg, size_t len)
 			r = sock_exchange(&c->sock, framed, len + 1, c->reply, len + 1, &got, c->timeout_ms);
 		free(framed);
 		if (r < 0)
-			return cli_error("echo-client", errno, "recv", "reply from %s (%zu of %zu bytes came back)",
+			return cli_error_on("echo-client", c->sock.t, errno, "recv", "reply from %s (%zu of %zu bytes came back)",
 					 c->where, got, len + 1);
 		got--; /* the newline this client added */
 	}
+	/* Compared first: only the user's own bytes are printed raw, never what a server made up (escape sequences...). */
+	if (got != len || memcmp(c->reply, msg, len) != 0)
+		return cli_error_on("echo-client", c->sock.t, SL_EMISMATCH, NULL, "reply from %s (%zu bytes for %zu)", c->where,
+				    got, len);
 	fwrite(c->reply, 1, got, stdout);
 	putchar('\n');
 	if (fflush(stdout) != 0)
 		return cli_error("echo-client", errno, NULL, "write standard output");
-	if (got != len || memcmp(c->reply, msg, len) != 0)
-		return cli_error("echo-client", SL_EMISMATCH, NULL, "reply from %s", c->where);
 	return 0;
 }
 
@@ -121,9 +126,8 @@ int echo_client_main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":w:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
-			if ((c.timeout_ms = cli_seconds(optarg)) < 0)
-				return cli_usage_error("echo-client", "--timeout takes a number of seconds, not '%.20s'",
-						       optarg);
+			if ((rc = cli_duration("echo-client", "--timeout", optarg, &c.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -135,7 +139,7 @@ int echo_client_main(int argc, char **argv)
 	c.where = argv[optind];
 	if ((rc = cli_endpoint("echo-client", c.where, ENDPOINT_CLIENT, &ep)) != 0)
 		return rc;
-	if ((rc = cli_dial("echo-client", c.where, &ep, &c.sock)) != 0)
+	if ((rc = cli_dial_within("echo-client", c.where, &ep, c.timeout_ms, &c.sock)) != 0)
 		return rc;
 	if (sock_set_recv_timeout(&c.sock, c.timeout_ms) < 0)
 		rc = cli_error("echo-client", errno, NULL, "set the reply timeout");

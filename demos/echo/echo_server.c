@@ -8,18 +8,20 @@
 
 static const char usage[] =
 	"usage: socklab echo-server [--quiet] [--poller poll|epoll] [--idle SECONDS] [--mode MODE] ENDPOINT\n"
-	"Serves echo on ENDPOINT until Ctrl-C (SIGINT) or SIGTERM, then closes every client\n"
-	"and removes the socket file it created. Prints 'listening on ENDPOINT' once bound\n"
+	"Serves echo on ENDPOINT until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then closes every\n"
+	"client and removes the socket file it created. Prints 'listening on ENDPOINT' once bound\n"
 	"(with the real port when given port 0).\n\n"
 	"  --quiet          do not log clients as they come and go\n"
 	"  --poller NAME    how to wait for many sockets: epoll (Linux default) or poll\n"
-	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 60)\n"
+	"  --idle SECONDS   datagram transports: forget a client quiet this long (default 60,\n"
+	"                   more than 0)\n"
 	"  --mode MODE      unix socket files: set the file's mode, in octal (666 lets every\n"
 	"                   user connect; by default others never get write permission)\n"
 	"  --trace          narrate every socket call on standard error\n";
 
 struct echo {
 	int quiet;
+	int connected; /* clients connect (tcp, unix, unixpacket); else they are peers seen in datagrams */
 };
 
 static void on_open(struct session *s, void *app)
@@ -27,8 +29,13 @@ static void on_open(struct session *s, void *app)
 	struct echo *echo = app;
 	char peer[ADDR_TEXT_MAX];
 
-	if (!echo->quiet)
-		fprintf(stderr, "client %lu: opened, from %s\n", session_id(s), addr_format(session_peer(s), peer, sizeof peer));
+	if (echo->quiet)
+		return;
+	addr_format(session_peer(s), peer, sizeof peer);
+	if (echo->connected)
+		fprintf(stderr, "client %lu: connected from %s\n", session_id(s), peer);
+	else /* no connection was opened: a datagram came from an address not seen before */
+		fprintf(stderr, "client %lu: a new peer, %s (its first datagram)\n", session_id(s), peer);
 }
 
 /* The whole of echo: what came in goes back out. The engine completes partial sends. */
@@ -46,11 +53,18 @@ static void on_close(struct session *s, enum session_end why, void *app)
 		[SESSION_IDLE] = "quiet too long (a datagram client never says goodbye)",
 		[SESSION_CLOSED] = "closed by the server",
 		[SESSION_STOPPED] = "the server is stopping",
+		[SESSION_SHED] = ("closed by the server: its unread replies were the largest when all of them passed "
+				  "the server's bound"),
 	};
 	struct echo *echo = app;
 
-	if (!echo->quiet)
+	if (echo->quiet)
+		return;
+	if (echo->connected)
 		fprintf(stderr, "client %lu: closed, %s\n", session_id(s), reason[why]);
+	else /* a datagram peer has no connection to close: the server forgets its address */
+		fprintf(stderr, "client %lu: forgotten, %s\n", session_id(s),
+			why == SESSION_ERROR ? "a reply to it could not be sent" : reason[why]);
 }
 
 static void on_notice(enum engine_notice what, const struct addr *peer, void *app)
@@ -58,10 +72,13 @@ static void on_notice(enum engine_notice what, const struct addr *peer, void *ap
 	static const char *const text[] = {
 		[NOTICE_UNADDRESSED] = ("a datagram came from an unbound unix socket: there is no address to reply "
 					"to (a unixgram client must bind a name of its own)"),
-		[NOTICE_TRUNCATED] = "a message larger than the server's buffer was dropped",
+		[NOTICE_TRUNCATED] = "a message larger than the server's buffer (" ENGINE_MESSAGE_MAX_TEXT ") was dropped",
 		[NOTICE_DROPPED] = "a reply was dropped: that client does not read its replies",
 		[NOTICE_REFUSED] = "a connection was closed at once: out of file descriptors (see 'ulimit -n')",
 		[NOTICE_PAUSED] = "a client sends faster than it reads its replies: reading from it pauses",
+		[NOTICE_SHED] = ("a client was closed: the replies waiting for all clients passed the server's bound, and "
+				 "its were the largest (it does not read them)"),
+		[NOTICE_TOO_BIG] = "a reply was dropped: larger than the server's socket can send in one message",
 	};
 	char who[ADDR_TEXT_MAX];
 
@@ -101,8 +118,8 @@ int echo_server_main(int argc, char **argv)
 				return rc;
 			break;
 		case 'i':
-			if ((eopt.idle_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("echo-server", "--idle takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("echo-server", "--idle", optarg, &eopt.idle_ms)) != 0)
+				return rc;
 			break;
 		case 'm':
 			if ((rc = cli_mode("echo-server", optarg, &mode)) != 0)
@@ -115,12 +132,10 @@ int echo_server_main(int argc, char **argv)
 		return cli_usage_error("echo-server", optind == argc ? "missing ENDPOINT" : "too many arguments");
 	if ((rc = cli_endpoint("echo-server", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
-	if ((rc = cli_listen("echo-server", argv[optind], &ep, &ls)) != 0)
+	cli_hold_signals(); /* until the handler that removes the socket file is in place */
+	if ((rc = cli_listen_mode("echo-server", argv[optind], &ep, mode, &ls)) != 0)
 		return rc;
-	if ((rc = cli_apply_mode("echo-server", argv[optind], &ls, mode)) != 0) {
-		sock_close(&ls);
-		return rc;
-	}
+	echo.connected = sock_is_connected(&ls);
 
 	struct engine *engine = engine_new(&ls, &callbacks, &echo, &eopt);
 	if (!engine) {
@@ -128,15 +143,22 @@ int echo_server_main(int argc, char **argv)
 		sock_close(&ls);
 		return rc;
 	}
-	cli_on_stop(stop, engine);
+	if (cli_on_stop(stop, engine) < 0) {
+		rc = cli_error("echo-server", errno, NULL, "handle SIGINT, SIGTERM and SIGHUP");
+		engine_free(engine);
+		sock_close(&ls);
+		return rc;
+	}
 	printf("listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
 	fflush(stdout);
 
 	rc = engine_run(engine) == 0 ? 0 : cli_error("echo-server", errno, "poll", "wait for clients");
+	cli_on_stop_end(); /* from here no handler may reach the engine: it is about to be freed */
 	const struct engine_stats *st = engine_stats(engine);
 	if (!echo.quiet)
-		fprintf(stderr, "socklab: echo-server: stopped after %llu client%s, %llu bytes in, %llu bytes out\n",
-			st->opened, st->opened == 1 ? "" : "s", st->bytes_in, st->bytes_out);
+		fprintf(stderr, "socklab: echo-server: stopped after %llu client%s, %llu byte%s in, %llu byte%s out\n",
+			st->opened, st->opened == 1 ? "" : "s", st->bytes_in, st->bytes_in == 1 ? "" : "s", st->bytes_out,
+			st->bytes_out == 1 ? "" : "s");
 	engine_free(engine);
 	sock_close(&ls); /* removes the socket file, if this server made one */
 	return rc;

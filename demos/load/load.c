@@ -10,13 +10,16 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/engine/engine.h"
 #include "core/errors.h"
+#include "core/io.h"
 #include "core/transport.h"
 #include "demos/cli.h"
 
 #define FDS_SPARE 16            /* descriptors besides the clients': stdio, the poller, a name lookup */
 #define MAX_CLIENTS 1000000
 #define MAX_WINDOW 1024
+#define MAX_IN_FLIGHT (1u << 22) /* --clients x --window: a slot each (24 bytes), 96 MiB at most */
 #define MAX_SIZE (64u << 20)    /* one message at most: 64 MiB */
 
 static const char usage[] =
@@ -27,26 +30,15 @@ static const char usage[] =
 	"corrupted and, on a reliable transport, nothing was lost; lost datagrams (UDP) are\n"
 	"counted and reported.\n\n"
 	"  --clients N        clients at once (default 10); each needs a file descriptor\n"
-	"  --messages M       messages per client (default 100)\n"
+	"  --messages M       messages per client (default 100; 0: connect them all, send nothing)\n"
 	"  --size MIN-MAX     message sizes in bytes, or one size N (default 1-1024)\n"
 	"  --window W         messages a client may have sent and not yet seen back (default 1)\n"
 	"  --seed S           seed for the sizes and the bytes (default 1)\n"
-	"  --timeout SECONDS  an echo not back after this long is lost (default 5)\n"
+	"  --timeout SECONDS  an echo not back after this long is lost, and a connect()\n"
+	"                     not done after this long fails (default 5, more than 0)\n"
 	"  --poller NAME      how to wait for the clients' sockets: epoll (Linux default) or poll\n"
 	"  --json             print the summary as one JSON object\n"
 	"  --trace            narrate every socket call on standard error\n";
-
-/* A whole decimal number in [lo, hi]. */
-static int parse_num(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out)
-{
-	char *end;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	*out = strtoull(text, &end, 10);
-	return errno || *end || *out < lo || *out > hi ? -1 : 0;
-}
 
 /* "MIN-MAX" or "N". */
 static int parse_sizes(const char *text, struct load_options *o)
@@ -56,11 +48,11 @@ static int parse_sizes(const char *text, struct load_options *o)
 	unsigned long long a, b;
 
 	if (!dash)
-		return parse_num(text, 0, MAX_SIZE, &a) < 0 ? -1 : (o->size_min = o->size_max = a, 0);
+		return cli_number(text, 0, MAX_SIZE, &a) < 0 ? -1 : (o->size_min = o->size_max = a, 0);
 	if ((size_t)(dash - text) >= sizeof lo)
 		return -1;
 	snprintf(lo, sizeof lo, "%.*s", (int)(dash - text), text);
-	if (parse_num(lo, 0, MAX_SIZE, &a) < 0 || parse_num(dash + 1, 0, MAX_SIZE, &b) < 0 || a > b)
+	if (cli_number(lo, 0, MAX_SIZE, &a) < 0 || cli_number(dash + 1, 0, MAX_SIZE, &b) < 0 || a > b)
 		return -1;
 	o->size_min = a;
 	o->size_max = b;
@@ -98,6 +90,10 @@ static void print_text(const struct load_options *o, const struct load_result *r
 	printf("bytes:      %llu sent, %llu echoed\n", r->bytes_sent, r->bytes_echoed);
 	printf("lost:       %llu\n", r->lost);
 	printf("corrupted:  %llu\n", r->corrupted);
+	if (r->unsent)
+		printf("not sent:   %llu (their client had failed)\n", r->unsent);
+	if (r->unexpected)
+		printf("unexpected: %llu (came back, and no message in flight explains them)\n", r->unexpected);
 	if (r->duplicates)
 		printf("duplicates: %llu (datagrams that came back twice, or late)\n", r->duplicates);
 	printf("elapsed:    %.3f s\n", r->elapsed_s);
@@ -113,16 +109,19 @@ static void print_json(const char *where, const struct endpoint *ep, const struc
 	printf("\",\"transport\":\"%s\",\"clients\":%u,\"connected\":%u,\"messages\":%u,\"window\":%u,"
 	       "\"size_min\":%zu,\"size_max\":%zu,\"seed\":%" PRIu64 ",\"sent\":%llu,\"echoed\":%llu,"
 	       "\"bytes_sent\":%llu,\"bytes_echoed\":%llu,\"lost\":%llu,\"corrupted\":%llu,\"duplicates\":%llu,"
+	       "\"unsent\":%llu,\"unexpected\":%llu,"
 	       "\"failed\":%u,\"connect_s\":%.6f,\"elapsed_s\":%.6f,\"msgs_per_s\":%.0f,\"ok\":%s}\n",
 	       ep->t->scheme, o->clients, r->connected, o->messages, o->window, o->size_min, o->size_max, o->seed,
-	       r->sent, r->echoed, r->bytes_sent, r->bytes_echoed, r->lost, r->corrupted, r->duplicates, r->failed,
+	       r->sent, r->echoed, r->bytes_sent, r->bytes_echoed, r->lost, r->corrupted, r->duplicates, r->unsent,
+	       r->unexpected, r->failed,
 	       r->connect_s, r->elapsed_s, r->elapsed_s > 0 ? r->echoed / r->elapsed_s : 0.0, ok ? "true" : "false");
 }
 
 /* Did the run pass? Nothing corrupted, no client failed, and nothing lost where the transport promises delivery. */
 static int passed(const struct endpoint *ep, const struct load_result *r)
 {
-	return !r->err && !r->corrupted && (r->echoed || !r->sent) && !(r->lost && transport_is_reliable(ep->t));
+	return !r->err && !r->corrupted && !r->unexpected && (r->echoed || !r->sent) &&
+	       !(r->lost && transport_is_reliable(ep->t));
 }
 
 /* The one line that says why the run failed. */
@@ -143,9 +142,9 @@ static int explain(const char *where, const struct endpoint *ep, const struct lo
 				 strcmp(r->err_op, "recv") == 0 ? "echo from" : strcmp(r->err_op, "send") == 0 ? "send to"
 														: "connect to",
 				 where);
-	if (r->corrupted)
-		return cli_error("load", SL_EMISMATCH, NULL, "%llu messages came back corrupted from %s", r->corrupted,
-				 where);
+	if (r->corrupted || r->unexpected)
+		return cli_error("load", SL_EMISMATCH, NULL, "%llu messages came back corrupted from %s%s", r->corrupted,
+				 where, r->unexpected ? ", with more that no message explains" : "");
 	if (r->sent && !r->echoed) {
 		fprintf(stderr, "socklab: load: no echo came back from %s (is an echo server running there?)\n", where);
 		return EXIT_RUNTIME;
@@ -175,13 +174,13 @@ int load_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) { /* options may follow ENDPOINT */
 		switch (c) {
 		case 'c':
-			if (parse_num(optarg, 1, MAX_CLIENTS, &v) < 0)
+			if (cli_number(optarg, 1, MAX_CLIENTS, &v) < 0)
 				return cli_usage_error("load", "--clients takes a number from 1 to %d, not '%.20s'",
 						       MAX_CLIENTS, optarg);
 			o.clients = (unsigned)v;
 			break;
 		case 'm':
-			if (parse_num(optarg, 0, UINT32_MAX, &v) < 0)
+			if (cli_number(optarg, 0, UINT32_MAX, &v) < 0)
 				return cli_usage_error("load", "--messages takes a number, not '%.20s'", optarg);
 			o.messages = (unsigned)v;
 			break;
@@ -191,19 +190,19 @@ int load_main(int argc, char **argv)
 						       MAX_SIZE, optarg);
 			break;
 		case 'w':
-			if (parse_num(optarg, 1, MAX_WINDOW, &v) < 0)
+			if (cli_number(optarg, 1, MAX_WINDOW, &v) < 0)
 				return cli_usage_error("load", "--window takes a number from 1 to %d, not '%.20s'",
 						       MAX_WINDOW, optarg);
 			o.window = (unsigned)v;
 			break;
 		case 'S':
-			if (parse_num(optarg, 0, UINT64_MAX, &v) < 0)
+			if (cli_number(optarg, 0, UINT64_MAX, &v) < 0)
 				return cli_usage_error("load", "--seed takes a number, not '%.20s'", optarg);
 			o.seed = v;
 			break;
 		case 'T':
-			if ((o.timeout_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("load", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("load", "--timeout", optarg, &o.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 'p':
 			if ((rc = cli_poller("load", optarg, &o.poller)) != 0)
@@ -223,6 +222,16 @@ int load_main(int argc, char **argv)
 		o.size_min = 1; /* on a stream an empty message sends nothing, and nothing comes back */
 	if (o.size_max == 0 && o.size_min > 0)
 		return cli_usage_error("load", "--size 0 sends nothing on a stream");
+	size_t most = !transport_keeps_boundaries(ep.t) ? MAX_SIZE : transport_has_socket_file(ep.t) ? ENGINE_MESSAGE_MAX
+													: IO_UDP4_MAX;
+	if (o.size_max > most)
+		return cli_usage_error("load", "--size: a message of %zu bytes is too long for %s: the most is %zu (%s)",
+				       o.size_max, ep.t->scheme, most,
+				       transport_has_socket_file(ep.t) ? "socklab's echo server reads no more in one message"
+								       : "a UDP datagram carries no more");
+	if ((unsigned long long)o.clients * o.window > MAX_IN_FLIGHT)
+		return cli_usage_error("load", "--clients %u x --window %u is %llu messages in flight; the most is %u", o.clients,
+				       o.window, (unsigned long long)o.clients * o.window, MAX_IN_FLIGHT);
 	if ((rc = raise_fd_limit(o.clients)) != 0)
 		return rc;
 	if (load_run(&ep, &o, &r) < 0)

@@ -19,11 +19,17 @@ struct load_options {
 	enum poller_kind poller;
 };
 
-/* What happened. Messages: sent = echoed + corrupted + lost, once every client is done. */
+/*
+ * What happened. Messages: sent = echoed + corrupted + lost, once every
+ * client is done, and clients x messages = sent + unsent. A datagram that is
+ * the echo of no message in flight is unexpected, and in none of those.
+ */
 struct load_result {
 	unsigned connected;        /* clients connected (or, for datagrams, opened) at the same time */
 	unsigned failed;           /* clients that ended on an error (the first is described below) */
 	unsigned long long sent, echoed, corrupted, lost;
+	unsigned long long unsent;     /* messages never sent: their client failed first */
+	unsigned long long unexpected; /* datagrams (or stream bytes) back that no message in flight can explain */
 	unsigned long long duplicates; /* datagrams that came back twice, or after being counted lost */
 	unsigned long long bytes_sent, bytes_echoed;
 	double connect_s, elapsed_s; /* opening every client; then the traffic, until the last echo */

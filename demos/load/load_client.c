@@ -88,7 +88,8 @@ void load_client_fail(struct load_run *run, struct load_client *c, const char *o
 		r->err_op = op;
 	}
 	r->failed++;
-	r->lost += run->o->messages - c->finished; /* in flight, and never sent */
+	r->lost += c->next_send - c->finished;      /* sent, and never back whole: lost with the client */
+	r->unsent += run->o->messages - c->next_send; /* never sent: not lost, not counted sent */
 	c->finished = run->o->messages;
 	load_client_done(run, c);
 }

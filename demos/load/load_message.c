@@ -56,18 +56,22 @@ static int seen_before(struct load_run *run, struct load_client *c, const unsign
  * it is matched against every message in flight. One that matches none of
  * them but a message already back (or given up for lost) is a duplicate;
  * anything else is corrupted, and takes the oldest message in flight of its
- * size with it.
+ * size with it (or, when none has its size, the oldest in flight: a message
+ * cut short comes back shorter). With nothing in flight, it is unexpected:
+ * counted on its own, never as a message.
  */
 static void msg_check(struct load_run *run, struct load_client *c, const unsigned char *p, size_t n, int truncated)
 {
-	struct load_slot *first = NULL;
+	struct load_slot *first = NULL, *oldest = NULL;
 
-	for (unsigned i = 0; i < run->o->window && !truncated; i++) {
+	for (unsigned i = 0; i < run->o->window; i++) {
 		struct load_slot *s = &c->slots[i];
 		if (!s->used)
 			continue;
+		if (!oldest || s->msg < oldest->msg)
+			oldest = s;
 		uint64_t key = load_key(run->o, c->id, s->msg);
-		if (load_size(run->o, key) != n)
+		if (truncated || load_size(run->o, key) != n)
 			continue;
 		if (load_check(key, 0, p, n)) {
 			s->used = 0;
@@ -82,12 +86,14 @@ static void msg_check(struct load_run *run, struct load_client *c, const unsigne
 		run->r->duplicates++; /* whatever else is in flight, this one is an old message, intact */
 		return;
 	}
+	if (!first)
+		first = oldest;
 	if (first) {
 		first->used = 0;
 		c->in_flight--;
 		load_client_finish(run, c, &run->r->corrupted);
 	} else {
-		run->r->corrupted++;
+		run->r->unexpected++;
 	}
 }
 

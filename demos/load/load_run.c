@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/io.h"
 #include "core/sys/sys.h"
 
 #define EVENTS_MAX 256 /* events taken from one wait */
@@ -57,6 +58,15 @@ static int track(struct load_run *run, struct load_client *c)
 	return 0;
 }
 
+/* Can the client send its largest message whole? A unix socket's send buffer is raised if need be. 1, or 0 EMSGSIZE. */
+static int room_for(struct load_client *c, size_t size)
+{
+	if (size <= IO_UDP4_MAX || sock_message_max(&c->sock, size) >= size)
+		return 1;
+	errno = EMSGSIZE;
+	return 0;
+}
+
 /*
  * Every client first, one after the other, so that all are connected at the
  * same time before any of them sends. Stops at the first that fails.
@@ -68,8 +78,9 @@ static int open_all(struct load_run *run, const struct endpoint *ep)
 	for (unsigned i = 0; i < run->o->clients; i++) {
 		struct load_client *c = &run->c[i];
 		int gai = 0;
-		if (sock_dial_endpoint(&c->sock, ep, &gai) < 0 ||
-		    (sock_set_nonblocking(&c->sock) < 0 || track(run, c) < 0)) {
+		/* --timeout bounds each connect() too: a SYN nobody answers would hold it for minutes. */
+		if (sock_dial_endpoint_within(&c->sock, ep, run->o->timeout_ms, &gai) < 0 ||
+		    sock_set_nonblocking(&c->sock) < 0 || !room_for(c, run->o->size_max) || track(run, c) < 0) {
 			r->err = errno;
 			r->gai = gai;
 			r->err_client = i;
@@ -87,7 +98,10 @@ static void serve(struct load_run *run)
 	long long next_scan = sys_now_ms() + SCAN_MS;
 
 	for (unsigned i = 0; i < run->o->clients; i++)
-		run->kind->pump(run, &run->c[i]);
+		if (run->o->messages == 0)
+			load_client_done(run, &run->c[i]); /* nothing to send: done once connected */
+		else
+			run->kind->pump(run, &run->c[i]);
 	while (run->ndone < run->o->clients) {
 		long long now = sys_now_ms();
 		int timeout = next_scan > now ? (int)(next_scan - now) : 0;

@@ -72,8 +72,14 @@ static void stream_check(struct load_run *run, struct load_client *c, const unsi
 		size_t size = load_size(o, key);
 		size_t limit = c->next_recv < c->next_send ? size : c->send_off; /* only what was sent can return */
 		if (c->next_recv > c->next_send || c->recv_off >= limit) {
-			run->r->corrupted++;
-			load_client_fail(run, c, "recv", SL_EMISMATCH); /* more came back than went out */
+			/* More came back than went out: the message coming back is corrupted, or, if none is, the bytes are unexpected. */
+			if (c->next_recv < c->next_send) {
+				c->next_recv++, c->recv_off = 0;
+				load_client_finish(run, c, &run->r->corrupted);
+			} else {
+				run->r->unexpected++;
+			}
+			load_client_fail(run, c, "recv", SL_EMISMATCH);
 			return;
 		}
 		size_t take = limit - c->recv_off < n ? limit - c->recv_off : n;

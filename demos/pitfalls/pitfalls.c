@@ -151,9 +151,9 @@ static int vanished_peer(struct pair *p)
 	char buf[64], r[96];
 
 	sock_close(p->reader);
-	printf("the server closed its connection (a crash would do the same)\n");
+	printf("the server closed its connection (a crashed process's kernel would do the same)\n");
 	ssize_t n = sock_recv(&p->client, buf, sizeof buf, NULL);
-	printf("recv() = %s%s\n", result(n, errno, r, sizeof r), n == 0 ? ": the end of the stream, the peer is gone" : "");
+	printf("recv() = %s%s\n", result(n, errno, r, sizeof r), n == 0 ? ": the end of the stream, the peer sends no more" : "");
 	for (int i = 1; i <= 3; i++) {
 		n = sock_send(&p->client, "hello", 5);
 		printf("send(\"hello\") = %s%s\n", result(n, errno, r, sizeof r),

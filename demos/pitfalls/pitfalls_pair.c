@@ -124,11 +124,15 @@ int pitfall_stale_file(void)
 	struct stat st;
 	int rc = 0;
 
-	if (!mkdtemp(dir))
+	cli_hold_signals(); /* a stop signal waits until the directory is gone again */
+	if (!mkdtemp(dir)) {
+		cli_release_signals();
 		return cli_error("pitfalls", errno, NULL, "make a temporary directory");
+	}
 	snprintf(path, sizeof path, "%s/stale.sock", dir);
 	if (unix_addr(path, &ep, &a) < 0) {
 		rmdir(dir);
+		cli_release_signals();
 		return cli_error("pitfalls", EINVAL, NULL, "make an address");
 	}
 	/* A server binds, listens, and dies: close() without unlink(), as a crash does. */
@@ -158,5 +162,6 @@ int pitfall_stale_file(void)
 	}
 	unlink(path); /* ours, made in our own directory */
 	rmdir(dir);
+	cli_release_signals(); /* one that came meanwhile takes effect now */
 	return rc;
 }

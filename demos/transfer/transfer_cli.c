@@ -1,4 +1,4 @@
-/* transfer_cli.c - progress, rates and whole reads and writes, for socklab send and recv. */
+/* transfer_cli.c - progress, rates, whole reads and writes, and where data was lost, for socklab send and recv. */
 #include "transfer_cli.h"
 
 #include <errno.h>
@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "core/sys/sys.h"
+#include "core/transport.h"
+#include "demos/counters.h"
 
 #define PROGRESS_EVERY_MS 250
 
@@ -53,21 +55,6 @@ const char *transfer_timing(long long start_ms, uint64_t bytes, char *out, size_
 	return out;
 }
 
-long long transfer_parse_size(const char *text)
-{
-	char *end;
-
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (errno || end == text || v < 0)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v *= 1024, end++;
-	else if (*end == 'M' || *end == 'm')
-		v *= 1024 * 1024, end++;
-	return *end ? -1 : v;
-}
-
 ssize_t transfer_read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
@@ -96,4 +83,26 @@ int transfer_write_all(int fd, const void *buf, size_t len)
 		done += (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * Where the lost datagrams went, as far as the kernel says: a UDP socket
+ * counts what it dropped because its receive buffer was full (/proc/net/udp).
+ * Dropped there, the sender outran this reader; dropped elsewhere (a network,
+ * a firewall), nobody tells a datagram receiver.
+ */
+const char *transfer_where_lost(struct sock *s, char *buf, size_t len)
+{
+	struct addr a;
+	long long drops = sock_getname(s, &a) == 0 && !sock_is_reliable(s) ? counters_udp_drops(addr_port(&a)) : -1;
+
+	if (drops > 0)
+		snprintf(buf, len, "the kernel dropped %lld at this socket's full receive buffer (/proc/net/udp): the sender "
+				   "outran this reader; try 'socklab send --rate' or a larger --rcvbuf", drops);
+	else if (drops == 0)
+		snprintf(buf, len, "this socket's receive buffer dropped none (/proc/net/udp): they were lost on the way, "
+				   "and nothing tells a datagram receiver where");
+	else
+		snprintf(buf, len, "nothing tells a datagram receiver where they were lost");
+	return buf;
 }

@@ -28,15 +28,12 @@ void progress_end(struct progress *p, uint64_t bytes);
 /* "0.213 s, 469.5 MB/s": how long since start_ms, and the rate of bytes. */
 const char *transfer_timing(long long start_ms, uint64_t bytes, char *out, size_t len);
 
-/* A size or a rate: "1400", "64K", "10M" (K and M are 1024 and 1048576). -1 when it is not one. */
-long long transfer_parse_size(const char *text);
-
 /* Reads until len bytes or the end of input. Returns how many (0: the end), -1 with errno. */
 ssize_t transfer_read_full(int fd, void *buf, size_t len);
 /* Writes all of buf to a file or pipe. 0, or -1 with errno. */
 int transfer_write_all(int fd, const void *buf, size_t len);
 
-/* How recv takes in a transfer over a message transport (xfer_inbox.c). */
+/* How recv takes in a transfer (transfer_recv_msgs.c, transfer_recv_stream.c). */
 struct recv_msgs_options {
 	const char *where;   /* the endpoint, for messages */
 	int out;             /* where the data goes */
@@ -44,6 +41,7 @@ struct recv_msgs_options {
 	int slow_ms;         /* --slow: pause this long after each message, as a slow reader would */
 	struct progress *progress;
 	const volatile sig_atomic_t *stopping; /* set by a signal: stop, and say so */
+	int *served;         /* out: set to 1 once a sender was heard (a transfer took place) */
 };
 
 /*
@@ -54,5 +52,20 @@ struct recv_msgs_options {
  * Returns the exit code: 0 when every byte arrived and the checksums match.
  */
 int transfer_recv_msgs(struct sock *s, const struct recv_msgs_options *o);
+
+/*
+ * Why datagrams a receiver on s counted as lost went missing, as far as the
+ * kernel tells (its UDP socket's own drops, /proc/net/udp): one clause for a
+ * message, written into buf. Returns buf.
+ */
+const char *transfer_where_lost(struct sock *s, char *buf, size_t len);
+
+/*
+ * Receives one transfer on the accepted stream connection c
+ * (transfer_recv_stream.c): greets the sender, takes framed data from socklab
+ * send and checks its end, or raw bytes from anything else (and says that
+ * their end cannot be checked). Prints the report; returns the exit code.
+ */
+int transfer_recv_stream(struct sock *c, const struct recv_msgs_options *o);
 
 #endif

@@ -49,7 +49,7 @@ int xfer_decode(const void *buf, size_t len, struct xfer_header *h, const char *
 	*why = NULL;
 	if (len < XFER_HEADER_SIZE || memcmp(p, magic, sizeof magic) != 0)
 		*why = "not a message of socklab send";
-	else if (p[4] < XFER_DATA || p[4] > XFER_ACK || p[5] || p[6] || p[7])
+	else if (p[4] < XFER_DATA || p[4] > XFER_START || p[5] || p[6] || p[7])
 		*why = "an unknown type of message";
 	if (*why)
 		return -1;

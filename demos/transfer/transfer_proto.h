@@ -6,16 +6,30 @@
 #include <stdint.h>
 
 /*
- * Over a stream (tcp, unix) socklab send and recv move raw bytes, so that nc
- * and socat can stand in for either side. Over a message transport (udp,
- * unixgram, unixpacket) every message starts with this header, so that the
- * receiver can count exactly what was lost, reordered or duplicated: the
- * sequence numbers say which datagrams it never saw, and the sender's own
- * totals (END, sent again until acknowledged) say how many there were.
+ * Over a message transport (udp, unixgram, unixpacket) every message starts
+ * with this header, so that the receiver can count exactly what was lost,
+ * reordered or duplicated: the sequence numbers say which datagrams it never
+ * saw, and the sender's own totals (END, sent again until acknowledged) say
+ * how many there were.
+ *
+ * Over a stream (tcp, unix) the data goes as raw bytes, so that nc and socat
+ * can stand in for either side; but an end of stream does not say that all
+ * was sent (a sender killed half-way closes its end too). So when both ends
+ * are socklab's, the data is framed, and the receiver can check its end:
+ *
+ *   recv -> send   XFER_HELLO, a line of text, as soon as the connection is
+ *                  accepted (nc or socat print it: it says who is there)
+ *   send -> recv   a START header (40 bytes), the raw data, an END header with
+ *                  the bytes and their cksum; then its end of stream
+ *   recv -> send   an ACK header: the bytes it got and their cksum; then close
+ *
+ * A sender that hears no hello within XFER_HELLO_MS sends raw bytes only; a
+ * receiver whose stream does not begin with START takes raw bytes, and says
+ * that whether all of them came cannot be known.
  *
  *   offset  size  field (big-endian, "network byte order")
  *        0     4  magic "SLX1"
- *        4     1  type: 1 DATA, 2 END, 3 ACK
+ *        4     1  type: 1 DATA, 2 END, 3 ACK, 4 START (streams: framed data follows)
  *        5     3  zero
  *        8     8  count   DATA: this message's number, from 0
  *                         END: messages sent     ACK: distinct messages received
@@ -31,10 +45,12 @@
  */
 
 #define XFER_HEADER_SIZE 40
+#define XFER_HELLO "socklab recv: ready (SLX1)\n" /* a stream receiver's greeting */
+#define XFER_HELLO_MS 500 /* a stream sender waits this long for it, at most */
 #define XFER_PAYLOAD_MAX 65000 /* a UDP datagram holds 65507 bytes; keep within it */
 #define XFER_COUNT_MAX (1ULL << 26) /* messages in one transfer: bounds the tally's memory (8 MiB) */
 
-enum xfer_type { XFER_DATA = 1, XFER_END = 2, XFER_ACK = 3 };
+enum xfer_type { XFER_DATA = 1, XFER_END = 2, XFER_ACK = 3, XFER_START = 4 };
 
 struct xfer_header {
 	enum xfer_type type;

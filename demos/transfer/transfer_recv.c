@@ -13,6 +13,7 @@
 #include "transfer_proto.h"
 #include "demos/cli.h"
 #include "transfer_cli.h"
+#include "transfer_file.h"
 
 static const char usage[] =
 	"usage: socklab recv [--timeout SECONDS] [--rcvbuf BYTES] [--slow MS] [--mode MODE] ENDPOINT [FILE]\n"
@@ -22,14 +23,19 @@ static const char usage[] =
 	"datagrams, how many were lost, reordered or duplicated. Prints 'listening on ENDPOINT'\n"
 	"once bound: on standard output with a FILE, else on standard error. Exits 0 when all\n"
 	"the data arrived.\n\n"
-	"  --timeout SECONDS  message transports: give up once the sender is quiet this long (default 10)\n"
+	"FILE is written beside itself and takes its place only when all the data arrived: a\n"
+	"failure never destroys it (a FILE that was not there gets what arrived). Over a stream,\n"
+	"'socklab send' marks the end of its data, so that recv can tell a whole transfer from\n"
+	"one cut short; from nc or socat it cannot, and says so.\n\n"
+	"  --timeout SECONDS  message transports: give up once the sender is quiet this long\n"
+	"                     (default 10, more than 0)\n"
 	"  --rcvbuf BYTES     the socket's receive buffer (SO_RCVBUF), e.g. 4K: a small one fills sooner\n"
 	"  --slow MS          pause MS milliseconds after each message, as a slow reader would\n"
 	"  --mode MODE        unix socket files: the file's mode, in octal (666: every user)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
 /*
- * SIGINT and SIGTERM: the socket calls restart after a signal, so the handler
+ * SIGINT, SIGTERM and SIGHUP: the socket calls restart after a signal, so the handler
  * wakes them instead with shutdown(2), which is async-signal-safe: a blocked
  * accept() or recv() returns, and recv closes its socket (removing the socket
  * file) on the normal path.
@@ -46,45 +52,6 @@ static void stop(void *ctx)
 		shutdown(listen_fd, SHUT_RDWR);
 }
 
-/* A stream: raw bytes until the sender's end of stream, as nc or socat would send them. */
-static int take_stream(struct sock *c, const char *where, int out, struct progress *pg)
-{
-	char *buf = malloc(TRANSFER_IO_BUF), from[ADDR_TEXT_MAX], timing[64];
-	unsigned long long bytes = 0, calls = 0;
-	uint32_t crc = 0;
-	int rc = 0;
-
-	if (!buf)
-		return cli_error("recv", ENOMEM, NULL, "start receiving");
-	progress_start(pg, "recv");
-	for (;;) {
-		ssize_t n = sock_recv(c, buf, TRANSFER_IO_BUF, NULL);
-		if (n < 0 || stopping) {
-			rc = stopping ? -1 : cli_error("recv", errno, "recv", "receive from %s", where);
-			break;
-		}
-		calls++;
-		if (n == 0)
-			break; /* the sender's end of stream: it has sent everything */
-		if (transfer_write_all(out, buf, (size_t)n) < 0) {
-			rc = cli_error("recv", errno, NULL, "write the data");
-			break;
-		}
-		crc = xfer_crc_update(crc, buf, (size_t)n);
-		bytes += (unsigned long long)n;
-		progress_update(pg, bytes);
-	}
-	progress_end(pg, bytes);
-	fprintf(stderr, "recv: %llu bytes%s%s in %llu recv() call%s, %s\n", bytes, addr_is_unnamed_unix(&c->peer) ? "" : " from ",
-		addr_is_unnamed_unix(&c->peer) ? "" : addr_format(&c->peer, from, sizeof from), calls, calls == 1 ? "" : "s",
-		transfer_timing(pg->start_ms, bytes, timing, sizeof timing));
-	fprintf(stderr, "recv: cksum %lu %llu\n", (unsigned long)xfer_cksum(crc, bytes), bytes);
-	if (stopping)
-		fprintf(stderr, "socklab: recv: stopped by a signal before the end of the stream: the data may be incomplete\n");
-	free(buf);
-	return rc ? EXIT_RUNTIME : 0;
-}
-
 /* Receives the one transfer on the bound (and listening) socket ls. */
 static int serve(struct sock *ls, const char *where, struct recv_msgs_options *io)
 {
@@ -98,12 +65,14 @@ static int serve(struct sock *ls, const char *where, struct recv_msgs_options *i
 		conn_fd = conn.fd;
 		s = &conn;
 	}
-	if (stopping)
+	if (stopping) {
 		rc = 0;
-	else if (!sock_keeps_boundaries(s))
-		rc = take_stream(s, where, io->out, io->progress);
-	else
+	} else if (!sock_keeps_boundaries(s)) {
+		*io->served = 1;
+		rc = transfer_recv_stream(s, io);
+	} else {
 		rc = transfer_recv_msgs(s, io);
+	}
 	conn_fd = -1;
 	sock_close(&conn);
 	return rc;
@@ -122,21 +91,21 @@ int recv_main(int argc, char **argv)
 	struct endpoint ep;
 	struct sock ls;
 	char bound[ENDPOINT_FORMAT_MAX];
-	long long rcvbuf = 0, slow = 0;
+	unsigned long long rcvbuf = 0, slow = 0;
 	int opt, rc, mode = -1;
 
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'w':
-			if ((io.timeout_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("recv", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("recv", "--timeout", optarg, &io.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 'b':
-			if ((rcvbuf = transfer_parse_size(optarg)) <= 0 || rcvbuf > (1 << 30))
+			if (cli_size(optarg, 1, 1 << 30, &rcvbuf) < 0)
 				return cli_usage_error("recv", "--rcvbuf takes a size in bytes such as 4K, not '%.20s'", optarg);
 			break;
 		case 's':
-			if ((slow = transfer_parse_size(optarg)) < 0 || slow > 10000)
+			if (cli_number(optarg, 0, 10000, &slow) < 0)
 				return cli_usage_error("recv", "--slow takes milliseconds (at most 10000), not '%.20s'", optarg);
 			break;
 		case 'm':
@@ -156,27 +125,40 @@ int recv_main(int argc, char **argv)
 	if ((rc = cli_endpoint("recv", io.where, ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
 	const char *file = argv[optind + 1];
-	if (file && strcmp(file, "-") != 0 && (io.out = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
-		return cli_error("recv", errno, "open", "open %s", file);
-	if ((rc = cli_listen("recv", io.where, &ep, &ls)) != 0)
+	struct out_file of;
+	int served = 0;
+	cli_hold_signals(); /* until the handlers that remove the socket file and the temporary file are in place */
+	if ((rc = out_file_open(&of, file)) != 0)
+		return rc;
+	if ((rc = cli_listen_mode("recv", io.where, &ep, mode, &ls)) != 0)
 		goto out;
-	if ((rc = cli_apply_mode("recv", io.where, &ls, mode)) != 0)
-		goto close;
 	if (rcvbuf && sys_setsockopt_int(ls.fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", (int)rcvbuf) < 0) {
-		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %lld", rcvbuf);
+		rc = cli_error("recv", errno, NULL, "set SO_RCVBUF to %llu", rcvbuf);
 		goto close;
 	}
+	/* Measured in socklab contrast, scenario 7: AF_UNIX queues past the reader's SO_RCVBUF. */
+	if (rcvbuf && transport_has_socket_file(ep.t))
+		fprintf(stderr, "recv: --rcvbuf has no effect here: a unix socket charges what waits for the reader to the "
+				"sender's SO_SNDBUF%s\n",
+			transport_is_connected(ep.t) ? "" : ", and holds at most net.unix.max_dgram_qlen datagrams");
 	listen_fd = ls.fd;
-	cli_on_stop(stop, NULL);
+	if (cli_on_stop(stop, NULL) < 0) {
+		rc = cli_error("recv", errno, NULL, "handle SIGINT, SIGTERM and SIGHUP");
+		goto close;
+	}
+	if ((rc = out_file_ready(&of)) != 0) /* FILE opened in place (a device...) only now the socket is ready */
+		goto close;
+	io.out = of.fd;
+	io.served = &served;
 	/* Standard output may be the data itself: then the line goes to standard error. */
-	fprintf(io.out == STDOUT_FILENO ? stderr : stdout, "listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
+	fprintf(of.path ? stdout : stderr, "listening on %s\n", cli_bound_endpoint(&ls, bound, sizeof bound));
 	fflush(stdout);
 	rc = serve(&ls, io.where, &io);
+	cli_on_stop_end();
 	listen_fd = -1;
 close:
 	sock_close(&ls); /* removes the socket file, if recv made one */
 out:
-	if (io.out != STDOUT_FILENO && close(io.out) < 0 && rc == 0)
-		rc = cli_error("recv", errno, NULL, "write %s", file);
+	rc = out_file_close(&of, rc, served ? 1 : -1); /* FILE replaced only by a whole transfer */
 	return rc;
 }

@@ -11,103 +11,41 @@
 #include "transfer_proto.h"
 #include "demos/cli.h"
 #include "transfer_cli.h"
+#include "transfer_recv_msgs.h"
 
 #define LINGER_MS 200                  /* after the sender's totals, how long a reordered straggler may take */
 #define ACK_QUIET_MS 600               /* after our acknowledgement: three of the sender's resend intervals */
 #define ACK_LINGER_MAX_MS 5000         /* and at most this long in all */
-#define WINDOW 8192                    /* messages kept while an earlier one is missing */
 #define MSG_MAX (XFER_HEADER_SIZE + XFER_PAYLOAD_MAX)
 
-/* A message that came before an earlier one, waiting for the gap to fill. */
-struct slot {
-	char *data;
-	size_t len, cap;
-	int full;
-};
-
-struct inbox {
-	const struct recv_msgs_options *o;
-	struct sock *s;
-	const char *unit;          /* "datagrams", or "messages" on a connection */
-	struct addr peer;          /* datagram: the sender being served */
-	int have_peer, have_end, failed;
-	struct xfer_header end;    /* the sender's totals */
-	struct xfer_tally tally;
-	struct slot *ring;         /* out-of-order messages, by number modulo nslots */
-	size_t nslots;
-	uint64_t next;             /* the number of the next message to write */
-	uint64_t written;          /* bytes written, in order */
-	uint32_t crc;
-	uint64_t too_late;         /* came after the receiver had given up waiting for them */
-	uint64_t ignored;          /* not from this transfer */
-	long long start_ms;
-};
-
-/* Writes message next (or notes it missing) and moves on. */
-static void advance(struct inbox *in, const char *data, size_t len, int have)
+/* Waits until s is readable or the deadline (0: none) passes. 0 when readable, -1 with errno (SL_ETIMEDOUT_REPLY). */
+static int wait_until(struct sock *s, long long deadline)
 {
-	if (have && !in->failed) {
-		if (transfer_write_all(in->o->out, data, len) < 0) {
-			cli_error("recv", errno, NULL, "write the data");
-			in->failed = 1;
-		}
-		in->crc = xfer_crc_update(in->crc, data, len);
-		in->written += len;
-		progress_update(in->o->progress, in->written);
-	}
-	in->next++;
+	if (deadline == 0)
+		return 0; /* the receive blocks as long as it takes */
+	long long left = deadline - sys_now_ms();
+	int r = left > 0 ? sys_wait(s->fd, 0, (int)left) : 0;
+	if (r == 0)
+		errno = SL_ETIMEDOUT_REPLY;
+	return r > 0 ? 0 : -1;
 }
 
-static void drain_ring(struct inbox *in)
-{
-	struct slot *sl;
-
-	while ((sl = &in->ring[in->next % in->nslots])->full) {
-		sl->full = 0;
-		advance(in, sl->data, sl->len, 1);
-	}
-}
-
-/* Message n, its payload: written now if it is the next one, else kept until the ones before it come. */
-static void place(struct inbox *in, uint64_t n, const char *data, size_t len)
-{
-	if (n < in->next) {
-		in->too_late++;
-		return;
-	}
-	while (n >= in->next + in->nslots) { /* no room to wait any longer: the oldest gap is given up */
-		struct slot *sl = &in->ring[in->next % in->nslots];
-		int have = sl->full;
-		sl->full = 0;
-		advance(in, sl->data, sl->len, have);
-	}
-	if (n == in->next) {
-		advance(in, data, len, 1);
-	} else {
-		struct slot *sl = &in->ring[n % in->nslots];
-		if (sl->cap < len) {
-			char *p = realloc(sl->data, len);
-			if (!p) {
-				in->too_late++; /* no memory to keep it: it will count as missing from the data */
-				return;
-			}
-			sl->data = p, sl->cap = len;
-		}
-		memcpy(sl->data, data, len);
-		sl->len = len, sl->full = 1;
-	}
-	drain_ring(in);
-}
-
-/* One message from the sender. Datagram: the first valid one chooses the sender; others are ignored. */
-static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
+/*
+ * One message from the sender, waiting at most until deadline (0: for ever).
+ * Datagram: the first valid one chooses the sender; others are ignored, and
+ * the deadline does not move for them: a stray datagram or garbage never
+ * keeps the receiver waiting longer.
+ */
+static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h, long long deadline)
 {
 	for (;;) {
-		struct addr from;
+		struct addr from, local;
 		int truncated = 0;
 		const char *why;
+		if (wait_until(in->s, deadline) < 0)
+			return *in->o->stopping ? (errno = EINTR, -1) : -1;
 		ssize_t n = sock_is_connected(in->s) ? sock_recv_reply(in->s, buf, MSG_MAX, &truncated)
-						     : sock_recvfrom(in->s, buf, MSG_MAX, &from, &truncated);
+						     : sock_recvmsg(in->s, buf, MSG_MAX, &from, &local, &truncated);
 		if (*in->o->stopping) {
 			errno = EINTR;
 			return -1;
@@ -123,6 +61,8 @@ static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
 		}
 		if (!sock_is_connected(in->s) && !in->have_peer) {
 			in->peer = from;
+			in->local = local; /* a receiver on a wildcard address answers from the address it was sent to */
+			in->local = local; /* a receiver on a wildcard address answers from the address it was sent to */
 			in->have_peer = 1;
 		}
 		return n;
@@ -133,15 +73,14 @@ static ssize_t receive(struct inbox *in, char *buf, struct xfer_header *h)
 static int take_in(struct inbox *in, char *buf)
 {
 	struct xfer_header h;
-	long long linger_until = 0;
+	long long linger_until = 0, last_ms = 0;
 
 	for (;;) {
-		if (linger_until) {
-			long long left = linger_until - sys_now_ms();
-			if (left <= 0 || sock_set_recv_timeout(in->s, (int)left) < 0)
-				return 0;
-		}
-		ssize_t n = receive(in, buf, &h);
+		/* The sender has been quiet for the timeout since its last message; or the stragglers' time is up. */
+		long long deadline = last_ms ? last_ms + in->o->timeout_ms : 0;
+		if (linger_until && (deadline == 0 || linger_until < deadline))
+			deadline = linger_until;
+		ssize_t n = receive(in, buf, &h, deadline);
 		if (n < 0 && errno == SL_ETIMEDOUT_REPLY && in->start_ms)
 			return 0; /* the stragglers had their chance, or the sender fell silent: finish() says which */
 		if (n < 0 && errno == EINTR && !in->start_ms)
@@ -151,23 +90,23 @@ static int take_in(struct inbox *in, char *buf)
 			return EXIT_RUNTIME;
 		}
 		if (n < 0)
-			return cli_error("recv", errno, "recv", "receive from %s", in->o->where);
+			return cli_error_on("recv", in->s->t, errno, "recv", "receive from %s", in->o->where);
 		if (n == 0)
 			return 0; /* the connection ended: whatever is missing is counted missing */
+		last_ms = sys_now_ms();
 		if (!in->start_ms) {
-			in->start_ms = sys_now_ms();
+			in->start_ms = last_ms;
+			*in->o->served = 1;
 			progress_start(in->o->progress, "recv");
-			if (sock_set_recv_timeout(in->s, in->o->timeout_ms) < 0)
-				return cli_error("recv", errno, NULL, "set a timeout");
 		}
 		if (h.type == XFER_DATA) {
 			int r = xfer_tally_add(&in->tally, h.count);
 			if (r < 0)
 				return cli_error("recv", errno, NULL, "count message %llu", (unsigned long long)h.count);
-			if (r != XFER_DUPLICATE)
-				place(in, h.count, buf + XFER_HEADER_SIZE, h.length);
+			if (r != XFER_DUPLICATE && inbox_place(in, h.count, buf + XFER_HEADER_SIZE, h.length) < 0)
+				in->too_late++; /* arrived, but of no use: not received, and the ACK says so (its repeats are dups) */
 			if (in->o->slow_ms)
-				sys_sleep_ms(in->o->slow_ms);
+				sys_nap_ms(in->o->slow_ms, in->o->stopping); /* a stop signal ends the pause */
 		} else if (h.type == XFER_END) {
 			in->end = h;
 			in->have_end = 1;
@@ -190,21 +129,23 @@ static int take_in(struct inbox *in, char *buf)
 static void answer_repeats(struct inbox *in, const char *ack)
 {
 	char buf[XFER_HEADER_SIZE * 2];
-	long long until = sys_now_ms() + ACK_LINGER_MAX_MS;
+	long long until = sys_now_ms() + ACK_LINGER_MAX_MS, quiet = sys_now_ms() + ACK_QUIET_MS;
 
-	if (sock_set_recv_timeout(in->s, ACK_QUIET_MS) < 0)
-		return;
 	while (!*in->o->stopping && sys_now_ms() < until) {
 		struct addr from;
 		struct xfer_header h;
 		const char *why;
 		int truncated = 0;
+		if (wait_until(in->s, quiet < until ? quiet : until) < 0)
+			return; /* quiet: the sender heard us (or is gone) */
 		ssize_t n = sock_recvfrom(in->s, buf, sizeof buf, &from, &truncated);
 		if (n < 0)
-			return; /* quiet: the sender heard us (or is gone) */
+			return;
 		if (!truncated && addr_equal(&from, &in->peer) && xfer_decode(buf, (size_t)n, &h, &why) == 0 &&
-		    h.type == XFER_END)
-			sock_sendto(in->s, ack, XFER_HEADER_SIZE, &in->peer);
+		    h.type == XFER_END) {
+			sock_sendmsg(in->s, ack, XFER_HEADER_SIZE, &in->peer, &in->local);
+			quiet = sys_now_ms() + ACK_QUIET_MS; /* only the sender's repeat keeps the receiver here */
+		}
 	}
 }
 
@@ -213,25 +154,25 @@ static int finish(struct inbox *in)
 {
 	char timing[64], from[ADDR_TEXT_MAX] = "", ack[XFER_HEADER_SIZE];
 	uint64_t sent = in->have_end ? in->end.count : in->tally.next;
-	uint64_t lost = xfer_tally_lost(&in->tally, sent);
+	/* A message that came too late to be placed is in the data as a gap: not received, lost. */
+	uint64_t received = in->tally.received - in->too_late;
+	uint64_t lost = xfer_tally_lost(&in->tally, sent) + in->too_late;
 	uint32_t check;
 
-	while (in->next < sent) { /* what still waits goes out in order; the gaps are given up */
-		struct slot *sl = &in->ring[in->next % in->nslots];
-		int have = sl->full;
-		sl->full = 0;
-		advance(in, sl->data, sl->len, have);
-	}
+	inbox_flush(in, sent);
 	if (in->have_peer)
 		addr_format(&in->peer, from, sizeof from);
 	progress_end(in->o->progress, in->written);
 	check = xfer_cksum(in->crc, in->written);
 	fprintf(stderr, "recv: %llu bytes%s%s in %llu %s, %s\n", (unsigned long long)in->written, *from ? " from " : "", from,
-		(unsigned long long)in->tally.received, in->unit, transfer_timing(in->start_ms, in->written, timing, sizeof timing));
+		(unsigned long long)received, in->unit, transfer_timing(in->start_ms, in->written, timing, sizeof timing));
 	if (in->have_end)
 		fprintf(stderr, "recv: %llu %s sent, %llu received, %llu lost, %llu reordered, %llu duplicated\n",
-			(unsigned long long)sent, in->unit, (unsigned long long)in->tally.received, (unsigned long long)lost,
+			(unsigned long long)sent, in->unit, (unsigned long long)received, (unsigned long long)lost,
 			(unsigned long long)in->tally.late, (unsigned long long)in->tally.dups);
+	if (in->too_late)
+		fprintf(stderr, "recv: %llu of the lost arrived too late: their place in the data had been given up\n",
+			(unsigned long long)in->too_late);
 	fprintf(stderr, "recv: cksum %lu %llu", (unsigned long)check, (unsigned long long)in->written);
 	if (in->have_end)
 		fprintf(stderr, " (the sender's: %lu %llu)", (unsigned long)in->end.check, (unsigned long long)in->end.bytes);
@@ -243,27 +184,28 @@ static int finish(struct inbox *in)
 	if (!in->have_end) {
 		fprintf(stderr, "socklab: recv: the sender stopped without its totals after %llu %s: the data may be incomplete"
 				" (a sender can vanish, and nothing tells the receiver)\n",
-			(unsigned long long)in->tally.received, in->unit);
+			(unsigned long long)received, in->unit);
 		return EXIT_RUNTIME; /* nobody to acknowledge */
 	}
-	if (lost || in->too_late) {
-		fprintf(stderr, "socklab: recv: %llu of %llu %s lost%s: the data is incomplete (nothing slows a datagram"
-				" sender to its receiver's pace; try 'socklab send --rate')\n",
-			(unsigned long long)(lost + in->too_late), (unsigned long long)sent, in->unit,
-			in->too_late ? " or too late" : "");
+	if (lost) {
+		char where[200];
+		fprintf(stderr, "socklab: recv: %llu of %llu %s lost%s: the data is incomplete (%s)\n",
+			(unsigned long long)lost, (unsigned long long)sent, in->unit,
+			in->too_late ? ", some of them arriving after their place was given up" : "",
+			transfer_where_lost(in->s, where, sizeof where));
 		rc = EXIT_RUNTIME;
 	} else if (check != in->end.check || in->written != in->end.bytes) {
 		fprintf(stderr, "socklab: recv: the data differs from what was sent: the checksums differ\n");
 		rc = EXIT_RUNTIME;
 	}
 
-	struct xfer_header a = { .type = XFER_ACK, .count = in->tally.received, .bytes = in->written, .check = check,
+	struct xfer_header a = { .type = XFER_ACK, .count = received, .bytes = in->written, .check = check,
 				 .dups = (uint32_t)in->tally.dups, .late = (uint32_t)in->tally.late };
 	xfer_encode(&a, (unsigned char *)ack);
 	if (sock_is_connected(in->s)) {
 		sock_send(in->s, ack, sizeof ack);
 	} else {
-		sock_sendto(in->s, ack, sizeof ack, &in->peer);
+		sock_sendmsg(in->s, ack, sizeof ack, &in->peer, &in->local);
 		answer_repeats(in, ack);
 	}
 	return rc;
@@ -274,16 +216,12 @@ int transfer_recv_msgs(struct sock *s, const struct recv_msgs_options *o)
 	struct inbox in = { .o = o, .s = s, .unit = sock_is_connected(s) ? "messages" : "datagrams" };
 	char *buf = malloc(MSG_MAX);
 
-	in.nslots = WINDOW;
-	in.ring = calloc(in.nslots, sizeof *in.ring);
-	int rc = !buf || !in.ring ? cli_error("recv", ENOMEM, NULL, "start receiving") : take_in(&in, buf);
+	int rc = !buf || inbox_ring_new(&in) < 0 ? cli_error("recv", ENOMEM, NULL, "start receiving") : take_in(&in, buf);
 	if (rc == 0)
 		rc = finish(&in);
 	else if (rc < 0)
 		rc = 0; /* stopped before anything came */
-	for (size_t i = 0; in.ring && i < in.nslots; i++)
-		free(in.ring[i].data);
-	free(in.ring);
+	inbox_ring_free(&in);
 	free(buf);
 	xfer_tally_free(&in.tally);
 	return rc;

@@ -15,8 +15,10 @@
 #include "transfer_proto.h"
 #include "demos/cli.h"
 #include "transfer_cli.h"
+#include "transfer_send.h"
 
 #define DEFAULT_SIZE 1400 /* a datagram's payload: within one Ethernet frame, so never fragmented */
+#define RATE_MAX (1ULL << 40) /* --rate: a terabyte a second, more than any socket moves */
 #define RESEND_MS 200     /* the totals (END) go again after this long without an acknowledgement */
 
 static const char usage[] =
@@ -26,103 +28,18 @@ static const char usage[] =
 	"calls or messages, the data's cksum and, over message transports, what the receiver\n"
 	"got. Exits 0 when everything was sent and, over messages, everything arrived.\n\n"
 	"  --size BYTES       message transports: payload bytes per message (default 1400)\n"
-	"  --rate BYTES       send at most BYTES per second (K and M allowed): pacing is the\n"
-	"                     only thing that keeps a udp sender from outrunning its receiver\n"
-	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10)\n"
+	"  --rate BYTES       send at most BYTES per second (K, M and G allowed). UDP has no\n"
+	"                     flow control: a sender that outruns its receiver overflows the\n"
+	"                     receiver's buffer. Pacing is one remedy; acknowledgements that\n"
+	"                     open a window are another (socklab bench: its credit window)\n"
+	"  --timeout SECONDS  how long to wait for the receiver's answer (default 10, more than 0)\n"
 	"  --trace            narrate every socket call on standard error\n";
 
-struct sender {
-	const char *where;
-	struct sock sock;
-	int in;
-	long long rate;  /* bytes per second; 0: as fast as the socket takes them */
-	int timeout_ms;
-	struct progress pg;
-	unsigned long long bytes, calls, partial;
-	uint32_t crc;
-};
-
-/* Keeps the average rate at or under --rate by waiting when ahead of it. */
-static void pace(const struct sender *s)
+void sender_pace(const struct sender *s)
 {
 	if (s->rate <= 0)
 		return;
 	sys_sleep_ms(s->pg.start_ms + (long long)(s->bytes * 1000.0 / s->rate) - sys_now_ms());
-}
-
-/*
- * All of buf on a stream. The socket is non-blocking, so a send() takes what
- * fits in the socket's buffer and returns that count: often less than asked.
- * The rest is sent once poll() says there is room again.
- */
-static int send_stream(struct sender *s, const char *buf, size_t len)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = sock_send(&s->sock, buf + done, len - done);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int r = sys_wait(s->sock.fd, 1, s->timeout_ms);
-			if (r <= 0)
-				return cli_error("send", r == 0 ? SL_ETIMEDOUT_REPLY : errno, "send", "send to %s", s->where);
-			continue;
-		}
-		if (n < 0)
-			return cli_error("send", errno, "send", "send to %s", s->where);
-		s->calls++;
-		s->partial += (size_t)n < len - done;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* After the last byte: shutdown(SHUT_WR) says "no more", and the receiver's close says "all read". */
-static int finish_stream(struct sender *s)
-{
-	char buf[4096];
-
-	if (sock_shutdown(&s->sock, SHUT_WR) < 0)
-		return cli_error("send", errno, "send", "end the stream to %s", s->where);
-	for (;;) {
-		int r = sys_wait(s->sock.fd, 0, s->timeout_ms);
-		if (r == 0) {
-			fprintf(stderr, "socklab: send: %s has not closed its end after everything was sent: it may not have read"
-					" it all\n", s->where);
-			return EXIT_RUNTIME;
-		}
-		ssize_t n = r < 0 ? -1 : sock_recv(&s->sock, buf, sizeof buf, NULL);
-		if (n == 0)
-			return 0;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return cli_error("send", errno, "recv", "wait for %s to close", s->where);
-	}
-}
-
-static int send_bytes(struct sender *s)
-{
-	char *buf = malloc(TRANSFER_IO_BUF), timing[64];
-	ssize_t n;
-	int rc = 0;
-
-	if (!buf)
-		rc = cli_error("send", ENOMEM, NULL, "start sending");
-	else if (sock_set_nonblocking(&s->sock) < 0)
-		rc = cli_error("send", errno, NULL, "make the socket non-blocking");
-	while (rc == 0 && (n = transfer_read_full(s->in, buf, TRANSFER_IO_BUF)) > 0) {
-		s->crc = xfer_crc_update(s->crc, buf, (size_t)n);
-		rc = send_stream(s, buf, (size_t)n);
-		s->bytes += (unsigned long long)n;
-		progress_update(&s->pg, s->bytes);
-		pace(s);
-	}
-	if (rc == 0 && n < 0)
-		rc = cli_error("send", errno, NULL, "read the input");
-	if (rc == 0)
-		rc = finish_stream(s);
-	progress_end(&s->pg, s->bytes);
-	fprintf(stderr, "send: %llu bytes to %s in %llu send() call%s, %llu of them partial, %s\n", s->bytes, s->where,
-		s->calls, s->calls == 1 ? "" : "s", s->partial, transfer_timing(s->pg.start_ms, s->bytes, timing, sizeof timing));
-	fprintf(stderr, "send: cksum %lu %llu\n", (unsigned long)xfer_cksum(s->crc, s->bytes), s->bytes);
-	free(buf);
-	return rc;
 }
 
 /* The sender's totals, sent again until the receiver's acknowledgement comes: the loss count depends on them. */
@@ -139,8 +56,10 @@ static int totals(struct sender *s, struct xfer_header *ack)
 	for (long long give_up = sys_now_ms() + s->timeout_ms; sys_now_ms() < give_up;) {
 		if (sock_send(&s->sock, end, sizeof end) < 0 && errno != ENOBUFS)
 			return cli_error("send", errno, "send", "send the totals to %s", s->where);
-		ssize_t n;
-		while ((n = sock_recv_reply(&s->sock, buf, sizeof buf, NULL)) > 0)
+		ssize_t n = 1;
+		/* Until the next resend, however much else (garbage) comes meanwhile: deadlines, not quiet periods. */
+		long long resend_at = sys_now_ms() + RESEND_MS;
+		while (sys_now_ms() < resend_at && (n = sock_recv_reply(&s->sock, buf, sizeof buf, NULL)) > 0)
 			if (xfer_decode(buf, (size_t)n, ack, &why) == 0 && ack->type == XFER_ACK)
 				return 0;
 		if (n == 0 && sock_is_connected(&s->sock))
@@ -148,7 +67,7 @@ static int totals(struct sender *s, struct xfer_header *ack)
 		if (n < 0 && errno != SL_ETIMEDOUT_REPLY && errno != EMSGSIZE)
 			return cli_error("send", errno, "recv", "the acknowledgement from %s", s->where);
 	}
-	return cli_error("send", SL_ETIMEDOUT_REPLY, "recv", "the acknowledgement from %s", s->where);
+	return cli_error_on("send", s->sock.t, SL_ETIMEDOUT_REPLY, "recv", "the acknowledgement from %s", s->where);
 }
 
 static int send_messages(struct sender *s, size_t size)
@@ -167,13 +86,15 @@ static int send_messages(struct sender *s, size_t size)
 		struct xfer_header h = { .type = XFER_DATA, .count = s->calls, .bytes = s->bytes, .length = (uint32_t)n,
 					 .check = xfer_cksum(xfer_crc_update(0, payload, (size_t)n), (uint64_t)n) };
 		xfer_encode(&h, buf);
-		if (sock_send(&s->sock, buf, XFER_HEADER_SIZE + (size_t)n) < 0)
+		if (sock_send(&s->sock, buf, XFER_HEADER_SIZE + (size_t)n) < 0) {
 			rc = cli_error("send", errno, "send", "send to %s", s->where);
+			break; /* not sent: not counted */
+		}
 		s->crc = xfer_crc_update(s->crc, payload, (size_t)n);
 		s->calls++;
 		s->bytes += (unsigned long long)n;
 		progress_update(&s->pg, s->bytes);
-		pace(s);
+		sender_pace(s);
 	}
 	if (rc == 0 && n < 0)
 		rc = cli_error("send", errno, NULL, "read the input");
@@ -189,8 +110,8 @@ static int send_messages(struct sender *s, size_t size)
 			(unsigned long long)ack.count, s->calls, unit, lost, (unsigned long)ack.late, (unsigned long)ack.dups,
 			(unsigned long)ack.check, (unsigned long long)ack.bytes);
 		if (lost || ack.bytes != s->bytes || ack.check != xfer_cksum(s->crc, s->bytes)) {
-			fprintf(stderr, "socklab: send: %llu of %llu %s never arrived whole (a datagram sender is never told;"
-					" only --rate keeps it from outrunning its receiver)\n", lost, s->calls, unit);
+			fprintf(stderr, "socklab: send: %llu of %llu %s never arrived whole (a datagram sender is never told"
+					" where: the receiver's report says whether its buffer dropped them)\n", lost, s->calls, unit);
 			rc = EXIT_RUNTIME;
 		}
 	}
@@ -207,22 +128,24 @@ int send_main(int argc, char **argv)
 	};
 	struct sender s = { .in = STDIN_FILENO, .timeout_ms = TRANSFER_DEFAULT_TIMEOUT_MS };
 	struct endpoint ep;
-	long long size = DEFAULT_SIZE;
+	unsigned long long size = DEFAULT_SIZE, rate;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if ((size = transfer_parse_size(optarg)) < 1 || size > XFER_PAYLOAD_MAX)
+			if (cli_size(optarg, 1, XFER_PAYLOAD_MAX, &size) < 0)
 				return cli_usage_error("send", "--size takes 1 to %d bytes, not '%.20s'", XFER_PAYLOAD_MAX, optarg);
 			break;
 		case 'r':
-			if ((s.rate = transfer_parse_size(optarg)) <= 0)
-				return cli_usage_error("send", "--rate takes bytes per second such as 100K, not '%.20s'", optarg);
+			if (cli_size(optarg, 1, RATE_MAX, &rate) < 0)
+				return cli_usage_error("send", "--rate takes bytes per second such as 100K, at most 1T, not '%.20s'",
+						       optarg);
+			s.rate = (long long)rate;
 			break;
 		case 'w':
-			if ((s.timeout_ms = cli_seconds(optarg)) <= 0)
-				return cli_usage_error("send", "--timeout takes a number of seconds, not '%.20s'", optarg);
+			if ((rc = cli_duration("send", "--timeout", optarg, &s.timeout_ms)) != 0)
+				return rc;
 			break;
 		case 't': cli_trace_on(); break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -243,9 +166,9 @@ int send_main(int argc, char **argv)
 			close(s.in);
 		return cli_error("send", EISDIR, "read", "read %s", s.in != STDIN_FILENO ? file : "standard input");
 	}
-	if ((rc = cli_dial("send", s.where, &ep, &s.sock)) == 0) {
+	if ((rc = cli_dial_within("send", s.where, &ep, s.timeout_ms, &s.sock)) == 0) {
 		progress_start(&s.pg, "send");
-		rc = sock_keeps_boundaries(&s.sock) ? send_messages(&s, (size_t)size) : send_bytes(&s);
+		rc = sock_keeps_boundaries(&s.sock) ? send_messages(&s, (size_t)size) : send_stream_all(&s);
 		sock_close(&s.sock);
 	}
 	if (s.in != STDIN_FILENO)

@@ -80,6 +80,7 @@ static int start(struct run *r, const char *text, int line, struct job *j)
 		snprintf(path, sizeof path, "%s:%s", r->bindir, old ? old : "/usr/bin:/bin");
 		setenv("PATH", path, 1);
 		setenv("LC_ALL", "C", 1); /* error messages in the words the docs show */
+		unsetenv("COLUMNS");      /* text that fits a terminal: the docs show what a pipe gets, 80 columns */
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0 || chdir(r->dir) < 0)
 			_exit(126);

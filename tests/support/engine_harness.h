@@ -13,7 +13,7 @@ struct app {
 	int events[2];  /* 'o' for an open, '0' + enum session_end for a close */
 	int greet;      /* on_open sends "hi" */
 	size_t amplify; /* on_message answers with this many bytes instead of an echo */
-	unsigned ends[SESSION_STOPPED + 1];
+	unsigned ends[SESSION_SHED + 1]; /* by enum session_end: the last is SESSION_SHED */
 	int lost;       /* events that could not be written to the pipe */
 };
 

@@ -231,6 +231,11 @@ long server_rss_kb(const struct scene *sc)
 	return status_value(sc, "VmRSS:");
 }
 
+long server_peak_rss_kb(const struct scene *sc)
+{
+	return status_value(sc, "VmHWM:");
+}
+
 long server_cpu_ms(const struct scene *sc)
 {
 	char path[64], buf[1024];

@@ -89,6 +89,8 @@ size_t hostile_flood(struct sock *h, size_t total, size_t piece, int idle_ms);
 /* The server's open descriptors (from /proc), and its resident memory in KB. */
 int server_fds(const struct scene *sc);
 long server_rss_kb(const struct scene *sc);
+/* Its resident memory at most, so far (VmHWM), in KB. */
+long server_peak_rss_kb(const struct scene *sc);
 /* The CPU time the server has used so far, in milliseconds. */
 long server_cpu_ms(const struct scene *sc);
 

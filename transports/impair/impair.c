@@ -1,5 +1,6 @@
 /* impair.c - the impairment layer as a transport: a table whose operations call the wrapped transport's. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
 
 /*
  * Under --trace the layer says what it did, in lines of their own:
- * "  (impair: WHAT: ...)", WHAT being lost, held, late, twice or retransmit.
+ * "  (impair: WHAT: ...)", WHAT being lost, held, late or twice.
  *
  * Every operation here finds the wrapped transport in s->impair->inner and
  * calls its operation on the same struct sock: the descriptor, the peer and
@@ -24,29 +25,60 @@ static const struct transport *inner(const struct sock *s)
 	return s->impair->inner;
 }
 
-/* One datagram to the wrapped transport: to its dialed peer, or to an address. */
-static ssize_t emit(struct sock *s, const void *buf, size_t len, const struct addr *to)
+/* One datagram to the wrapped transport: to its dialed peer, or to an address (from a local one, if given). */
+static ssize_t emit(struct sock *s, const void *buf, size_t len, const struct addr *to, const struct addr *from)
 {
-	return to ? inner(s)->sendto(s, buf, len, to) : inner(s)->send(s, buf, len);
+	return to ? inner(s)->sendto(s, buf, len, to, from) : inner(s)->send(s, buf, len);
 }
 
-/* Sends the datagram reorder= held back, now that another has overtaken it (or time is up). */
-static void release_held(struct sock *s)
+/* Set by impair_hurry(), from a signal handler: the process is stopping, and no delay= may hold it up. */
+static volatile sig_atomic_t hurry;
+
+void impair_hurry(void)
 {
-	struct impair_held *h = &s->impair->held;
+	hurry = 1;
+}
+
+/* The sender's wait (delay=, a retransmission): cut short once a stop signal came, before or during it. */
+static void wait_ms(long long ms)
+{
+	(void)sys_nap_ms(ms, &hurry);
+}
+
+/*
+ * Sends the datagram reorder= held back, now that another has overtaken it
+ * (or time is up). Held is not lost: when the socket has no room now (EAGAIN,
+ * ENOBUFS) it stays held for the next chance, unless last (the socket is
+ * closing). A datagram that cannot go for good is counted (counts.held_lost).
+ */
+static void release_held(struct sock *s, int last)
+{
+	struct impair *im = s->impair;
+	struct impair_held *h = &im->held;
 
 	if (!h->buf)
 		return;
 	if (trace_on)
 		trace_line("  (impair: late: the held datagram of %zu bytes goes out now)", h->len);
-	/* A failure here is one more datagram lost on a bad network: nobody is told, as with UDP. */
-	(void)emit(s, h->buf, h->len, h->via_sendto ? &h->to : NULL);
+	if (emit(s, h->buf, h->len, h->via_sendto ? &h->to : NULL, h->via_sendto ? &h->from : NULL) < 0) {
+		if (!last && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			if (trace_on)
+				trace_line("  (impair: held: no room for it now; it stays held, and goes at the next chance)");
+			return;
+		}
+		im->counts.held_lost++;
+		if (trace_on)
+			trace_line("  (impair: lost: the held datagram could not go (%s); counted, %llu so far)",
+				   strerror(errno), im->counts.held_lost);
+	} else {
+		im->counts.late++;
+	}
 	free(h->buf);
 	h->buf = NULL;
 }
 
 /* Keeps a copy of the datagram to send later. -1 when there is no memory (it is then sent now). */
-static int hold(struct impair *im, const void *buf, size_t len, const struct addr *to)
+static int hold(struct impair *im, const void *buf, size_t len, const struct addr *to, const struct addr *from)
 {
 	char *copy = malloc(len ? len : 1);
 
@@ -56,6 +88,8 @@ static int hold(struct impair *im, const void *buf, size_t len, const struct add
 	im->held = (struct impair_held){ .buf = copy, .len = len, .via_sendto = to != NULL };
 	if (to)
 		im->held.to = *to;
+	if (from)
+		im->held.from = *from;
 	return 0;
 }
 
@@ -65,7 +99,8 @@ static int hold(struct impair *im, const void *buf, size_t len, const struct add
  * same datagram; a send the kernel refuses (EAGAIN...) gives its draws back,
  * so a retry meets the same fate.
  */
-static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to)
+static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			     const struct addr *from)
 {
 	struct impair *im = s->impair;
 	unsigned long long before = im->rng;
@@ -74,19 +109,21 @@ static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const 
 	int late = impair_chance(im, im->p.reorder);
 
 	if (im->p.delay_ms && !im->waited)
-		sys_sleep_ms(im->p.delay_ms);
+		wait_ms(im->p.delay_ms);
 	im->waited = 0;
 	if (drop) {
+		im->counts.lost++;
 		if (trace_on)
 			trace_line("  (impair: lost: a datagram of %zu bytes; send() succeeds, nothing leaves)", len);
 		return (ssize_t)len;
 	}
-	if (late && !im->held.buf && hold(im, buf, len, to) == 0) {
+	if (late && !im->held.buf && hold(im, buf, len, to, from) == 0) {
+		im->counts.held++;
 		if (trace_on)
 			trace_line("  (impair: held: a datagram of %zu bytes waits; the next one overtakes it)", len);
 		return (ssize_t)len;
 	}
-	ssize_t n = emit(s, buf, len, to);
+	ssize_t n = emit(s, buf, len, to, from);
 	if (n < 0) {
 		im->rng = before;
 		im->waited = im->p.delay_ms > 0; /* the retry meets the same fate, but waits only once */
@@ -95,50 +132,46 @@ static ssize_t datagram_send(struct sock *s, const void *buf, size_t len, const 
 	if (dup) {
 		if (trace_on)
 			trace_line("  (impair: twice: the same datagram is sent again)");
-		(void)emit(s, buf, len, to); /* a duplicate that cannot go is simply not duplicated */
+		if (emit(s, buf, len, to, from) >= 0) /* a duplicate that cannot go is simply not duplicated */
+			im->counts.twice++;
 	}
-	release_held(s);
+	release_held(s, 0);
 	return n;
 }
 
 /*
- * A send on a connection. Chunking cuts what a stream takes at once. A lost
- * segment is what TCP repairs: the send waits for the retransmission.
+ * A send on a connection: chunk= cuts what a stream takes at once, delay=
+ * makes the sender wait first. Nothing is lost here: drop, dup and reorder
+ * are refused on a reliable transport (impair_parse_options), since what a
+ * kernel does about loss under TCP cannot be faked in the sender; make lab
+ * shows the real thing.
  */
 static ssize_t connected_send(struct sock *s, const void *buf, size_t len)
 {
 	struct impair *im = s->impair;
-	unsigned long long before = im->rng;
 
 	if (im->p.chunk && !sock_keeps_boundaries(s) && len > im->p.chunk)
 		len = im->p.chunk;
-	int lost = impair_chance(im, im->p.drop);
-	int wait = im->p.delay_ms + (lost ? IMPAIR_RETRANSMIT_MS : 0);
-	if (lost && trace_on && !im->waited)
-		trace_line("  (impair: retransmit: a lost segment is sent again after %d ms; late, never missing)",
-			   IMPAIR_RETRANSMIT_MS);
-	if (wait && !im->waited)
-		sys_sleep_ms(wait);
+	if (im->p.delay_ms && !im->waited)
+		wait_ms(im->p.delay_ms);
 	im->waited = 0;
 	ssize_t n = inner(s)->send(s, buf, len);
-	if (n < 0) {
-		im->rng = before;
-		im->waited = wait > 0; /* the retry meets the same fate, but waits only once */
-		return -1;
-	}
+	if (n < 0)
+		im->waited = im->p.delay_ms > 0; /* the retry (after EAGAIN) waits only once */
 	return n;
 }
 
-/* send(2) through the layer: datagrams meet drop, dup and reorder; connections only delay. */
+/* send(2) through the layer: datagrams meet drop, dup and reorder (udp only); connections only delay and chunks. */
 static ssize_t impair_send(struct sock *s, const void *buf, size_t len)
 {
-	return sock_is_connected(s) ? connected_send(s, buf, len) : datagram_send(s, buf, len, NULL);
+	return sock_is_connected(s) ? connected_send(s, buf, len) : datagram_send(s, buf, len, NULL, NULL);
 }
 
 /* sendto(2) through the layer. A connection has no sendto: the wrapped transport says so. */
-static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to)
+static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const struct addr *to,
+			     const struct addr *from)
 {
-	return sock_is_connected(s) ? inner(s)->sendto(s, buf, len, to) : datagram_send(s, buf, len, to);
+	return sock_is_connected(s) ? inner(s)->sendto(s, buf, len, to, from) : datagram_send(s, buf, len, to, from);
 }
 
 /*
@@ -149,7 +182,7 @@ static ssize_t impair_sendto(struct sock *s, const void *buf, size_t len, const 
 static void release_if_idle(struct sock *s)
 {
 	if (s->impair->held.buf && sys_wait(s->fd, 0, 0) == 0)
-		release_held(s);
+		release_held(s, 0);
 }
 
 /* recv(2): a stream reads at most chunk= bytes. */
@@ -164,10 +197,11 @@ static ssize_t impair_recv(struct sock *s, void *buf, size_t len, int *truncated
 }
 
 /* recvfrom(2): as recv, for a datagram server. */
-static ssize_t impair_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, int *truncated)
+static ssize_t impair_recvfrom(struct sock *s, void *buf, size_t len, struct addr *from, struct addr *local,
+			       int *truncated)
 {
 	release_if_idle(s);
-	return inner(s)->recvfrom(s, buf, len, from, truncated);
+	return inner(s)->recvfrom(s, buf, len, from, local, truncated);
 }
 
 /* accept(2): the new connection is impaired too, its choices seeded from the listener's. */
@@ -215,7 +249,7 @@ static int impair_close(struct sock *s)
 {
 	struct impair *im = s->impair;
 
-	release_held(s);
+	release_held(s, 1);
 	s->t = im->inner;
 	s->impair = NULL;
 	impair_free(im);

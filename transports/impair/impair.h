@@ -11,17 +11,21 @@ struct endpoint;
 /*
  * The impairment layer is a decorator: a transport table (impair_transport,
  * transports/impair/impair.c) whose operations call the wrapped transport's, after
- * doing to the data what a bad network would. An endpoint asks for it after
- * '?', and the side that opened that endpoint gets it:
+ * doing to the data what can really happen to it. An endpoint asks for it
+ * after '?', and the side that opened that endpoint gets it:
  *
  *   udp://127.0.0.1:5555?drop=0.1&seed=7      tcp://127.0.0.1:5555?chunk=1
  *
- *   drop=P     each datagram is lost with probability P (0 to 1)
- *   dup=P      each datagram is sent twice with probability P
- *   reorder=P  each datagram is held back with probability P, and goes out
- *              after the next one (or, if none comes, when its socket is about
- *              to wait for data, or closes: late, never lost)
- *   delay=MS   every send waits MS milliseconds first (the sender waits: no threads)
+ *   drop=P     udp: each datagram is lost with probability P (0 to 1)
+ *   dup=P      udp: each datagram is sent twice with probability P
+ *   reorder=P  udp: each datagram is held back with probability P, and goes
+ *              out after the next one (or, if none comes, when its socket is
+ *              about to wait for data, or closes: late, never lost). When the
+ *              socket has no room for it then, it stays held for the next
+ *              chance; one that cannot go at all (its peer is gone) is counted
+ *              (held_lost)
+ *   delay=MS   every send waits MS milliseconds first (the sender waits: no
+ *              threads); a stop signal ends the wait (impair_hurry)
  *   chunk=N    streams: each send and each recv moves at most N bytes
  *   seed=S     the seed of the random choices (default 1): the same seed and
  *              the same calls give the same losses, run after run. The n-th
@@ -29,13 +33,16 @@ struct endpoint;
  *              clients do not lose the same datagrams; a connection accepted
  *              by an impaired listener draws its seed from the listener.
  *
- * What a network does to a transport depends on its facts. Datagrams
- * (no connection) suffer drop, dup and reorder as they are. A connection
- * (tcp, unix, unixpacket) is what a protocol like TCP builds on top of a bad
- * network: a lost segment is sent again after a retransmission timeout, and
- * duplicates and disorder are repaired, so drop costs IMPAIR_RETRANSMIT_MS of
- * delay and dup and reorder change nothing. chunk has no effect on a message
- * transport: a message cannot be cut.
+ * Only what can really happen to a transport is offered. Loss, duplication
+ * and reordering happen to UDP datagrams, the one transport that is not
+ * reliable (TRANSPORT_RELIABLE): on any other, drop, dup and reorder are
+ * refused (impair_parse_options, exit 2 in the demos). TCP repairs loss
+ * itself, with retransmissions a sender-side simulation cannot show (make
+ * lab runs TCP over a kernel that drops packets), and Linux never loses a
+ * unix datagram (unix(7): "always reliable and don't reorder datagrams"):
+ * a full receiver makes the sender wait. delay and chunk
+ * apply to every transport; chunk has no effect on a message transport: a
+ * message cannot be cut.
  *
  * An impaired socket keeps the facts of the transport it wraps (s->flags);
  * its s->t points at a copy of impair_transport carrying those facts and the
@@ -50,12 +57,9 @@ struct endpoint;
  * returns late), since without threads nothing can carry data in the meantime.
  */
 
-/* What a lost segment costs a connection: Linux's minimum TCP retransmission timeout. */
-#define IMPAIR_RETRANSMIT_MS 200
-
 /* The parameters, from the endpoint's options. Zero everywhere means no impairment. */
 struct impair_params {
-	double drop, dup, reorder; /* probabilities, 0 to 1, drawn per datagram (or per send on a connection) */
+	double drop, dup, reorder; /* probabilities, 0 to 1, drawn per datagram (udp only) */
 	int delay_ms;              /* every send waits this long first */
 	size_t chunk;              /* streams: at most this many bytes per send and recv; 0: no limit */
 	unsigned long long seed;
@@ -65,8 +69,18 @@ struct impair_params {
 struct impair_held {
 	char *buf; /* NULL when nothing is held */
 	size_t len;
-	struct addr to; /* where sendto() was sending it */
+	struct addr to;   /* where sendto() was sending it */
+	struct addr from; /* the local address it leaves from (sendto's from), len 0 when the kernel chooses */
 	int via_sendto; /* 0: it was a send() to the dialed peer */
+};
+
+/* What the layer did to one socket's datagrams, as it happened. */
+struct impair_counts {
+	unsigned long long lost;      /* drop=: dropped before the kernel saw them */
+	unsigned long long twice;     /* dup=: sent a second time */
+	unsigned long long held;      /* reorder=: held back... */
+	unsigned long long late;      /* ...and sent later, once overtaken */
+	unsigned long long held_lost; /* ...and never sent: the peer had gone (or no room was left at close) */
 };
 
 /* The state of one impaired socket, hanging off s->impair. */
@@ -77,16 +91,33 @@ struct impair {
 	unsigned long long rng; /* the generator's state (xorshift64*) */
 	int waited;             /* the last send waited, then failed (EAGAIN): its retry does not wait again */
 	struct impair_held held;
+	struct impair_counts counts;
 };
+
+/* What the layer has done to s's datagrams so far, or NULL when s is not impaired. */
+static inline const struct impair_counts *impair_counts_of(const struct sock *s)
+{
+	return s->impair ? &s->impair->counts : NULL;
+}
+
+/*
+ * A stop signal came: every wait the layer puts in from now on (delay=, a
+ * retransmission), and the one in progress, ends at once, so that a process
+ * that is stopping is not held up by a simulation. Async-signal-safe: the
+ * handlers of demos/cli_process.c call it.
+ */
+void impair_hurry(void);
 
 /* The decorator's table (transports/impair/impair.c). Its facts are copied from the wrapped transport. */
 extern const struct transport impair_transport;
 
 /*
- * Checks the options of an endpoint (the text after '?'). Returns 0, or -1
- * with a message in why naming the bad option.
+ * Checks the options of an endpoint of transport t (the text after '?').
+ * Returns 0, or -1 with a message in why naming the bad option, or, for
+ * drop, dup or reorder on a reliable transport, saying why they are refused
+ * (and that make lab shows real loss). t NULL checks the options alone.
  */
-int impair_parse_options(const char *options, char *why, size_t whylen);
+int impair_parse_options(const struct transport *t, const char *options, char *why, size_t whylen);
 
 /* As impair_parse_options(), and fills *p (unnamed parameters are 0, the seed 1). */
 int impair_parse(const char *options, struct impair_params *p, char *why, size_t whylen);

@@ -162,11 +162,18 @@ int impair_parse(const char *options, struct impair_params *p, char *why, size_t
 	return 0;
 }
 
-int impair_parse_options(const char *options, char *why, size_t whylen)
+int impair_parse_options(const struct transport *t, const char *options, char *why, size_t whylen)
 {
 	struct impair_params p;
 
-	return impair_parse(options, &p, why, whylen);
+	if (impair_parse(options, &p, why, whylen) < 0)
+		return -1;
+	if (!t || !transport_is_reliable(t) || (p.drop == 0 && p.dup == 0 && p.reorder == 0))
+		return 0;
+	return fail_why(why, whylen,
+			"%s is refused on %s: it is reliable, and never loses, duplicates or reorders what it carries, so a "
+			"simulation would be fiction (for TCP under real packet loss, run 'make lab' as root)",
+			p.drop > 0 ? "drop=" : p.dup > 0 ? "dup=" : "reorder=", t->scheme);
 }
 
 /* splitmix64: spreads any seed (0 included) into a well-mixed, non-zero generator state. */

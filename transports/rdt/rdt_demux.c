@@ -94,7 +94,8 @@ struct rdt_chan *rdt_demux_pop(struct rdt_driver *d, int app_fd)
 }
 
 /* A bare SYN from an address with no connection: a new one, if the listener takes it. */
-static void open_new(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from, long long now)
+static void open_new(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from,
+		     const struct addr *local, long long now)
 {
 	if (d->pending >= (unsigned)d->backlog) {
 		if (trace_on)
@@ -105,6 +106,7 @@ static void open_new(struct rdt_driver *d, const void *buf, size_t len, const st
 	struct rdt_chan *c = rdt_chan_new(d, from);
 	if (!c)
 		return; /* no memory or descriptors: the same */
+	c->local = *local;
 	if (rdt_listen(c->core, rdt_random()) < 0 || rdt_demux_link(d, c) < 0) {
 		rdt_chan_free(c);
 		return;
@@ -113,7 +115,7 @@ static void open_new(struct rdt_driver *d, const void *buf, size_t len, const st
 }
 
 /* Answers a stranger's datagram with an RST, so that a client of a closed server hears ECONNREFUSED. */
-static void reset(struct rdt_driver *d, const struct rdt_header *h, const struct addr *to)
+static void reset(struct rdt_driver *d, const struct rdt_header *h, const struct addr *to, const struct addr *local)
 {
 	struct rdt_header r = { .flags = RDT_RST, .conn = h->conn };
 	unsigned char out[RDT_HEADER_SIZE];
@@ -121,10 +123,11 @@ static void reset(struct rdt_driver *d, const struct rdt_header *h, const struct
 
 	d->resets++;
 	if (n > 0)
-		(void)sock_sendto(&d->udp, out, n, to);
+		(void)sock_sendmsg(&d->udp, out, n, to, local);
 }
 
-void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from, long long now)
+void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from,
+		     const struct addr *local, long long now)
 {
 	struct peer_entry *e = peer_table_find(&d->peers, from);
 	struct rdt_header h;
@@ -132,6 +135,7 @@ void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const st
 
 	if (e) {
 		struct rdt_chan *c = chan_of(e);
+		c->local = *local;
 		(void)rdt_input(c->core, buf, len, now);
 		rdt_demux_ready(d, c);
 		return;
@@ -143,12 +147,12 @@ void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const st
 		return;
 	}
 	if (h.flags == RDT_SYN && d->listening) {
-		open_new(d, buf, len, from, now);
+		open_new(d, buf, len, from, local, now);
 		return;
 	}
 	d->strangers++;
 	if (trace_on)
 		trace_line("  (rdt: a datagram for no connection of this server%s)", h.flags & RDT_RST ? ", an RST: ignored" : ": RST");
 	if (!(h.flags & RDT_RST)) /* never answer a reset with a reset */
-		reset(d, &h, from);
+		reset(d, &h, from, local);
 }

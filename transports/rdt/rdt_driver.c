@@ -9,8 +9,8 @@
 void rdt_driver_transmit(struct rdt_driver *d, struct rdt_chan *c, const void *buf, size_t len)
 {
 	/* A datagram the kernel refuses (EAGAIN, ENOBUFS...) is lost, as on any network: a timer sends it again. */
-	if (d->listener)
-		(void)sock_sendto(&d->udp, buf, len, &c->entry.addr);
+	if (d->listener) /* from the address the peer wrote to: a server on 0.0.0.0 may have several */
+		(void)sock_sendmsg(&d->udp, buf, len, &c->entry.addr, &c->local);
 	else
 		(void)sock_send(&d->udp, buf, len);
 }
@@ -38,15 +38,15 @@ static int grow(struct rdt_driver *d, unsigned n)
 static void input(struct rdt_driver *d, long long now)
 {
 	for (int i = 0; i < RDT_BATCH; i++) {
-		struct addr from;
+		struct addr from, local;
 		int truncated = 0;
 		/* One byte more than the largest datagram: a longer one arrives cut, and is refused as malformed. */
-		ssize_t n = d->listener ? sock_recvfrom(&d->udp, d->in, d->dgram_max + 1, &from, &truncated)
+		ssize_t n = d->listener ? sock_recvmsg(&d->udp, d->in, d->dgram_max + 1, &from, &local, &truncated)
 					: sock_recv(&d->udp, d->in, d->dgram_max + 1, &truncated);
 		if (n < 0)
 			return; /* EAGAIN: all read; anything else is a datagram's error, and the next round tries again */
 		if (d->listener)
-			rdt_demux_input(d, d->in, (size_t)n, &from, now);
+			rdt_demux_input(d, d->in, (size_t)n, &from, &local, now);
 		else if (d->chans)
 			(void)rdt_input(d->chans->core, d->in, (size_t)n, now);
 	}

@@ -61,6 +61,7 @@ struct rdt_chan {
 	struct rdt_driver *d;
 	struct rdt *core;
 	struct peer_entry entry; /* the peer's address; on a listener, the key in d->peers */
+	struct addr local;       /* listener: the address the peer sends to, where replies leave from */
 	int fd;                  /* the thread's end of the pair */
 	int app_fd;              /* the application's end until it is handed over (dial, accept), then -1 */
 	unsigned payload;        /* the largest message, agreed in the handshake */
@@ -155,8 +156,9 @@ int rdt_chan_finished(const struct rdt_chan *c);
 void rdt_chan_stop(struct rdt_chan *c);
 
 /* rdt_demux.c */
-/* A datagram of len bytes from from arrived at d: its connection's, a new one, or a stranger's. */
-void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from, long long now);
+/* A datagram of len bytes from from, sent to local, arrived at d: its connection's, a new one, or a stranger's. */
+void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from,
+		     const struct addr *local, long long now);
 /* c's handshake may be over: queue it for accept (listener). */
 void rdt_demux_ready(struct rdt_driver *d, struct rdt_chan *c);
 /* Takes the first connection waiting for accept, or NULL; app_fd is the listener's s->fd. Under d->lock. */
