@@ -26,7 +26,7 @@ static const char usage[] =
 	"         UDP datagrams, 8 KiB unix messages; over udp and unixgram a credit window keeps\n"
 	"         the receiver from being overrun, and lost datagrams are counted\n"
 	"  nagle  tcp only: requests written in two parts, with and without TCP_NODELAY\n\n"
-	"  --transports LIST  comma-separated schemes (default: every transport)\n"
+	"  --transports LIST  comma-separated schemes (default: every kernel transport; not rdt)\n"
 	"  --test NAME        rtt, bulk, all (both, the default) or nagle\n"
 	"  --seconds N        time per test and transport, both paths together (default 1)\n"
 	"  --pin WHERE        the client and the servers on the same CPU (the default: the\n"
@@ -240,9 +240,20 @@ int bench_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
-	if (o.n == 0) /* every transport; for --test nagle, the one it is about */
+	/*
+	 * Both paths need plain socket calls that reach the transport: a protocol
+	 * socklab runs in user space (rdt) has none, and its server, a thread of
+	 * the process that made it, would not follow bench's forked servers.
+	 */
+	for (size_t i = 0; i < o.n; i++)
+		if (transport_in_user_space(o.t[i]))
+			return cli_usage_error("bench", "%s is socklab's own protocol, run by a thread in user space: no plain "
+					       "socket calls reach it, so bench has no raw path to compare (use the kernel's "
+					       "transports)", o.t[i]->scheme);
+	if (o.n == 0) /* every kernel transport; for --test nagle, the one it is about */
 		for (size_t i = 0; transport_registry[i] && o.n < TRANSPORTS_MAX; i++)
-			if (o.tests != TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0))
+			if (!transport_in_user_space(transport_registry[i]) &&
+			    (o.tests != TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0)))
 				o.t[o.n++] = transport_registry[i];
 	if (o.tests == TEST_NAGLE)
 		for (size_t i = 0; i < o.n; i++)

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "rdt_sock.h"
+#include "core/io.h"
 #include "core/sys/sys.h"
 #include "core/sys/sys_msg.h"
 #include "core/sys/trace.h"
@@ -43,11 +44,13 @@ struct rdt_chan *rdt_chan_new(struct rdt_driver *d, const struct addr *peer)
 		return NULL;
 	c->d = d;
 	c->fd = c->app_fd = -1;
+	c->due = -1;
 	c->entry.addr = *peer;
-	c->payload = d->cfg.payload;
+	c->message_max = peer->ss.ss_family == AF_INET6 ? IO_UDP6_MAX : IO_UDP4_MAX;
 	c->core = rdt_new(&d->cfg, rdt_chan_event, c);
-	c->staged = malloc(d->cfg.payload ? d->cfg.payload : 1);
-	if (!c->core || !c->staged || sys_socketpair(AF_UNIX, SOCK_SEQPACKET, sv) < 0) {
+	c->piece_in = malloc(d->cfg.payload);
+	c->piece_out = malloc(d->cfg.payload);
+	if (!c->core || !c->piece_in || !c->piece_out || sys_socketpair(AF_UNIX, SOCK_SEQPACKET, sv) < 0) {
 		rdt_chan_free(c);
 		return NULL;
 	}
@@ -73,68 +76,11 @@ void rdt_chan_free(struct rdt_chan *c)
 	if (c->app_fd >= 0)
 		sys_close(c->app_fd);
 	rdt_free(c->core);
-	free(c->staged);
+	free(c->piece_in);
+	free(c->piece_out);
+	free(c->in_msg);
+	free(c->out_msg);
 	free(c);
-}
-
-/* The application will read no more: after the peer's end (err 0), or the connection's failure. */
-static void pass_end(struct rdt_chan *c, int err)
-{
-	if (err)
-		c->error = err;
-	if (c->end_passed)
-		return;
-	c->end_passed = 1;
-	c->end_error = err;
-	/* SHUT_WR: its reads end. After a failure SHUT_RD too: its sends fail (EPIPE, which send turns into err). */
-	int was = trace_mute(1);
-	(void)shutdown(c->fd, err ? SHUT_RDWR : SHUT_WR);
-	trace_mute(was);
-}
-
-/* Messages the application sent: from the pair into the core, while the core has room. */
-static void take(struct rdt_chan *c, long long now)
-{
-	unsigned char *buf = c->d->in; /* free between two datagrams: the thread is the only one here */
-
-	while (!c->closing) {
-		if (c->eof && c->taken >= c->eof_at) {
-			if (rdt_close(c->core, now) == 0 || rdt_closed(c->core))
-				c->closing = 1;
-			return;
-		}
-		if (rdt_closed(c->core) || !rdt_writable(c->core))
-			return; /* failed (the application hears it from pass_end), or no room: wait for ACKs */
-		ssize_t n = rdt_plumb_recv(c->fd, buf, (size_t)c->payload + 1);
-		if (n < 0)
-			return; /* nothing yet */
-		c->taken++;
-		/* send() checked the size; a longer one cannot come, and would be refused here, not cut. */
-		(void)rdt_send(c->core, buf, (size_t)n, now);
-	}
-}
-
-/* Messages the core delivered: into the pair while it has room; the rest wait in the core. */
-static void deliver(struct rdt_chan *c)
-{
-	for (;;) {
-		if (!c->has_staged) {
-			size_t len = 0;
-			int r = rdt_recv(c->core, c->staged, c->d->cfg.payload, &len, NULL);
-			if (r == 0)
-				pass_end(c, 0);
-			else if (r < 0 && errno != EAGAIN && errno != ENOTCONN)
-				pass_end(c, errno);
-			if (r != 1)
-				return;
-			c->has_staged = 1;
-			c->staged_len = len;
-		}
-		if (!c->app_closed && !c->end_passed && rdt_plumb_send(c->fd, c->staged, c->staged_len) < 0 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-			return; /* no room: the pair says when (POLLOUT) */
-		c->has_staged = 0; /* in the pair, or nobody will read it (closed, shut down) */
-	}
 }
 
 /* The application closed c: once our FIN is acknowledged, the peer gets RDT_FIN_GRACE_MS to end too. */
@@ -154,12 +100,14 @@ long long rdt_chan_pump(struct rdt_chan *c, long long now)
 	ssize_t n;
 
 	enforce_grace(c, now);
-	if (rdt_established(c->core)) {
-		take(c, now);
-		deliver(c);
-	}
+	if (rdt_established(c->core))
+		rdt_pieces_take(c, now);
+	if (rdt_established(c->core) || rdt_closed(c->core))
+		rdt_pieces_deliver(c);
 	while ((n = rdt_output(c->core, now, d->out, d->dgram_max)) > 0)
 		rdt_driver_transmit(d, c, d->out, (size_t)n);
+	if (rdt_closed(c->core) && !c->end_passed)
+		rdt_pieces_deliver(c); /* a timer ended it just now: the application must hear it */
 	long long wake = rdt_next_wake(c->core, now);
 	long long at = c->grace_at ? c->grace_at : 0;
 	if (c->app_closed && d->linger_at && (!at || d->linger_at < at))
@@ -169,16 +117,17 @@ long long rdt_chan_pump(struct rdt_chan *c, long long now)
 	return wake;
 }
 
-short rdt_chan_events(const struct rdt_chan *c)
+unsigned rdt_chan_events(const struct rdt_chan *c)
 {
-	short ev = 0;
+	unsigned ev = 0;
 
 	if (c->hup || c->app_closed || c->end_error || !rdt_established(c->core))
 		return 0;
 	if (c->has_staged)
-		ev |= POLLOUT;
-	if (!c->closing && !rdt_closed(c->core) && rdt_writable(c->core) && !(c->eof && c->taken >= c->eof_at))
-		ev |= POLLIN;
+		ev |= POLLER_OUT;
+	if (!c->closing && !c->out_busy && !rdt_closed(c->core) && rdt_writable(c->core) &&
+	    !(c->eof && c->taken >= c->eof_at))
+		ev |= POLLER_IN;
 	return ev;
 }
 

@@ -15,6 +15,7 @@ int rdt_demux_link(struct rdt_driver *d, struct rdt_chan *c)
 {
 	if (d->listener && peer_table_insert(&d->peers, &c->entry) < 0)
 		return -1;
+	c->in_peers = d->listener;
 	c->next = d->chans;
 	if (d->chans)
 		d->chans->prev = c;
@@ -27,8 +28,9 @@ int rdt_demux_link(struct rdt_driver *d, struct rdt_chan *c)
 
 void rdt_demux_unlink(struct rdt_driver *d, struct rdt_chan *c)
 {
-	if (d->listener)
+	if (c->in_peers)
 		peer_table_remove(&d->peers, &c->entry);
+	c->in_peers = 0;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -93,6 +95,8 @@ struct rdt_chan *rdt_demux_pop(struct rdt_driver *d, int app_fd)
 	return c;
 }
 
+static void reset(struct rdt_driver *d, const struct rdt_header *h, const struct addr *to, const struct addr *local);
+
 /* A bare SYN from an address with no connection: a new one, if the listener takes it. */
 static void open_new(struct rdt_driver *d, const void *buf, size_t len, const struct addr *from,
 		     const struct addr *local, long long now)
@@ -104,14 +108,43 @@ static void open_new(struct rdt_driver *d, const void *buf, size_t len, const st
 		return; /* as Linux drops a SYN when the accept queue is full: the client's timer sends it again */
 	}
 	struct rdt_chan *c = rdt_chan_new(d, from);
-	if (!c)
-		return; /* no memory or descriptors: the same */
+	if (!c) { /* no memory, or no descriptor for its pair (EMFILE): refused, as a server out of descriptors sheds */
+		struct rdt_header h;
+		const char *why;
+		if (trace_on)
+			trace_line("  (rdt: a SYN refused with an RST: no descriptor or memory for a new connection)");
+		if (rdt_wire_decode(buf, len, &h, &why) == 0)
+			reset(d, &h, from, local);
+		return;
+	}
 	c->local = *local;
 	if (rdt_listen(c->core, rdt_random()) < 0 || rdt_demux_link(d, c) < 0) {
 		rdt_chan_free(c);
 		return;
 	}
 	(void)rdt_input(c->core, buf, len, now);
+	rdt_chan_touch(c);
+}
+
+/*
+ * A bare SYN with a new connection id, from the address of a connection this
+ * server holds: its peer is a new one on the same port (the old process died
+ * without a word, and the port was given out again). TCP would answer with a
+ * challenge ACK and let the new client reset the old connection (RFC 5961,
+ * 4); rdt's client has no such step, so the server resets the old connection
+ * itself (its application hears ECONNRESET) and opens the new one. Someone
+ * who can forge the peer's address and port can do the same, as with TCP
+ * before RFC 5961.
+ */
+static void replaced(struct rdt_driver *d, struct rdt_chan *c)
+{
+	if (trace_on)
+		trace_line("  (rdt: a new connection from the same address: the old one is reset)");
+	rdt_abort(c->core);
+	rdt_chan_end(c, ECONNRESET);
+	peer_table_remove(&d->peers, &c->entry);
+	c->in_peers = 0;
+	rdt_chan_touch(c);
 }
 
 /* Answers a stranger's datagram with an RST, so that a client of a closed server hears ECONNREFUSED. */
@@ -136,11 +169,15 @@ void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const st
 	if (e) {
 		struct rdt_chan *c = chan_of(e);
 		c->local = *local;
-		(void)rdt_input(c->core, buf, len, now);
-		rdt_demux_ready(d, c);
-		return;
-	}
-	if (rdt_wire_decode(buf, len, &h, &why) < 0) {
+		if (rdt_input(c->core, buf, len, now) < 0 && rdt_wire_decode(buf, len, &h, &why) == 0 &&
+		    h.flags == RDT_SYN && h.conn != rdt_conn_id(c->core))
+			replaced(d, c); /* and the SYN opens the new connection below */
+		else {
+			rdt_demux_ready(d, c);
+			rdt_chan_touch(c);
+			return;
+		}
+	} else if (rdt_wire_decode(buf, len, &h, &why) < 0) {
 		d->malformed++;
 		if (trace_on)
 			trace_line("  (rdt: a datagram from a stranger ignored: %s)", why);

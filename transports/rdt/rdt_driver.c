@@ -1,8 +1,6 @@
-/* rdt_driver.c - rdt's protocol thread: wait for a datagram, the application or a timer; then let every connection move. */
+/* rdt_driver.c - one UDP socket of rdt: its datagrams in, its connections moved when due, their datagrams out. */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "rdt_sock.h"
 
@@ -15,27 +13,16 @@ void rdt_driver_transmit(struct rdt_driver *d, struct rdt_chan *c, const void *b
 		(void)sock_send(&d->udp, buf, len);
 }
 
-/* Room in the poll set for n entries. 0, or -1 (then the thread polls only the UDP socket and its wake-up). */
-static int grow(struct rdt_driver *d, unsigned n)
+void rdt_chan_touch(struct rdt_chan *c)
 {
-	if (n <= d->pcap)
-		return 0;
-	unsigned cap = d->pcap ? d->pcap : 8;
-	while (cap < n)
-		cap *= 2;
-	struct pollfd *p = realloc(d->pfd, cap * sizeof *p);
-	if (p)
-		d->pfd = p;
-	struct rdt_chan **q = p ? realloc(d->pchan, cap * sizeof *q) : NULL;
-	if (!q)
-		return -1;
-	d->pchan = q;
-	d->pcap = cap;
-	return 0;
+	if (c->dirty)
+		return;
+	c->dirty = 1;
+	c->dnext = c->d->dirty;
+	c->d->dirty = c;
 }
 
-/* What arrived on the UDP socket, at most RDT_BATCH datagrams: each to its connection. */
-static void input(struct rdt_driver *d, long long now)
+void rdt_driver_input(struct rdt_driver *d, long long now)
 {
 	for (int i = 0; i < RDT_BATCH; i++) {
 		struct addr from, local;
@@ -43,129 +30,89 @@ static void input(struct rdt_driver *d, long long now)
 		/* One byte more than the largest datagram: a longer one arrives cut, and is refused as malformed. */
 		ssize_t n = d->listener ? sock_recvmsg(&d->udp, d->in, d->dgram_max + 1, &from, &local, &truncated)
 					: sock_recv(&d->udp, d->in, d->dgram_max + 1, &truncated);
-		if (n < 0)
+		if (n < 0) {
+			/*
+			 * A client's UDP socket is connected: the kernel reports an ICMP port
+			 * unreachable for it as ECONNREFUSED (udp(7)). In the handshake that is
+			 * the answer, as Linux's TCP takes it in SYN_SENT; later, a loss.
+			 */
+			if (errno == ECONNREFUSED && !d->listener && d->chans &&
+			    rdt_state(d->chans->core) == RDT_SYN_SENT) {
+				d->chans->error = ECONNREFUSED;
+				rdt_abort(d->chans->core);
+				rdt_chan_touch(d->chans);
+			}
 			return; /* EAGAIN: all read; anything else is a datagram's error, and the next round tries again */
-		if (d->listener)
+		}
+		if (d->listener) {
 			rdt_demux_input(d, d->in, (size_t)n, &from, &local, now);
-		else if (d->chans)
+		} else if (d->chans) {
 			(void)rdt_input(d->chans->core, d->in, (size_t)n, now);
-	}
-}
-
-/* What c counted, into the driver's totals, before c goes. */
-static void fold_stats(struct rdt_driver *d, const struct rdt_chan *c)
-{
-	struct rdt_stats s;
-	struct rdt_stats *g = &d->gone;
-
-	rdt_get_stats(c->core, &s);
-	g->datagrams_sent += s.datagrams_sent;
-	g->datagrams_received += s.datagrams_received;
-	g->data_sent += s.data_sent;
-	g->retransmits_timeout += s.retransmits_timeout;
-	g->retransmits_fast += s.retransmits_fast;
-	g->probes += s.probes;
-	g->timeouts += s.timeouts;
-	g->acks_received += s.acks_received;
-	g->dupacks += s.dupacks;
-	g->duplicates += s.duplicates;
-	g->held += s.held;
-	g->dropped += s.dropped;
-	g->no_room += s.no_room;
-	g->messages_sent += s.messages_sent;
-	g->bytes_sent += s.bytes_sent;
-	g->messages_delivered += s.messages_delivered;
-	g->bytes_delivered += s.bytes_delivered;
-	g->malformed += s.malformed;
-	g->strangers += s.strangers;
-	g->out_of_window += s.out_of_window;
-}
-
-static long long earlier(long long a, long long b)
-{
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
-}
-
-/*
- * Every connection moves (rdt_chan_pump), the finished ones are freed, and
- * the poll set is made: the wake-up pipe, the UDP socket, and each pair that
- * has something to say. Returns the entries, and the next timer in *wake.
- */
-static unsigned prepare(struct rdt_driver *d, long long now, long long *wake)
-{
-	unsigned n = 2;
-	int room = grow(d, d->nchans + 2) == 0;
-
-	for (struct rdt_chan *c = d->chans, *next; c; c = next) {
-		next = c->next;
-		if (d->stopping) {
-			d->listening = 0;
-			rdt_chan_stop(c);
-		}
-		long long w = rdt_chan_pump(c, now);
-		if (rdt_chan_finished(c)) {
-			fold_stats(d, c);
-			rdt_demux_unlink(d, c);
-			rdt_chan_free(c);
-			continue;
-		}
-		*wake = earlier(*wake, w);
-		short ev = rdt_chan_events(c);
-		if (ev && room) {
-			d->pfd[n] = (struct pollfd){ .fd = c->fd, .events = ev };
-			d->pchan[n++] = c;
+			rdt_chan_touch(d->chans);
 		}
 	}
-	if (!room) /* no memory for the poll set: look again soon rather than miss a pair */
-		*wake = earlier(*wake, 1000);
-	return n;
 }
 
-void rdt_driver_step(struct rdt_driver *d, long long deadline)
+void rdt_driver_event(struct rdt_driver *d, struct rdt_chan *c, int hup)
 {
-	long long now = rdt_now();
-	long long wake = deadline < 0 ? -1 : (deadline > now ? deadline - now : 0);
-	struct pollfd base[2];
-	unsigned n = prepare(d, now, &wake);
-	struct pollfd *p = d->pfd ? d->pfd : base;
+	(void)d;
+	if (hup) {
+		c->hup = 1;
+		c->watched = 0; /* the thread unwatched it */
+	}
+	rdt_chan_touch(c);
+}
 
-	if (!d->pfd)
-		n = 2;
-	p[0] = (struct pollfd){ .fd = d->wake[0], .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = d->udp.fd, .events = POLLIN };
-	if (d->running && rdt_driver_done(d))
+/* Moves c, then frees it if it is over, or sets its timer and what its pair is watched for. */
+static void pump(struct rdt_driver *d, struct rdt_chan *c, long long now)
+{
+	long long w = rdt_chan_pump(c, now);
+
+	if (rdt_chan_finished(c)) {
+		rdt_driver_fold(d, c);
+		if (c->watched)
+			rdt_hub_unwatch(c->fd);
+		rdt_demux_unlink(d, c);
+		rdt_chan_free(c);
 		return;
-	/* Rounded up: an early wake-up costs a round, a late one is what the RTO's granularity allows for. */
-	int ms = wake < 0 ? -1 : wake / 1000 >= INT_MAX ? INT_MAX : (int)((wake + 999) / 1000);
-	pthread_mutex_unlock(&d->lock);
-	int r = poll(p, n, ms); /* the thread's own wait, not a call the program made: not traced */
-	pthread_mutex_lock(&d->lock);
-	if (r <= 0)
-		return; /* a timer, or EINTR (signals are blocked in the thread; the dialing thread may get one) */
-	if (p[0].revents) {
-		char drain[64];
-		while (read(d->wake[0], drain, sizeof drain) > 0)
-			;
 	}
-	for (unsigned i = 2; i < n; i++)
-		if (p[i].revents & (POLLHUP | POLLERR | POLLNVAL))
-			d->pchan[i]->hup = 1; /* nothing more can come from it: read it without waiting */
-	if (p[1].revents)
-		input(d, rdt_now());
+	c->due = w < 0 ? -1 : now + w;
+	unsigned ev = rdt_chan_events(c);
+	if (c->hup || (c->watched && ev == c->events))
+		return;
+	if (rdt_hub_watch(c->fd, ev, d, c) == 0) {
+		c->watched = 1;
+		c->events = ev;
+	} else {
+		c->due = now + 1000; /* no memory to watch it: look again soon rather than miss it */
+	}
+}
+
+long long rdt_driver_run(struct rdt_driver *d, long long now)
+{
+	long long next = -1;
+
+	if (d->stopping)
+		d->listening = 0;
+	for (struct rdt_chan *c = d->chans; c; c = c->next) {
+		if (d->stopping)
+			rdt_chan_stop(c);
+		if (d->stopping || (c->due >= 0 && c->due <= now))
+			rdt_chan_touch(c);
+	}
+	while (d->dirty) {
+		struct rdt_chan *c = d->dirty;
+		d->dirty = c->dnext;
+		c->dirty = 0;
+		pump(d, c, now);
+	}
+	for (struct rdt_chan *c = d->chans; c; c = c->next)
+		if (c->due >= 0 && (next < 0 || c->due - now < next))
+			next = c->due > now ? c->due - now : 0;
+	return next;
 }
 
 int rdt_driver_done(const struct rdt_driver *d)
 {
 	return !d->chans && (d->refs == 0 || d->stopping);
-}
-
-void *rdt_driver_main(void *arg)
-{
-	struct rdt_driver *d = arg;
-
-	pthread_mutex_lock(&d->lock);
-	while (!rdt_driver_done(d))
-		rdt_driver_step(d, -1);
-	pthread_mutex_unlock(&d->lock);
-	return NULL;
 }

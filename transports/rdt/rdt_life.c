@@ -1,7 +1,9 @@
 /* rdt_life.c - the lives of rdt's drivers: made, given a thread, released by the last socket; and the process's exit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,14 +12,10 @@
 #include "rdt_sock.h"
 #include "core/sys/sys.h"
 #include "core/sys/sys_msg.h"
+#include "core/sys/trace.h"
 #include "transports/endpoint.h"
 #include "transports/impair/impair.h"
 
-/* Every driver whose thread runs, so that the process's exit can close their connections first. */
-static pthread_mutex_t life_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t life_cond = PTHREAD_COND_INITIALIZER;
-static struct rdt_driver *live;
-static unsigned nlive;
 static pthread_once_t life_once = PTHREAD_ONCE_INIT;
 
 long long rdt_now(void)
@@ -55,40 +53,18 @@ uint64_t rdt_random(void)
 
 /*
  * At exit: every connection the program left open is closed, as the kernel
- * closes a process's sockets, and the threads get RDT_LINGER_MS to finish
- * the close handshakes; then they reset what is left and end.
+ * closes a process's sockets, and the thread gets RDT_LINGER_MS to finish
+ * the close handshakes; then it resets what is left and ends.
  */
 static void at_exit(void)
 {
-	long long until = rdt_now() + RDT_LINGER_MS * 1000LL;
-	struct timespec ts;
-
-	pthread_mutex_lock(&life_lock);
-	for (struct rdt_driver *d = live; d; d = d->live_next) {
-		pthread_mutex_lock(&d->lock);
-		d->stopping = 1;
-		if (!d->linger_at || d->linger_at > until)
-			d->linger_at = until;
-		rdt_driver_wake(d);
-		pthread_mutex_unlock(&d->lock);
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += RDT_LINGER_MS / 1000 + 1; /* the threads end by themselves at until: this is a backstop */
-	while (nlive > 0)
-		if (pthread_cond_timedwait(&life_cond, &life_lock, &ts) == ETIMEDOUT)
-			break;
-	pthread_mutex_unlock(&life_lock);
+	rdt_hub_exit();
 }
 
-/* A child of fork() has none of its parent's threads: it must not wait for them. */
-static void before_fork(void) { pthread_mutex_lock(&life_lock); }
-static void after_fork_parent(void) { pthread_mutex_unlock(&life_lock); }
-static void after_fork_child(void)
-{
-	live = NULL;
-	nlive = 0;
-	pthread_mutex_unlock(&life_lock);
-}
+/* fork() copies only the thread that calls it: the child's drivers are copies nobody serves. */
+static void before_fork(void) { rdt_lock(); }
+static void after_fork_parent(void) { rdt_unlock(); }
+static void after_fork_child(void) { rdt_hub_forget(); }
 
 static void life_init(void)
 {
@@ -96,33 +72,56 @@ static void life_init(void)
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
+int rdt_sock_config(const char *options, struct rdt_config *cfg, char *why, size_t whylen)
+{
+	char mine[256], rest[256];
+
+	if (rdt_options_split(options ? options : "", mine, sizeof mine, rest, sizeof rest) < 0) {
+		snprintf(why, whylen, "options after '?' are too long");
+		return -1;
+	}
+	if (rdt_config_parse(mine, cfg, why, whylen) < 0)
+		return -1;
+	/*
+	 * A socket's default is more patient than the core's: a server whose one
+	 * protocol thread serves a thousand connections on a busy machine may
+	 * leave one unanswered for seconds (its UDP buffer full), and giving up is
+	 * worse than waiting. retries= still says otherwise.
+	 */
+	if (strncmp(mine, "retries=", 8) != 0 && !strstr(mine, "&retries="))
+		cfg->retries = RDT_SOCK_RETRIES;
+	if (cfg->payload >= RDT_PAYLOAD_MAX) {
+		snprintf(why, whylen, "payload=%u: rdt's socket layer keeps one byte of each packet for itself, so at most %u",
+			 cfg->payload, RDT_PAYLOAD_MAX - 1);
+		return -1;
+	}
+	cfg->payload++; /* the byte of rdt_pieces.c */
+	return rdt_config_check(cfg, why, whylen);
+}
+
 struct rdt_driver *rdt_driver_new(const char *options, int listener)
 {
-	char mine[256], rest[256], why[160];
+	char why[160];
 	struct rdt_driver *d = calloc(1, sizeof *d);
 
 	pthread_once(&life_once, life_init);
 	if (!d)
 		return NULL;
 	sock_init(&d->udp);
-	d->wake[0] = d->wake[1] = d->acc[0] = d->acc[1] = -1;
+	d->acc[0] = d->acc[1] = -1;
 	d->listener = listener;
 	peer_table_init(&d->peers);
-	if (rdt_options_split(options ? options : "", mine, sizeof mine, rest, sizeof rest) < 0 ||
-	    rdt_config_parse(mine, &d->cfg, why, sizeof why) < 0) {
+	if (rdt_sock_config(options, &d->cfg, why, sizeof why) < 0) {
 		free(d);
 		errno = EINVAL; /* endpoint_parse() said why already */
 		return NULL;
 	}
-	pthread_mutex_init(&d->lock, NULL);
 	d->dgram_max = RDT_HEADER_SIZE + (d->cfg.payload > RDT_SYN_OPTIONS ? d->cfg.payload : RDT_SYN_OPTIONS);
 	d->in = malloc(d->dgram_max + 1); /* one byte more: a longer datagram shows as truncated */
 	d->out = malloc(d->dgram_max);
-	/* The wake-up pipe is socklab's plumbing, not a call the program made: not traced. */
-	if (!d->in || !d->out || pipe(d->wake) < 0 || fcntl(d->wake[0], F_SETFL, O_NONBLOCK) < 0 ||
-	    fcntl(d->wake[1], F_SETFL, O_NONBLOCK) < 0 || fcntl(d->wake[0], F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(d->wake[1], F_SETFD, FD_CLOEXEC) < 0) {
+	if (!d->in || !d->out) {
 		rdt_driver_free(d);
+		errno = ENOMEM;
 		return NULL;
 	}
 	return d;
@@ -150,99 +149,30 @@ void rdt_driver_free(struct rdt_driver *d)
 		rdt_chan_free(c);
 	}
 	sock_close(&d->udp);
-	for (int i = 0; i < 2; i++) {
-		if (d->wake[i] >= 0)
-			close(d->wake[i]);
+	for (int i = 0; i < 2; i++)
 		if (d->acc[i] >= 0)
 			sys_close(d->acc[i]);
-	}
 	peer_table_free(&d->peers);
-	pthread_mutex_destroy(&d->lock);
-	free(d->pfd);
-	free(d->pchan);
 	free(d->in);
 	free(d->out);
 	free(d);
 	errno = saved;
 }
 
-void rdt_driver_wake(struct rdt_driver *d)
-{
-	char b = 1;
-
-	if (d->running && write(d->wake[1], &b, 1) < 0) {
-		/* Full: a wake-up is pending already, which is all a wake-up is. */
-	}
-}
-
-/* Takes d off the list of drivers with a thread. Under life_lock. */
-static void unlist(struct rdt_driver *d)
-{
-	if (d->live_prev)
-		d->live_prev->live_next = d->live_next;
-	else
-		live = d->live_next;
-	if (d->live_next)
-		d->live_next->live_prev = d->live_prev;
-	d->live_next = d->live_prev = NULL;
-}
-
-/* The thread: the driver's loop until nothing is left; whoever dropped the last reference joins it and frees d. */
-static void *thread_main(void *arg)
-{
-	struct rdt_driver *d = arg;
-
-	rdt_driver_main(d);
-	pthread_mutex_lock(&life_lock);
-	unlist(d);
-	nlive--;
-	pthread_cond_broadcast(&life_cond);
-	pthread_mutex_unlock(&life_lock);
-	return NULL;
-}
-
-int rdt_driver_start(struct rdt_driver *d)
-{
-	sigset_t all, old;
-
-	if (d->running)
-		return 0;
-	d->running = 1;
-	pthread_mutex_lock(&life_lock);
-	d->live_next = live;
-	if (live)
-		live->live_prev = d;
-	live = d;
-	nlive++;
-	pthread_mutex_unlock(&life_lock);
-	/* Signals are the application's: the protocol thread never takes one (it inherits this mask). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&d->thread, NULL, thread_main, d);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err == 0)
-		return 0;
-	pthread_mutex_lock(&life_lock);
-	unlist(d);
-	nlive--;
-	pthread_mutex_unlock(&life_lock);
-	d->running = 0;
-	errno = err;
-	return -1;
-}
-
 void rdt_driver_release(struct rdt_driver *d)
 {
-	pthread_mutex_lock(&d->lock);
-	int last = --d->refs == 0;
-	if (last)
-		d->linger_at = rdt_now() + RDT_LINGER_MS * 1000LL;
-	rdt_driver_wake(d);
-	int running = d->running;
-	pthread_mutex_unlock(&d->lock);
-	if (!last)
+	if (--d->refs > 0) {
+		rdt_hub_wake();
+		rdt_unlock();
 		return;
-	if (running)
-		pthread_join(d->thread, NULL); /* bounded: the thread resets what is left at linger_at */
+	}
+	d->linger_at = rdt_now() + RDT_LINGER_MS * 1000LL;
+	for (struct rdt_chan *c = d->chans; c; c = c->next)
+		rdt_chan_touch(c);
+	rdt_hub_wake();
+	/* Bounded: the thread resets what is left at linger_at. A copy in a child of fork() has no thread. */
+	while (d->hubbed && !d->forked && rdt_hub_wait(-1) == 0)
+		;
+	rdt_unlock();
 	rdt_driver_free(d);
 }

@@ -1,4 +1,4 @@
-/* rdt_transport.c - rdt as a transport table: what bind, listen, accept, dial, send, recv, shutdown and close do. */
+/* rdt_transport.c - rdt as a transport table: what send, recv, shutdown and close do on an open socket, and the table. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,158 +7,8 @@
 #include "rdt_sock.h"
 #include "rdt_transport.h"
 #include "core/sys/sys.h"
-#include "core/sys/sys_msg.h"
-#include "core/sys/trace.h"
+#include "transports/impair/impair.h"
 #include "transports/sockops.h"
-
-/* Frees what a failed bind or dial made, keeping its errno. */
-static int give_up(struct rdt_driver *d, struct transport_state *h)
-{
-	int saved = errno;
-
-	rdt_driver_free(d);
-	free(h);
-	errno = saved;
-	return -1;
-}
-
-/* The UDP socket rdt is made of: the udp transport's, impaired as the endpoint asks, never blocking. */
-static int open_udp(struct rdt_driver *d, const struct addr *a, const char *options, int server)
-{
-	int r = server ? sock_bind(&d->udp, &udp_transport, a) : sock_dial(&d->udp, &udp_transport, a);
-
-	if (r < 0 || rdt_driver_impair(d, options) < 0)
-		return -1;
-	return sock_set_nonblocking(&d->udp);
-}
-
-/* A server: a UDP socket bound to a, and the descriptor that will be readable when a connection waits. */
-static int rdt_sock_bind(struct sock *s, const struct addr *a)
-{
-	struct rdt_driver *d = rdt_driver_new(s->options, 1);
-	struct transport_state *h = calloc(1, sizeof *h);
-
-	if (!d || !h || open_udp(d, a, s->options, 1) < 0 || sys_socketpair(AF_UNIX, SOCK_SEQPACKET, d->acc) < 0)
-		return give_up(d, h);
-	h->d = d;
-	d->refs = 1;
-	s->state = h;
-	s->fd = d->acc[0];
-	d->acc[0] = -1; /* the application's now: sock_close closes it */
-	return 0;
-}
-
-/* The protocol thread starts: from now on SYNs are answered (those that came before too). */
-static int rdt_sock_listen(struct sock *s, int backlog)
-{
-	struct rdt_driver *d = s->state->d;
-
-	if (s->state->c) {
-		errno = EINVAL; /* a connection does not listen, as listen(2) on a connected TCP socket */
-		return -1;
-	}
-	pthread_mutex_lock(&d->lock);
-	d->backlog = backlog < 1 ? 1 : backlog > RDT_BACKLOG_MAX ? RDT_BACKLOG_MAX : backlog;
-	d->listening = 1;
-	rdt_driver_wake(d);
-	int running = d->running;
-	pthread_mutex_unlock(&d->lock);
-	return running ? 0 : rdt_driver_start(d);
-}
-
-/* The application's side of a connection the thread holds: its descriptor, peer and state. */
-static void hand_over(struct sock *s, const struct transport *t, unsigned flags, struct transport_state *h)
-{
-	struct rdt_chan *c = h->c;
-
-	sock_init(s);
-	s->t = t;
-	s->flags = flags;
-	s->fd = c->app_fd;
-	s->peer = c->entry.addr;
-	s->state = h;
-	c->app_fd = -1;
-	c->handed = 1;
-	c->payload = rdt_payload_max(c->core);
-	h->d->refs++;
-	if (trace_on) {
-		char peer[ADDR_TEXT_MAX];
-		trace_line("  (rdt: connected with %s over UDP socket %d, carried by socklab's protocol thread; "
-			   "this program reads and writes descriptor %d, one end of a socketpair)",
-			   addr_format(&s->peer, peer, sizeof peer), h->d->udp.fd, s->fd);
-	}
-}
-
-/* Waits (unless non-blocking) for a connection whose handshake is over, as accept(2) does. */
-static int rdt_sock_accept(struct sock *s, struct sock *out)
-{
-	struct rdt_driver *d = s->state->d;
-	struct transport_state *h = calloc(1, sizeof *h);
-	char b;
-
-	if (!h)
-		return -1;
-	if (s->state->c) {
-		free(h);
-		errno = EINVAL; /* accept(2) on a socket that is not listening */
-		return -1;
-	}
-	for (;;) {
-		int was = trace_mute(1);
-		ssize_t n = sys_recv(s->fd, &b, 1, MSG_PEEK); /* waits as the descriptor says: blocking or not */
-		trace_mute(was);
-		if (n <= 0) {
-			free(h);
-			if (n == 0)
-				errno = EINVAL; /* the thread's end is gone: the listener is not listening */
-			return -1;
-		}
-		pthread_mutex_lock(&d->lock);
-		h->c = rdt_demux_pop(d, s->fd);
-		if (h->c) {
-			h->d = d;
-			hand_over(out, s->t, s->flags, h);
-		}
-		pthread_mutex_unlock(&d->lock);
-		if (h->c)
-			return 0;
-	}
-}
-
-/* A client: the handshake, in the calling thread; then the protocol thread takes the connection over. */
-static int rdt_sock_dial(struct sock *s, const struct addr *a)
-{
-	struct rdt_driver *d = rdt_driver_new(s->options, 0);
-	struct transport_state *h = calloc(1, sizeof *h);
-	struct rdt_chan *c = NULL;
-
-	if (!d || !h || open_udp(d, a, s->options, 0) < 0 || !(c = rdt_chan_new(d, a)))
-		return give_up(d, h);
-	rdt_demux_link(d, c); /* a client's list holds one: it cannot fail */
-	(void)rdt_connect(c->core, rdt_random(), rdt_now());
-	pthread_mutex_lock(&d->lock);
-	while (!rdt_established(c->core) && !rdt_closed(c->core))
-		rdt_driver_step(d, -1);
-	if (!rdt_established(c->core)) {
-		pthread_mutex_unlock(&d->lock);
-		errno = rdt_error(c->core) ? rdt_error(c->core) : ETIMEDOUT;
-		return give_up(d, h);
-	}
-	h->d = d;
-	h->c = c;
-	hand_over(s, s->t, s->flags, h);
-	s->peer = *a;
-	(void)rdt_chan_pump(c, rdt_now()); /* the ACK that ends the handshake goes now, not when the thread starts */
-	pthread_mutex_unlock(&d->lock);
-	if (rdt_driver_start(d) == 0)
-		return 0;
-	rdt_abort(c->core); /* no thread to carry it: tell the server, and give up */
-	rdt_chan_pump(c, rdt_now());
-	c->app_fd = s->fd; /* c's again, to close with it */
-	s->fd = -1;
-	s->state = NULL;
-	return give_up(d, h);
-}
 
 /* One whole message into the pair; EMSGSIZE above the payload the handshake agreed. */
 static ssize_t rdt_sock_send(struct sock *s, const void *buf, size_t len)
@@ -169,8 +19,8 @@ static ssize_t rdt_sock_send(struct sock *s, const void *buf, size_t len)
 		errno = ENOTCONN;
 		return -1;
 	}
-	if (len > c->payload) {
-		errno = EMSGSIZE; /* checked here: the thread must never have to cut or drop one */
+	if (len > c->message_max) {
+		errno = EMSGSIZE; /* checked here: the thread must never have to drop one */
 		return -1;
 	}
 	ssize_t n = sys_send(s->fd, buf, len);
@@ -210,13 +60,14 @@ static int rdt_sock_shutdown(struct sock *s, int how)
 	}
 	if (how == SHUT_WR || how == SHUT_RDWR) {
 		/* Before the kernel's shutdown: the thread must know how many messages precede the end. */
-		pthread_mutex_lock(&h->d->lock);
+		rdt_lock();
 		if (!h->c->eof) {
 			h->c->eof = 1;
 			h->c->eof_at = h->c->sent;
 		}
-		rdt_driver_wake(h->d);
-		pthread_mutex_unlock(&h->d->lock);
+		rdt_chan_touch(h->c);
+		rdt_hub_wake();
+		rdt_unlock();
 	}
 	return sys_shutdown(s->fd, how);
 }
@@ -231,8 +82,10 @@ static void unlisten(struct rdt_driver *d)
 {
 	d->listening = 0;
 	for (struct rdt_chan *c = d->chans; c; c = c->next)
-		if (!c->handed)
+		if (!c->handed) {
 			rdt_abort(c->core);
+			rdt_chan_touch(c);
+		}
 }
 
 /*
@@ -246,22 +99,22 @@ static int rdt_sock_close(struct sock *s)
 	struct rdt_driver *d = h->d;
 	struct rdt_chan *c = h->c;
 
-	pthread_mutex_lock(&d->lock);
+	rdt_lock();
 	if (c) {
 		if (!c->eof) {
 			c->eof = 1;
 			c->eof_at = c->sent;
 		}
 		c->app_closed = 1;
+		rdt_chan_touch(c);
 	} else {
 		unlisten(d);
 	}
-	pthread_mutex_unlock(&d->lock);
-	int r = sys_close(s->fd); /* first: the thread's end then sees the application gone */
+	int r = sys_close(s->fd); /* before the thread looks: its end then sees the application gone */
 	s->fd = -1;
 	s->state = NULL;
 	free(h);
-	rdt_driver_release(d);
+	rdt_driver_release(d); /* wakes the thread, waits if this was the last socket, unlocks */
 	return r;
 }
 
@@ -270,58 +123,19 @@ static int rdt_sock_options(const char *text, char *rest, size_t restlen, char *
 	char mine[256];
 	struct rdt_config cfg;
 
+	struct impair_params p;
+
 	if (rdt_options_split(text, mine, sizeof mine, rest, restlen) < 0) {
 		snprintf(why, whylen, "options after '?' are too long");
 		return -1;
 	}
-	return rdt_config_parse(mine, &cfg, why, whylen);
-}
-
-/* A snapshot under the driver's lock: a connection's core, or a listener's live and gone connections. */
-int rdt_sock_stats(const struct sock *s, struct rdt_stats *out)
-{
-	if (s->t != &rdt_transport || !s->state) {
-		errno = EOPNOTSUPP;
+	/* delay= makes the sender wait: beneath rdt, the one thread that serves every rdt connection of the process. */
+	if (impair_parse(rest, &p, why, whylen) == 0 && p.delay_ms > 0) {
+		snprintf(why, whylen, "delay= is refused on rdt: it would hold socklab's protocol thread, which serves every "
+				      "rdt connection of the process, and stall them all (drop=, dup= and reorder= act on its datagrams)");
 		return -1;
 	}
-	struct rdt_driver *d = s->state->d;
-	pthread_mutex_lock(&d->lock);
-	if (s->state->c) {
-		rdt_get_stats(s->state->c->core, out);
-	} else {
-		*out = d->gone;
-		for (struct rdt_chan *c = d->chans; c; c = c->next) {
-			struct rdt_stats one;
-			rdt_get_stats(c->core, &one);
-			out->datagrams_sent += one.datagrams_sent;
-			out->datagrams_received += one.datagrams_received;
-			out->data_sent += one.data_sent;
-			out->retransmits_timeout += one.retransmits_timeout;
-			out->retransmits_fast += one.retransmits_fast;
-			out->messages_delivered += one.messages_delivered;
-			out->bytes_delivered += one.bytes_delivered;
-			out->duplicates += one.duplicates;
-		}
-		out->window = d->cfg.window;
-	}
-	pthread_mutex_unlock(&d->lock);
-	return 0;
-}
-
-int rdt_sock_strangers(const struct sock *s, unsigned long long *malformed, unsigned long long *strangers,
-		       unsigned long long *resets)
-{
-	if (s->t != &rdt_transport || !s->state) {
-		errno = EOPNOTSUPP;
-		return -1;
-	}
-	struct rdt_driver *d = s->state->d;
-	pthread_mutex_lock(&d->lock);
-	*malformed = d->malformed;
-	*strangers = d->strangers;
-	*resets = d->resets;
-	pthread_mutex_unlock(&d->lock);
-	return 0;
+	return rdt_sock_config(text, &cfg, why, whylen);
 }
 
 const struct transport rdt_transport = {

@@ -34,4 +34,13 @@ int rdt_sock_stats(const struct sock *s, struct rdt_stats *out);
 int rdt_sock_strangers(const struct sock *s, unsigned long long *malformed, unsigned long long *strangers,
 		       unsigned long long *resets);
 
+/*
+ * The most user-space memory one rdt connection of the default configuration
+ * holds, in bytes: the core's slots each way (window and queues, allocated
+ * with the connection, touched as they fill) and this layer's buffers, made
+ * on first use. A kernel transport keeps the same in the kernel's socket
+ * buffers, outside the process. 0 if the defaults do not pass (a bug).
+ */
+size_t rdt_sock_memory_max(void);
+
 #endif
