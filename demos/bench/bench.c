@@ -16,7 +16,7 @@
 
 static const char usage[] =
 	"usage: socklab bench [--transports LIST] [--test rtt|bulk|all|nagle] [--seconds N]\n"
-	"                     [--pin same|apart|none] [--json]\n"
+	"                     [--pin same|apart|none] [--json] [--loss LIST]\n"
 	"Measures each transport over loopback, twice in the same run: through socklab's transport\n"
 	"interface ('socklab') and with plain socket calls written in the benchmark ('raw'), in\n"
 	"interleaved rounds, and prints the ratio: what the interface costs.\n\n"
@@ -32,7 +32,11 @@ static const char usage[] =
 	"  --pin WHERE        the client and the servers on the same CPU (the default: the\n"
 	"                     steadiest figures), on two CPUs (apart), or wherever the\n"
 	"                     scheduler puts them (none)\n"
-	"  --json             one JSON object per line instead of the table\n";
+	"  --json             one JSON object per line instead of the table\n"
+	"  --loss LIST        instead: rdt, socklab's own protocol, in each mode (sw, gbn, sr)\n"
+	"                     through each loss, in percent (0,1,5,10): the impairment layer\n"
+	"                     drops that share of both ends' UDP datagrams, seeded; goodput,\n"
+	"                     p50/p99 round trip, and packets sent again per message\n";
 
 enum { TEST_RTT = 1, TEST_BULK = 2, TEST_NAGLE = 4 };
 enum { PIN_SAME, PIN_APART, PIN_NONE };
@@ -201,13 +205,14 @@ int bench_main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "transports", required_argument, NULL, 'T' }, { "test", required_argument, NULL, 'x' },
 		{ "seconds", required_argument, NULL, 's' },    { "json", no_argument, NULL, 'j' },
-		{ "pin", required_argument, NULL, 'p' },
+		{ "pin", required_argument, NULL, 'p' },        { "loss", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },             { NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = { .tests = TEST_RTT | TEST_BULK, .seconds = 1, .server_cpu = -1 };
 	int cpus[2], pin = PIN_SAME;
 	char dir[] = "/tmp/socklab-bench.XXXXXX";
 	int c, rc = 0, ms;
+	const char *loss = NULL;
 
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
@@ -234,12 +239,15 @@ int bench_main(int argc, char **argv)
 				return cli_usage_error("bench", "--pin takes same, apart or none, not '%.20s'", optarg);
 			break;
 		case 'j': o.json = 1; break;
+		case 'l': loss = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: return cli_bad_option("bench", c, argv);
 		}
 	}
 	if (optind != argc)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
+	if (loss) /* the loss sweep: rdt's modes, not the two paths */
+		return bench_loss(loss, o.seconds, o.json) != 0 ? EXIT_RUNTIME : (fflush(stdout) == 0 ? 0 : cli_error("bench", errno, NULL, "write standard output"));
 	/*
 	 * Both paths need plain socket calls that reach the transport: a protocol
 	 * socklab runs in user space (rdt) has none, and its server, a thread of

@@ -140,7 +140,7 @@ static int rdt_sock_options(const char *text, char *rest, size_t restlen, char *
 
 const struct transport rdt_transport = {
 	.scheme = "rdt",
-	.summary = "rdt: socklab's own reliable messages over UDP (arq=sw|gbn|sr, window=N)",
+	.summary = "rdt: socklab's own reliable messages over UDP (arq=sw|gbn|sr, window=N; drop=P loses its datagrams)",
 	.domain = AF_UNSPEC,
 	.type = SOCK_SEQPACKET, /* what the application holds: one end of a socketpair (rdt_sock.h) */
 	.flags = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_USER_SPACE,
