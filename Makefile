@@ -69,7 +69,7 @@ $(B)/libsocklab.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/socklab: $(DEMO_OBJ) $(B)/libsocklab.a
-	$(CC) $(LDFLAGS) -o $@ $(DEMO_OBJ) $(B)/libsocklab.a -lm
+	$(CC) $(LDFLAGS) -o $@ $(DEMO_OBJ) $(B)/libsocklab.a -lpthread -lm
 
 $(B)/socklab-tests: $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lcriterion -lpthread -lm

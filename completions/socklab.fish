@@ -63,11 +63,11 @@ function __socklab_endpoint
 			for f in (__fish_complete_path $path)
 				echo $scheme:$f
 			end
-		case 'tcp://*' 'udp://*'
+		case 'tcp://*' 'udp://*' 'rdt://*'
 			set -l s (string replace -r '://.*' '://' -- $cur)
 			string match -q '*://*:*' -- $cur; or printf '%s\n' $s'127.0.0.1:' $s'[::1]:' $s'localhost:'
 		case '*'
-			printf '%s\n' tcp:// udp:// unix: unixgram: unixpacket:
+			printf '%s\n' tcp:// udp:// unix: unixgram: unixpacket: rdt://
 	end
 end
 
@@ -81,7 +81,7 @@ end
 
 function __socklab_takes_value -a cmd opt
 	switch $cmd:$opt
-		case echo-server:--poller echo-server:--idle echo-server:--mode echo-client:--timeout echo-client:-w load:--clients load:--messages load:--size load:--window load:--seed load:--timeout load:--poller chat-server:--seed chat-server:--idle chat-server:--mode chat-client:--timeout chat-client:-w send:--size send:--rate send:--timeout recv:--timeout recv:--rcvbuf recv:--slow recv:--mode bench:--transports bench:--test bench:--seconds bench:--pin bench:--batch multicast:--receivers contrast:--transports contrast:--scenarios contrast:--format contrast:--width contrast:--impair contrast:--filtered congestion:--rate congestion:--buffer congestion:--loss congestion:--delay congestion:--cc congestion:--flows congestion:--stagger congestion:--seconds congestion:--interval congestion:--format congestion:--seed wire:--scenario wire:--format wire:--pcap wire:--loss wire:--seed
+		case echo-server:--poller echo-server:--idle echo-server:--mode echo-client:--timeout echo-client:-w load:--clients load:--messages load:--size load:--window load:--seed load:--timeout load:--poller chat-server:--seed chat-server:--idle chat-server:--mode chat-client:--timeout chat-client:-w send:--size send:--rate send:--timeout recv:--timeout recv:--rcvbuf recv:--slow recv:--mode bench:--transports bench:--test bench:--seconds bench:--pin bench:--batch bench:--loss multicast:--receivers contrast:--transports contrast:--scenarios contrast:--format contrast:--width contrast:--impair contrast:--filtered congestion:--rate congestion:--buffer congestion:--loss congestion:--delay congestion:--cc congestion:--flows congestion:--stagger congestion:--seconds congestion:--interval congestion:--format congestion:--seed wire:--scenario wire:--format wire:--pcap wire:--loss wire:--seed
 			return 0
 	end
 	return 1
@@ -176,12 +176,13 @@ complete -c socklab -n '__socklab_using pitfalls; and __socklab_operand pitfalls
 complete -c socklab -n '__socklab_using pitfalls; and __socklab_operand pitfalls 1' -a '(__socklab_endpoint)'
 
 # socklab bench
-complete -c socklab -n '__socklab_using bench' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket)' -d 'comma-separated schemes'
+complete -c socklab -n '__socklab_using bench' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket rdt)' -d 'comma-separated schemes'
 complete -c socklab -n '__socklab_using bench' -l test -x -a 'rtt bulk all nagle' -d 'the test to run'
 complete -c socklab -n '__socklab_using bench' -l seconds -x -d 'time per test and transport, both paths and placements together'
 complete -c socklab -n '__socklab_using bench' -l pin -x -a 'same split both none' -d 'where the client and the servers run'
 complete -c socklab -n '__socklab_using bench' -l batch -x -d 'datagram bulk: at most N datagrams per system call, 1 to 64'
 complete -c socklab -n '__socklab_using bench' -l json -d 'one JSON object per line instead of the tables'
+complete -c socklab -n '__socklab_using bench' -l loss -x -d 'instead: rdt, socklab\'s own protocol, in each mode'
 complete -c socklab -n '__socklab_using bench' -s h -l help -d 'print this command\'s help and exit'
 
 # socklab fdpass
@@ -195,7 +196,7 @@ complete -c socklab -n '__socklab_using creds; and __socklab_operand creds 0' -a
 
 # socklab socketpair
 complete -c socklab -n '__socklab_using socketpair' -s h -l help -d 'print this command\'s help and exit'
-complete -c socklab -n '__socklab_using socketpair; and __socklab_operand socketpair 0' -a 'tcp udp unix unixgram unixpacket'
+complete -c socklab -n '__socklab_using socketpair; and __socklab_operand socketpair 0' -a 'tcp udp unix unixgram unixpacket rdt'
 
 # socklab multicast
 complete -c socklab -n '__socklab_using multicast' -l receivers -x -d 'how many receivers join'
@@ -206,7 +207,7 @@ complete -c socklab -n '__socklab_using multicast' -l trace -d 'narrate every so
 complete -c socklab -n '__socklab_using multicast' -s h -l help -d 'print this command\'s help and exit'
 
 # socklab contrast
-complete -c socklab -n '__socklab_using contrast' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket)' -d 'comma-separated schemes'
+complete -c socklab -n '__socklab_using contrast' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket rdt)' -d 'comma-separated schemes'
 complete -c socklab -n '__socklab_using contrast' -l scenarios -x -a '(__socklab_list handshake boundaries empty end size buffer flow greeting clients restart calls delivery descriptors credentials one-to-many stranger)' -d 'comma-separated scenario names'
 complete -c socklab -n '__socklab_using contrast' -l format -x -a 'text markdown json mermaid sequence' -d 'text'
 complete -c socklab -n '__socklab_using contrast' -l width -x -d 'text and sequence: N columns'
@@ -237,4 +238,4 @@ complete -c socklab -n '__socklab_using wire' -l pcap -r -F -d 'also write the p
 complete -c socklab -n '__socklab_using wire' -l loss -x -d 'nftables in the namespace drops PERCENT of the data packets'
 complete -c socklab -n '__socklab_using wire' -l seed -x -d 'drop the same packets each run'
 complete -c socklab -n '__socklab_using wire' -s h -l help -d 'print this command\'s help and exit'
-complete -c socklab -n '__socklab_using wire; and __socklab_operand wire 0' -a 'tcp udp unix unixgram unixpacket (__socklab_endpoint)'
+complete -c socklab -n '__socklab_using wire; and __socklab_operand wire 0' -a 'tcp udp unix unixgram unixpacket rdt (__socklab_endpoint)'

@@ -41,6 +41,11 @@ static const struct {
 	{ ENETUNREACH, NULL, ANY, "no route to that network: check the address" },
 	{ EHOSTUNREACH, NULL, ANY, "no route to that host: check the address" },
 	/* connect() that --timeout cut short, or the kernel's own SYN retries ran out (tcp(7), tcp_syn_retries). */
+	/* rdt (user space, over UDP): no ICMP reaches its unconnected UDP socket, so a closed port is silence too. */
+	{ ETIMEDOUT, "connect", IF(TRANSPORT_USER_SPACE), "no rdt server answered the handshake (a UDP socket that does not read is silent, a closed port would refuse): is the server running, the address right?" },
+	{ ETIMEDOUT, NULL, IF(TRANSPORT_USER_SPACE), "the peer stopped acknowledging: rdt gave up after its retransmissions (the peer stopped, or the path is gone)" },
+	{ EPROTO, NULL, IF(TRANSPORT_USER_SPACE), "the peer broke rdt's rules: is it an rdt endpoint of this version?" },
+	{ EMSGSIZE, NULL, IF(TRANSPORT_USER_SPACE), "an rdt message holds at most what one UDP datagram could (65,507 bytes over IPv4)" },
 	{ ETIMEDOUT, "connect", IF(TRANSPORT_SOCKET_FILE), "the server is not accepting: its queue of connections is full" },
 	{ ETIMEDOUT, "connect", ANY, "nothing answered the handshake: a firewall that drops it, or no such host; a closed port would refuse at once" },
 	{ ETIMEDOUT, NULL, ANY, "the peer did not answer: is the address right, or a firewall in the way?" },

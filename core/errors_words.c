@@ -33,7 +33,7 @@ static const struct errno_entry {
 	E(EDEADLK, "resource deadlock avoided"), E(ENAMETOOLONG, "file name too long"), E(ENOLCK, "no locks available"),
 	E(ENOSYS, "function not implemented"), E(ENOTEMPTY, "directory not empty"),
 	E(ELOOP, "too many levels of symbolic links"), E(ENOMSG, "no message of desired type"),
-	E(EPROTO, "protocol error"), E(EOVERFLOW, "value too large for defined data type"),
+	E(EPROTO, "protocol error"), E(EBADMSG, "bad message"), E(EOVERFLOW, "value too large for defined data type"),
 	E(ENOTSOCK, "socket operation on non-socket"), E(EDESTADDRREQ, "destination address required"),
 	E(EMSGSIZE, "message too long"), E(EPROTOTYPE, "protocol wrong type for socket"),
 	E(ENOPROTOOPT, "protocol not available"), E(EPROTONOSUPPORT, "protocol not supported"),

@@ -95,6 +95,13 @@ ParameterizedTest(size_t *i, bench, json_both_paths)
 
 	snprintf(args, sizeof args, "--transports %s --test all --seconds 0.2 --pin both --json", t->scheme);
 	run_bench(&r, args);
+	if (transport_in_user_space(t)) { /* no plain socket calls reach it: no raw path, and bench says so */
+		cr_expect_eq(r.status, 2, "%s: exit %d: %s", t->scheme, r.status, r.err);
+		cr_expect(strstr(r.err, "socklab's own protocol") != NULL, "%s: %s", t->scheme, r.err);
+		cr_expect_str_eq(r.out, "");
+		test_run_free(&r);
+		return;
+	}
 	cr_assert_eq(r.status, 0, "%s: exit %d: %s", t->scheme, r.status, r.err);
 	int lines = 0;
 	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
@@ -215,4 +222,35 @@ Test(bench, usage_errors)
 		cr_expect_eq(r.outlen, 0, "%s: %s", bad[k], r.out);
 		test_run_free(&r);
 	}
+}
+
+/*
+ * --loss: rdt's three modes through 0% and 10% loss each way, a JSON line each.
+ * Through loss every mode resends, and selective repeat resends less per
+ * message than Go-Back-N, which sends its window again.
+ */
+Test(bench, loss_sweep, .timeout = 60)
+{
+	struct run_result r;
+	double gbn = -1, sr = -1;
+	int lines = 0;
+
+	run_bench(&r, "--loss 0,10 --seconds 0.1 --json");
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	for (char *line = r.out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+		*nl = '\0';
+		cr_assert(flat_object(line, (size_t)(nl - line)), "not a JSON object: %s", line);
+		double loss = strtod(value(line, "loss"), NULL), per = strtod(value(line, "resent_per_msg"), NULL);
+		cr_expect_gt(strtod(value(line, "mb_per_s"), NULL), 0, "%s", line);
+		cr_expect_gt(strtod(value(line, "messages"), NULL), 0, "%s", line);
+		if (loss > 0)
+			cr_expect_gt(strtod(value(line, "resent"), NULL), 0, "nothing sent again through loss: %s", line);
+		if (loss > 0 && strstr(line, "\"arq\":\"gbn\""))
+			gbn = per;
+		if (loss > 0 && strstr(line, "\"arq\":\"sr\""))
+			sr = per;
+	}
+	cr_expect_eq(lines, 6, "%s", r.out);
+	cr_expect(sr >= 0 && gbn > sr, "resent per message: gbn %.3f, sr %.3f", gbn, sr);
+	test_run_free(&r);
 }

@@ -194,7 +194,12 @@ ParameterizedTest(size_t *i, chat_end, client_notices_a_dead_server)
 	const char *argv[] = { "socklab", "chat-client", srv.endpoint, NULL };
 	cr_assert_eq(test_peer_start(&cli, argv), 0);
 	cr_assert(test_peer_wait(&cli, 1, CHAT_GREETING "\n"), "%s: no greeting: %s", t->scheme, cli.errbuf);
-	test_server_stop(&srv, SIGKILL);
+	/*
+	 * SIGKILL: the kernel closes a kernel transport's connection. A protocol in
+	 * user space dies with its process and says nothing (as a host that loses
+	 * power says nothing over TCP): its end is the process's exit, SIGTERM.
+	 */
+	test_server_stop(&srv, transport_in_user_space(t) ? SIGTERM : SIGKILL);
 	/* Its input is still open: only watching the socket can end the wait. */
 	cr_expect_eq(test_peer_wait_exit(&cli), 1, "%s: %s", t->scheme, cli.errbuf);
 	cr_expect(strstr(cli.errbuf, "the server closed the connection while the client waited for input"), "%s: %s",

@@ -28,7 +28,7 @@ static int stub_scenario(struct lab *lab, const struct transport *t, struct cell
 /* The guard every cell passes through: a stub's answer is refused, so such a cell can never reach the table. */
 Test(contrast_truth, a_stubs_errno_is_never_a_cell)
 {
-	static const struct scenario fake = { "fake", "a stub answers", "never shown", stub_scenario };
+	static const struct scenario fake = { "fake", "a stub answers", "never shown", stub_scenario, NULL };
 	struct lab lab = { .options = NULL };
 	struct cell c = { 0 };
 
@@ -84,7 +84,11 @@ ParameterizedTest(size_t *i, contrast_truth, what_makes_the_sender_wait)
 		return;
 	}
 	cr_expect_gt(num(&c, "sender_waited"), 0, "%s", c.summary);
-	if (!transport_has_socket_file(t)) {
+	if (transport_in_user_space(t)) { /* socklab's own window, said as such: no kernel buffer of a socketpair */
+		cr_expect_gt(num(&c, "rdt_window"), 0, "%s", c.summary);
+		cr_expect_eq(rcvbuf, -1, "%s: a socketpair's SO_RCVBUF shown as rdt's", c.summary);
+		cr_expect(strstr(c.summary, "socklab's rdt"), "%s", c.summary);
+	} else if (!transport_has_socket_file(t)) {
 		cr_expect_leq(in, rcvbuf, "%s: more unread than the window: %s", t->scheme, c.summary);
 		cr_expect(strstr(c.summary, "the window its SO_RCVBUF"), "%s", c.summary);
 	} else if (transport_is_connected(t)) {
@@ -106,7 +110,7 @@ ParameterizedTest(size_t *i, contrast_truth, tcp_info_only_on_tcp)
 {
 	const struct transport *t = transport_registry[*i];
 	struct cell c;
-	int tcp = transport_is_connected(t) && !transport_has_socket_file(t);
+	int tcp = transport_is_connected(t) && !transport_has_socket_file(t) && !transport_in_user_space(t);
 
 	run_one("delivery", t, &c);
 	cr_expect_eq(num(&c, "tcpi_snd_cwnd") > 0, tcp, "%s: %s", t->scheme, c.summary);

@@ -53,7 +53,7 @@ static const struct invalid {
 	const char *why; /* a part of the message that names what is wrong */
 } invalid[] = {
 	{ "", CS, "empty endpoint" },
-	{ "tpc://127.0.0.1:5555", CS, "unknown scheme 'tpc' (known: tcp, udp, unix, unixgram, unixpacket)" },
+	{ "tpc://127.0.0.1:5555", CS, "unknown scheme 'tpc' (known: tcp, udp, unix, unixgram, unixpacket, rdt)" },
 	{ "TCP://127.0.0.1:5555", CS, "unknown scheme 'TCP'" },
 	{ "unixstream:/tmp/x", CS, "unknown scheme 'unixstream'" },
 	{ "127.0.0.1:5555", CS, "unknown scheme '127.0.0.1'" },

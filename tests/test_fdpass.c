@@ -43,6 +43,13 @@ ParameterizedTest(size_t *i, fdpass, over_every_transport, .timeout = 30)
 	test_server_endpoint(t, dir, "fd", ep, sizeof ep);
 	const char *argv[] = { "socklab", "fdpass", ep, NULL };
 	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	if (transport_in_user_space(t)) { /* socklab's own protocol: refused, and why, before any socket */
+		cr_expect_eq(r.status, 2, "%s: %s%s", t->scheme, r.out, r.err);
+		cr_expect(strstr(r.err, "descriptors travel only over unix sockets"), "%s: %s", t->scheme, r.err);
+		test_run_free(&r);
+		test_rmdir(dir);
+		return;
+	}
 	cr_expect(strstr(r.out, "sendmsg(1 byte, SCM_RIGHTS ["), "%s: %s", t->scheme, r.out);
 	if (transport_has_socket_file(t)) {
 		cr_expect_eq(r.status, 0, "%s: %s%s", t->scheme, r.out, r.err);
@@ -118,6 +125,13 @@ ParameterizedTest(size_t *i, creds, over_every_transport, .timeout = 30)
 	test_server_endpoint(t, dir, "cr", ep, sizeof ep);
 	const char *argv[] = { "socklab", "creds", ep, NULL };
 	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	if (transport_in_user_space(t)) { /* socklab's own protocol: refused, and why, before any socket */
+		cr_expect_eq(r.status, 2, "%s: %s%s", t->scheme, r.out, r.err);
+		cr_expect(strstr(r.err, "only a unix socket says who the peer process is"), "%s: %s", t->scheme, r.err);
+		test_run_free(&r);
+		test_rmdir(dir);
+		return;
+	}
 	long client = number_after(r.out, "client (pid "), child = number_after(r.out, "its child (pid ");
 	cr_assert_gt(client, 0, "%s: %s%s", t->scheme, r.out, r.err);
 	cr_assert_gt(child, 0, "%s", r.out);
@@ -154,7 +168,10 @@ ParameterizedTest(size_t *i, socketpair, over_every_transport, .timeout = 30)
 	const char *argv[] = { "socklab", "socketpair", t->scheme, NULL };
 
 	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
-	if (transport_has_socket_file(t)) {
+	if (transport_in_user_space(t)) { /* no kernel socket type to ask for: refused before any call */
+		cr_expect_eq(r.status, 2, "%s: %s", t->scheme, r.err);
+		cr_expect(strstr(r.err, "pairs of unix sockets only"), "%s", r.err);
+	} else if (transport_has_socket_file(t)) {
 		cr_expect_eq(r.status, 0, "%s: %s%s", t->scheme, r.out, r.err);
 		cr_expect(strstr(r.out, "getsockname: (unbound) and (unbound): no name"), "%s", r.out);
 		cr_expect(strstr(r.out, ", this process: the kernel records"), "%s", r.out);

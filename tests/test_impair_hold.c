@@ -127,6 +127,8 @@ ParameterizedTest(size_t *i, impair_hold, stop_signal_ends_delay)
 	struct test_server srv;
 	struct sock c;
 
+	if (transport_in_user_space(t))
+		cr_skip_test("%s refuses delay= (tests/test_impair_calls.c): it would hold its protocol thread", t->scheme);
 	test_tmpdir(dir, sizeof dir);
 	test_server_endpoint(t, dir, "slow", ep, sizeof ep);
 	strcat(ep, "?delay=1500&chunk=8"); /* chunk: on a stream, each message is read, and answered, on its own */

@@ -47,6 +47,17 @@ ParameterizedTestParameters(load_counts, server_that_hangs_up)
 	return cr_make_param_array(size_t, idx, n);
 }
 
+/* The rude server's loop: accept, close, forever. */
+static void hang_up_on_all(struct sock *ls, void *ctx)
+{
+	(void)ctx;
+	for (;;) {
+		struct sock c;
+		if (sock_accept(ls, &c) == 0)
+			sock_close(&c);
+	}
+}
+
 /*
  * A "server" that accepts each client and hangs up at once: every client
  * fails after its first message. Those messages are lost; the 99 each never
@@ -55,25 +66,11 @@ ParameterizedTestParameters(load_counts, server_that_hangs_up)
 ParameterizedTest(size_t *i, load_counts, server_that_hangs_up)
 {
 	const struct transport *t = transport_registry[*i];
-	char dir[64], ep[200], why[128];
-	struct endpoint e;
+	char dir[64], ep[200];
 	struct sock ls;
-	int gai;
 
 	test_tmpdir(dir, sizeof dir);
-	test_server_endpoint(t, dir, "rude", ep, sizeof ep);
-	cr_assert(endpoint_parse(ep, ENDPOINT_SERVER, &e, why, sizeof why) == 0 && sock_listen_endpoint(&ls, &e, 16, &gai) == 0);
-	struct addr a;
-	cr_assert(sock_getname(&ls, &a) == 0);
-	endpoint_format(t, &a, ep, sizeof ep);
-	pid_t pid = fork();
-	if (pid == 0) {
-		for (;;) {
-			struct sock c;
-			if (sock_accept(&ls, &c) == 0)
-				sock_close(&c);
-		}
-	}
+	pid_t pid = test_fork_listener(t, dir, "rude", 16, hang_up_on_all, NULL, &ls, ep, sizeof ep);
 	const char *argv[] = { "socklab", "load", "--json", "--clients", "5", "--messages", "100", ep, NULL };
 	struct run_result r;
 	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);

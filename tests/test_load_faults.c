@@ -100,29 +100,21 @@ static void serve_datagrams(struct sock *ls, const struct misbehave *m)
 	}
 }
 
+/* The peer's loop, in the child. */
+static void serve_peer(struct sock *ls, void *ctx)
+{
+	const struct misbehave *m = ctx;
+
+	if (sock_is_connected(ls))
+		serve_connected(ls, m);
+	serve_datagrams(ls, m);
+}
+
 /* Binds a peer for t in dir, forks it, and writes its endpoint. Returns the child's pid. */
 static pid_t start_peer(const struct transport *t, const char *dir, const struct misbehave *m, struct sock *ls,
 			char *ep, size_t eplen)
 {
-	char text[256];
-	struct endpoint e;
-	struct addr a;
-	int gai;
-
-	test_server_endpoint(t, dir, "peer", text, sizeof text);
-	cr_assert(endpoint_parse(text, ENDPOINT_SERVER, &e, ep, eplen) == 0, "%s", ep);
-	cr_assert(sock_listen_endpoint(ls, &e, 128, &gai) == 0, "%s: %s", text, strerror(errno));
-	cr_assert(sock_getname(ls, &a) == 0);
-	endpoint_format(t, &a, ep, eplen);
-	pid_t pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		if (sock_is_connected(ls))
-			serve_connected(ls, m);
-		serve_datagrams(ls, m);
-		_exit(0);
-	}
-	return pid;
+	return test_fork_listener(t, dir, "peer", 128, serve_peer, (void *)m, ls, ep, eplen);
 }
 
 static void stop_peer(pid_t pid, struct sock *ls, const char *dir)

@@ -63,7 +63,8 @@ ParameterizedTestParameters(registry, table)
 ParameterizedTest(size_t *i, registry, table)
 {
 	const struct transport *t = transport_registry[*i];
-	const unsigned all = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE;
+	const unsigned all = TRANSPORT_CONNECTED | TRANSPORT_BOUNDARIES | TRANSPORT_RELIABLE | TRANSPORT_SOCKET_FILE |
+			     TRANSPORT_USER_SPACE;
 
 	cr_assert_not_null(t->scheme);
 	cr_expect(t->scheme[0] && strspn(t->scheme, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(t->scheme),
@@ -74,7 +75,7 @@ ParameterizedTest(size_t *i, registry, table)
 		(void (*)(void))t->dial, (void (*)(void))t->send, (void (*)(void))t->recv,
 		(void (*)(void))t->sendto, (void (*)(void))t->recvfrom, (void (*)(void))t->shutdown,
 		(void (*)(void))t->getname, (void (*)(void))t->close, (void (*)(void))t->set_file_mode,
-		(void (*)(void))t->send_batch, (void (*)(void))t->recv_batch,
+		(void (*)(void))t->send_batch, (void (*)(void))t->recv_batch, (void (*)(void))t->options,
 	};
 	const size_t nslots = sizeof slots / sizeof slots[0];
 	for (size_t k = 0; k < nslots; k++)
@@ -99,7 +100,13 @@ ParameterizedTest(size_t *i, registry, table)
 	/* The stubs are where, and only where, the facts say an operation does not exist. */
 	cr_expect_eq(t->listen == transport_no_listen, !connected, "%s: listen", t->scheme);
 	cr_expect_eq(t->accept == transport_no_accept, !connected, "%s: accept", t->scheme);
-	cr_expect(t->shutdown == sockops_shutdown, "%s: shutdown is the kernel's on every transport", t->scheme);
+	/* A protocol socklab runs in user space ends a direction its own way (rdt: a FIN); the others, the kernel's. */
+	cr_expect((t->shutdown == sockops_shutdown) != transport_in_user_space(t),
+		  "%s: shutdown is the kernel's on every kernel transport", t->scheme);
+	/* Only a protocol of socklab's own has options of its own; its connections are reliable (it repairs loss). */
+	cr_expect_eq(t->options != transport_no_options, transport_in_user_space(t), "%s: options", t->scheme);
+	if (transport_in_user_space(t))
+		cr_expect(connected && transport_is_reliable(t), "%s: socklab's own protocol is a reliable connection", t->scheme);
 	cr_expect_eq(t->set_file_mode == transport_no_set_file_mode, !transport_has_socket_file(t), "%s: set_file_mode", t->scheme);
 	cr_expect_eq(t->sendto == transport_no_sendto, connected, "%s: sendto", t->scheme);
 	cr_expect_eq(t->recvfrom == transport_no_recvfrom, connected, "%s: recvfrom", t->scheme);

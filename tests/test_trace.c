@@ -27,6 +27,40 @@ static const char *find_line(const char *text, const char *prefix, int *line)
 	return NULL;
 }
 
+/*
+ * rdt's client, traced: a UDP socket, connect()ed for ICMP errors, the
+ * handshake's datagrams, the messages' sends and their ACKs, one line per
+ * event; with drop= beneath it, at least one retransmission, narrated.
+ */
+static void rdt_client_trace(const struct test_server *srv, const char *addr)
+{
+	char want[256], lossy[ENDPOINT_FORMAT_MAX + 64];
+	struct run_result r;
+	int l_socket, l_connect, l_send, l_ack, l_close;
+
+	RUN(&r, "--trace", "echo-client", srv->endpoint, "hello");
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "hello\n", "the trace went to stdout");
+	cr_expect(find_line(r.err, "trace: socket(AF_INET, SOCK_DGRAM, 0) = ", &l_socket), "%s", r.err);
+	snprintf(want, sizeof want, "trace: connect(3, %s) = 0", addr);
+	cr_expect(find_line(r.err, want, &l_connect), "no \"%s\" in:\n%s", want, r.err);
+	cr_expect(find_line(r.err, "trace:   (rdt: send seq=", &l_send), "no send event in:\n%s", r.err);
+	cr_expect(find_line(r.err, "trace:   (rdt: ACK ack=", &l_ack), "no ACK event in:\n%s", r.err);
+	cr_expect(find_line(r.err, "trace: close(3) = 0", &l_close), "no close in:\n%s", r.err);
+	cr_expect(l_socket < l_connect && l_connect < l_send && l_send < l_close, "out of order:\n%s", r.err);
+	test_run_free(&r);
+	/* A third of the client's datagrams lost beneath rdt, seeded: the protocol sends them again, and says so. */
+	snprintf(lossy, sizeof lossy, "%s?drop=0.34&seed=1", srv->endpoint);
+	RUN(&r, "--trace", "echo-client", lossy, "one", "two", "three", "four", "five", "six");
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_str_eq(r.out, "one\ntwo\nthree\nfour\nfive\nsix\n");
+	cr_expect(find_line(r.err, "trace:   (impair: lost", &l_send), "nothing dropped:\n%s", r.err);
+	cr_expect(find_line(r.err, "trace:   (rdt: retransmit seq=", &l_send), "no retransmission narrated:\n%s", r.err);
+	cr_expect(find_line(r.err, "trace:   (rdt: timeout seq=", &l_send) && strstr(r.err, "RTO now "),
+		  "no timeout narrated:\n%s", r.err);
+	test_run_free(&r);
+}
+
 ParameterizedTestParameters(trace, echo_client)
 {
 	return cr_make_param_array(size_t, test_transport_indexes(), test_transport_count());
@@ -50,6 +84,12 @@ ParameterizedTest(size_t *i, trace, echo_client)
 	cr_expect_str_eq(r.err, "", "%s: stderr without --trace: %s", t->scheme, r.err);
 	test_run_free(&r);
 
+	if (transport_in_user_space(t)) { /* socklab's own protocol: its thread's UDP calls, and its ARQ's events */
+		rdt_client_trace(&srv, addr);
+		cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
+		test_rmdir(dir);
+		return;
+	}
 	for (int global = 0; global <= 1; global++) {
 		if (global)
 			RUN(&r, "--trace", "echo-client", srv.endpoint, "hello");
@@ -111,7 +151,10 @@ ParameterizedTest(size_t *i, trace, echo_server)
 	cr_expect_eq(test_server_stop(&srv, SIGTERM), 0);
 	const char *err = srv.errtext;
 	cr_expect(find_line(err, "trace: bind(", &line), "%s: no bind:\n%s", t->scheme, err);
-	int connected = transport_is_connected(t);
+	/* socklab's own protocol: no listen(2) nor accept(2); its thread reads datagrams and says what it made of them */
+	int connected = transport_is_connected(t) && !transport_in_user_space(t);
+	if (transport_in_user_space(t))
+		cr_expect(find_line(err, "trace:   (rdt: connected with ", &line), "%s: no connection:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: listen(", &line), connected, "%s: listen:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: accept(", &line), connected, "%s: accept:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: recvfrom(", &line), !connected, "%s: recvfrom:\n%s", t->scheme, err);

@@ -129,9 +129,18 @@ int sys_nap_ms(long long ms, const volatile sig_atomic_t *stop)
 
 	if (ms <= 0)
 		return 0;
+	if (stop) { /* slices of 20 ms: a thread that blocks signals (rdt's) still sees stop, set by another's handler */
+		for (long long end = sys_now_ms() + ms, left = ms; left > 0; left = end - sys_now_ms()) {
+			if (*stop)
+				return -1;
+			long long n = left < 20 ? left : 20;
+			struct timespec slice = { .tv_sec = 0, .tv_nsec = (long)n * 1000000L };
+			if (nanosleep(&slice, NULL) < 0 && errno != EINTR)
+				return 0;
+		}
+		return *stop ? -1 : 0;
+	}
 	for (;;) {
-		if (stop && *stop)
-			return -1;
 		if (nanosleep(&ts, &ts) == 0 || errno != EINTR)
 			return 0;
 	}

@@ -116,6 +116,7 @@ int bench_main(int argc, char **argv)
 	char dir[] = "/tmp/socklab-bench.XXXXXX", *end;
 	int c, rc = 0, ms;
 	long batch;
+	const char *loss = NULL;
 
 	while ((c = cli_next_option(&bench_command, argc, argv)) != -1) {
 		switch (c) {
@@ -146,15 +147,30 @@ int bench_main(int argc, char **argv)
 			o.batch = (int)batch;
 			break;
 		case 'j': o.json = 1; break;
+		case 'l': loss = optarg; break;
 		case 'h': return cli_help(&bench_command);
 		default: return cli_bad_option("bench", c, argv);
 		}
 	}
 	if (optind != argc)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
-	if (o.n == 0) /* every transport; for --test nagle, the one it is about */
+	if (loss) /* the loss sweep: rdt's modes, not the two paths */
+		return bench_loss(loss, o.seconds, o.json) != 0 ? EXIT_RUNTIME
+		       : fflush(stdout) == 0 ? 0 : cli_error("bench", errno, NULL, "write standard output");
+	/*
+	 * Both paths need plain socket calls that reach the transport: a protocol
+	 * socklab runs in user space (rdt) has none, and its server, a thread of
+	 * the process that made it, would not follow bench's forked servers.
+	 */
+	for (size_t i = 0; i < o.n; i++)
+		if (transport_in_user_space(o.t[i]))
+			return cli_usage_error("bench", "%s is socklab's own protocol, run by a thread in user space: no plain "
+					       "socket calls reach it, so bench has no raw path to compare (use the kernel's "
+					       "transports)", o.t[i]->scheme);
+	if (o.n == 0) /* every kernel transport; for --test nagle, the one it is about */
 		for (size_t i = 0; transport_registry[i] && o.n < BENCH_TRANSPORTS_MAX; i++)
-			if (o.tests != BENCH_TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0))
+			if (!transport_in_user_space(transport_registry[i]) &&
+			    (o.tests != BENCH_TEST_NAGLE || (has_nagle(transport_registry[i]) && o.n == 0)))
 				o.t[o.n++] = transport_registry[i];
 	if (o.tests == BENCH_TEST_NAGLE)
 		for (size_t i = 0; i < o.n; i++)

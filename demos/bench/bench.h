@@ -250,4 +250,11 @@ void bench_put64(unsigned char *p, uint64_t v);
 uint32_t bench_get32(const unsigned char *p);
 uint64_t bench_get64(const unsigned char *p);
 
+/*
+ * --loss LIST: rdt in each mode through each loss (percentages), a server
+ * forked per cell; prints a table, or JSON lines. 0, or the exit code of the
+ * one line it printed on standard error.
+ */
+int bench_loss(const char *list, double seconds, int json);
+
 #endif

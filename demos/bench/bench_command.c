@@ -30,7 +30,7 @@ static const struct cli_word places[] = {
 static const struct cli_words place_words = { .own = places };
 
 static const struct cli_option options[] = {
-	{ 'T', "transports", "LIST", CLI_LIST, &cli_schemes, "comma-separated schemes (default: every transport)", 0 },
+	{ 'T', "transports", "LIST", CLI_LIST, &cli_schemes, "comma-separated schemes (default: every kernel transport; not rdt, which has no raw path)", 0 },
 	{ 'x', "test", "NAME", CLI_ONE, &test_words, "the test to run:", CLI_SHOW_WORDS },
 	{ 's', "seconds", "N", CLI_TEXT, NULL,
 	  "time per test and transport, both paths and placements together (default 1)", 0 },
@@ -40,6 +40,10 @@ static const struct cli_option options[] = {
 	  NUMBER(BENCH_WINDOW) " on one CPU, " NUMBER(BENCH_CREDIT_EVERY) " on two); 1 sends and receives each with "
 	  "its own sendto and recvfrom", 0 },
 	{ 'j', "json", NULL, CLI_TEXT, NULL, "one JSON object per line instead of the tables", 0 },
+	{ 'l', "loss", "LIST", CLI_TEXT, NULL,
+	  "instead: rdt, socklab's own protocol, in each mode (sw, gbn, sr) through each loss, in percent (for "
+	  "example 0,1,5,10): the impairment layer drops that share of both ends' UDP datagrams, seeded; goodput, "
+	  "p50/p99 round trip, and packets sent again per message", 0 },
 	CLI_OPTION_HELP,
 	CLI_OPTIONS_END,
 };
@@ -50,6 +54,8 @@ static const struct cli_example examples[] = {
 	{ "UDP's bulk on two CPUs, one datagram per system call against many:",
 	  "socklab bench --test bulk --transports udp --pin split --batch 1\n"
 	  "socklab bench --test bulk --transports udp --pin split" },
+	{ "rdt's stop-and-wait, Go-Back-N and selective repeat through 0, 1, 5 and 10 percent loss:",
+	  "socklab bench --loss 0,1,5,10" },
 	{ NULL, NULL },
 };
 

@@ -18,57 +18,67 @@ const struct scenario contrast_scenarios[] = {
 	  "a connection starts with a handshake: a refusal (TCP's RST) comes back at once, but a firewall that drops "
 	  "leaves connect() waiting while the SYN is sent again (make lab); a datagram is just sent, and only a "
 	  "connect()ed UDP socket hears the ICMP error, on its next call (unix sockets are local: the kernel knows at "
-	  "once)", scenario_handshake },
+	  "once)", scenario_handshake, NULL },
 	{ "boundaries", "three sends back to back",
 	  "a stream is bytes without edges: the kernel joins sends; datagram and seqpacket sockets keep each send "
-	  "a message of its own", scenario_boundaries },
+	  "a message of its own", scenario_boundaries, NULL },
 	{ "empty", "send(\"\"), then \"x\", then close",
 	  "on a stream an empty send sends nothing and recv() = 0 means the end; a message can be empty, so "
-	  "recv() = 0 is a message and no end is ever marked (on seqpacket, 0 means either)", scenario_empty },
+	  "recv() = 0 is a message and no end is ever marked (on seqpacket, 0 means either)", scenario_empty, NULL },
 	{ "end", "the client half-closes: seen? answered?",
 	  "a connection has two directions and an end the peer reads as 0; a datagram socket has no connection to "
 	  "end: shutdown() tells nobody (Linux still stops its sends: EPIPE), so its peer never learns it left",
-	  scenario_end },
+	  scenario_end, NULL },
 	{ "size", "one 70,000-byte message",
 	  "a stream has no message size; a UDP datagram holds at most 65,507 bytes (IPv4); unix messages are "
-	  "limited by the socket buffer", scenario_size },
+	  "limited by the socket buffer", scenario_size, NULL },
 	{ "buffer", "100 bytes, a 10-byte buffer",
 	  "a stream keeps unread bytes for the next recv(); a message is read once, and what did not fit is "
-	  "discarded (MSG_TRUNC)", scenario_buffer },
+	  "discarded (MSG_TRUNC)", scenario_buffer, NULL },
 	{ "flow", "1,000 x 1 KB to a slow reader",
 	  "what makes a fast sender wait differs: TCP, the reader's window (its SO_RCVBUF, 16 KiB asked, the kernel "
 	  "doubles it); AF_UNIX ignores the reader's buffer: a stream or seqpacket fills the sender's SO_SNDBUF (64 "
 	  "KiB asked), unixgram queues net.unix.max_dgram_qlen datagrams; UDP makes nobody wait: a full buffer "
-	  "drops, and the kernel counts it", scenario_flow },
+	  "drops, and the kernel counts it", scenario_flow, NULL },
 	{ "greeting", "can the server speak first?",
 	  "accept() gives the server a socket for its client before any data; a datagram server learns an "
-	  "address only from a datagram the client sends first", scenario_greeting },
+	  "address only from a datagram the client sends first", scenario_greeting, NULL },
 	{ "clients", "3 clients, one from a bare socket()",
 	  "a connected server has a socket per client; a datagram server has one socket and an address per "
-	  "message, and an unbound unix datagram client has no address to answer", scenario_clients },
+	  "message, and an unbound unix datagram client has no address to answer", scenario_clients,
+	  "a bare socket() is the kernel's, and rdt is no protocol of the kernel's: only socklab's protocol thread "
+	  "can dial it" },
 	{ "restart", "the server dies: bind again at once",
 	  "TCP keeps the port of a connection it closed first in TIME_WAIT (SO_REUSEADDR binds anyway); a unix "
-	  "socket file outlives its server and must be removed; UDP leaves nothing", scenario_restart },
+	  "socket file outlives its server and must be removed; UDP leaves nothing", scenario_restart,
+	  "it binds the kernel's socket of the transport and counts the kernel's TIME_WAIT; rdt's TIME_WAIT is "
+	  "socklab's own, in the process that holds the UDP port" },
 	{ "calls", "the system calls of one exchange",
 	  "connected transports add listen, accept and connect, and each close reaches the peer; datagram "
 	  "transports only send and receive (a unix datagram client binds a name, to be answered)",
-	  scenario_calls },
+	  scenario_calls,
+	  "one thread of socklab's runs the protocol of both ends here, so their calls cannot be told apart by side; "
+	  "--trace on a client and a server shows each (docs/rdt.md)" },
 	{ "delivery", "100 numbered messages, read as they come",
 	  "on one host UDP loses only when a receive buffer overflows (row 7) and here the reader keeps up; over a "
 	  "lossy network (make lab) UDP loses and reorders, while TCP delivers everything, in order, later, and "
-	  "counts what it sent again (TCP_INFO)", scenario_delivery },
+	  "counts what it sent again (TCP_INFO)", scenario_delivery, NULL },
 	{ "descriptors", "pass an open descriptor (SCM_RIGHTS)",
 	  "only a unix socket carries descriptors; on TCP and UDP Linux sends the bytes and drops SCM_RIGHTS "
-	  "without an error; a stream carries a descriptor only with bytes, a message may be empty", scenario_descriptors },
+	  "without an error; a stream carries a descriptor only with bytes, a message may be empty", scenario_descriptors,
+	  "descriptors travel only over unix sockets, and rdt is made of UDP datagrams" },
 	{ "credentials", "who is the peer process?",
 	  "the kernel knows the process behind a unix socket: SO_PEERCRED at connect(), SCM_CREDENTIALS per message "
-	  "(SO_PASSCRED); an inet peer is an address, perhaps on another host", scenario_credentials },
+	  "(SO_PASSCRED); an inet peer is an address, perhaps on another host", scenario_credentials,
+	  "only a unix socket names the peer process, and rdt is made of UDP datagrams: its peer is an address" },
 	{ "one-to-many", "one send, 3 receivers",
 	  "a UDP datagram to a multicast group reaches every socket that joined it; a connection has one peer, and a "
-	  "unix datagram one address, so each receiver needs a send of its own", scenario_one_to_many },
+	  "unix datagram one address, so each receiver needs a send of its own", scenario_one_to_many, NULL },
 	{ "stranger", "a third socket sends to the client",
 	  "a connection has two ends only; an unconnected datagram socket takes anyone's datagrams, and connect() "
-	  "makes the kernel filter them (UDP drops them quietly, a unix stranger gets EPERM)", scenario_stranger },
+	  "makes the kernel filter them (UDP drops them quietly, a unix stranger gets EPERM)", scenario_stranger,
+	  "a stranger's datagram reaches rdt's UDP socket, where socklab's protocol, not the kernel, discards and "
+	  "counts it (tests/test_rdt_strangers.c)" },
 };
 const size_t contrast_nscenarios = sizeof contrast_scenarios / sizeof contrast_scenarios[0];
 
@@ -83,6 +93,13 @@ static void stop(void *ctx)
 int contrast_run(const struct scenario *sc, struct lab *lab, const struct transport *t, struct cell *c)
 {
 	unsigned long before = transport_stub_calls;
+
+	if (sc->user_space && transport_in_user_space(t)) { /* the kernel's own scenario: said, never run */
+		obs_str(c, "applies", "no");
+		obs_str(c, "why_not", sc->user_space);
+		cell_say(c, "does not apply to socklab's own protocol: %s", sc->user_space);
+		return 0;
+	}
 	int r = sc->run(lab, t, c);
 
 	if (transport_stub_calls == before)
@@ -99,16 +116,21 @@ int contrast_run(const struct scenario *sc, struct lab *lab, const struct transp
 static int draw(struct lab *lab, const struct table *tb, const char *format)
 {
 	struct calls runs[16] = { { 0 } };
+	size_t n = 0;
 	int rc = 0;
 
+	/* The kernel's calls, side by side: socklab's own protocol runs both ends in one thread of its own here. */
 	for (size_t i = 0; i < tb->ncols && rc == 0; i++)
-		if (contrast_capture(lab, tb->cols[i], &runs[i]) < 0)
+		if (!transport_in_user_space(tb->cols[i]) && contrast_capture(lab, tb->cols[i], &runs[n++]) < 0)
 			rc = cli_error("contrast", errno, NULL, "trace an exchange over %s", tb->cols[i]->scheme);
-	if (rc == 0 && strcmp(format, "mermaid") == 0)
-		print_mermaid(stdout, runs, tb->ncols);
+	if (rc == 0 && n == 0)
+		rc = cli_usage_error("contrast", "--format %s draws the kernel's transports; rdt's calls are its protocol "
+				     "thread's: see them with --trace", format);
+	else if (rc == 0 && strcmp(format, "mermaid") == 0)
+		print_mermaid(stdout, runs, n);
 	else if (rc == 0)
-		print_sequence(stdout, runs, tb->ncols, tb->width);
-	for (size_t i = 0; i < tb->ncols; i++)
+		print_sequence(stdout, runs, n, tb->width);
+	for (size_t i = 0; i < n; i++)
 		calls_free(&runs[i]);
 	return rc;
 }

@@ -198,6 +198,12 @@ struct scenario {
 	const char *question; /* the row's title */
 	const char *why;      /* why the transports differ, in one line */
 	int (*run)(struct lab *lab, const struct transport *t, struct cell *c);
+	/*
+	 * NULL: it runs over a protocol socklab runs in user space (rdt) too. Else
+	 * why it cannot: what it observes is the kernel's own (a socket of the
+	 * kernel's protocol, TIME_WAIT, SCM_RIGHTS...), and the cell says so.
+	 */
+	const char *user_space;
 };
 
 extern const struct scenario contrast_scenarios[];

@@ -34,8 +34,8 @@ static const struct cli_option options[] = {
 	  "$COLUMNS, else the terminal's width, else 80. A table wider than that shows one scenario at a time, a "
 	  "transport a line", 0 },
 	{ 'i', "impair", "OPTIONS", CLI_TEXT, NULL,
-	  "impair every endpoint, as after `?` in an endpoint: drop=0.2&seed=7 (drop, dup and reorder: udp only; see "
-	  "docs/contrast.md)", 0 },
+	  "impair every endpoint, as after `?` in an endpoint: drop=0.2&seed=7 (drop, dup and reorder: udp, and rdt beneath "
+	  "it; see docs/contrast.md)", 0 },
 	{ 'F', "filtered", "PORT", CLI_TEXT, NULL,
 	  "scenario 1 also dials 127.0.0.1:PORT, where a firewall drops every packet (make lab sets one up)", 0 },
 	CLI_OPTION_TRACE,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "core/errors.h"
+#include "transports/rdt/rdt_transport.h"
 #include "contrast.h"
 
 /* Numbered messages the reader reads as they come. */
@@ -13,7 +14,7 @@ _Static_assert(DELIVERY_COUNT <= TALLY_COUNT_MAX && DELIVERY_SIZE <= TALLY_SIZE_
 /* TCP counts every segment it sent again, host-wide, in /proc/net/snmp (for IPv6 too): a TCP connection's counter. */
 static long long retransmitted(const struct transport *t)
 {
-	if (transport_has_socket_file(t) || !transport_is_connected(t))
+	if (transport_has_socket_file(t) || !transport_is_connected(t) || transport_in_user_space(t))
 		return -1;
 	return counters_snmp(AF_INET, "Tcp", "RetransSegs");
 }
@@ -31,6 +32,9 @@ int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c
 	long long before = retransmitted(t);
 	int r = tally_run(&p, &tl, 0), err = errno;
 	long long after = retransmitted(t);
+	/* socklab's own protocol counts its own: the sender's connection, before it closes. */
+	struct rdt_stats rs;
+	int own = rdt_sock_stats(&p.cli, &rs) == 0;
 	pair_close(&p);
 	if (r < 0)
 		return cell_fail(c, "transfer", err);
@@ -65,6 +69,14 @@ int scenario_delivery(struct lab *lab, const struct transport *t, struct cell *c
 		if (before >= 0 && after >= 0)
 			SAY(say, " (RetransSegs +%lld, all connections)", after - before);
 		SAY(say, ", rtt %.3f ms (var %.3f), cwnd %u", tl.tcp.rtt_ms, tl.tcp.rttvar_ms, tl.tcp.cwnd);
+	}
+	if (own) {
+		unsigned long long again = rs.retransmits_timeout + rs.retransmits_fast;
+		obs_int(c, "rdt_retransmits", (long long)again);
+		obs_int(c, "rdt_timeouts", (long long)rs.timeouts);
+		SAY(say, "; socklab's rdt: %llu packet%s sent again", again, again == 1 ? "" : "s");
+		if (rs.srtt > 0)
+			SAY(say, ", srtt %.3f ms", rs.srtt / 1000.0);
 	}
 	cell_say(c, "%s", say);
 	return 0;

@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/sys/sys.h"
+#include "transports/rdt/rdt_transport.h"
 #include "contrast.h"
 
 /* Flow control: a megabyte in messages of a kilobyte, more than the buffers below hold. */
@@ -63,6 +64,25 @@ static void limit(const struct tally *tl, long long rcvbuf, long long sndbuf, lo
 			 kib(tl->first_out));
 }
 
+/*
+ * rdt: the buffers the kernel reports for the application's descriptor are a
+ * socketpair's (rdt_sock.h), not the protocol's: the cell shows rdt's own
+ * figures, and says they are socklab's. Its receiver advertises the room it
+ * has left in every ACK; the sender stops at that window.
+ */
+static int flow_own(struct cell *c, const struct tally *tl, const struct rdt_stats *rs)
+{
+	obs_int(c, "sent", (long long)tl->sent);
+	obs_int(c, "arrived", (long long)tl->arrived);
+	obs_int(c, "sender_waited", (long long)tl->waits);
+	obs_int(c, "rdt_window", rs->window);
+	obs_int(c, "rdt_zero_window_probes", (long long)rs->probes);
+	cell_say(c, "%zu of %zu arrived; the sender waited %zu time%s: socklab's rdt, its window of %u packets and the "
+		    "room the reader advertises in each ACK (%llu zero-window probes)", tl->arrived, tl->sent, tl->waits,
+		 tl->waits == 1 ? "" : "s", rs->window, (unsigned long long)rs->probes);
+	return 0;
+}
+
 /* 7. A fast sender, a slow reader: does the sender wait, and for what; or is data dropped? */
 int scenario_flow(struct lab *lab, const struct transport *t, struct cell *c)
 {
@@ -80,9 +100,13 @@ int scenario_flow(struct lab *lab, const struct transport *t, struct cell *c)
 	int r = tally_run(&p, &tl, 1), err = errno;
 	long long after = rcvbuf_errors(t, &p.at);
 	long long drops = transport_is_reliable(t) ? -1 : counters_udp_drops(addr_port(&p.at)); /* while the socket is open */
+	struct rdt_stats rs;
+	int own = rdt_sock_stats(&p.cli, &rs) == 0; /* socklab's own protocol: its window, not a kernel buffer */
 	pair_close(&p);
 	if (r < 0)
 		return cell_fail(c, "transfer", err);
+	if (own)
+		return flow_own(c, &tl, &rs);
 	obs_int(c, "sent", (long long)tl.sent);
 	obs_int(c, "arrived", (long long)tl.arrived);
 	obs_int(c, "sender_waited", (long long)tl.waits);

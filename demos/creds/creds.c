@@ -224,8 +224,13 @@ int creds_main(int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("creds", "unexpected argument '%.40s'", argv[optind + 1]);
 	sock_init(&srv);
-	if ((rc = cli_endpoint("creds", argv[optind], ENDPOINT_SERVER, &ep)) != 0 ||
-	    (rc = cli_listen("creds", argv[optind], &ep, &srv)) != 0)
+	if ((rc = cli_endpoint("creds", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
+		return rc;
+	/* Its descriptor is one end of a socketpair whose other end is this process's own thread (rdt_sock.h). */
+	if (transport_in_user_space(ep.t))
+		return cli_usage_error("creds", "%s is socklab's own protocol over UDP datagrams: only a unix socket says "
+				       "who the peer process is", ep.t->scheme);
+	if ((rc = cli_listen("creds", argv[optind], &ep, &srv)) != 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
 	printf("server (pid %ld): listening on %s\n", (long)getpid(), cli_bound_endpoint(&srv, bound, sizeof bound));

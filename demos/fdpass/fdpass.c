@@ -129,6 +129,9 @@ int fdpass_main(int argc, char **argv)
 		return cli_usage_error("fdpass", "unexpected argument '%.40s'", argv[optind + 2]);
 	if ((rc = cli_endpoint("fdpass", argv[optind], ENDPOINT_SERVER, &ep)) != 0)
 		return rc;
+	if (transport_in_user_space(ep.t)) /* its messages cross a socketpair to socklab's thread, then UDP */
+		return cli_usage_error("fdpass", "%s is socklab's own protocol over UDP datagrams: descriptors travel only "
+				       "over unix sockets", ep.t->scheme);
 	if (ep.options[0]) /* sendmsg() goes to the kernel itself: the impairment layer would be bypassed, silently */
 		return cli_usage_error("fdpass", "'?%.40s': the impairment options do not apply to sendmsg() with descriptors",
 				       ep.options);

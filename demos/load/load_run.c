@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/io.h"
@@ -172,6 +173,14 @@ out:
 	if (rc < 0 && !errno)
 		errno = ENOMEM;
 	int saved = errno;
+	/*
+	 * Every connection's end first, then the closes: the ends travel together,
+	 * and a close that waits for its handshake (rdt's, as SO_LINGER makes TCP's
+	 * wait) finds it over, rather than each waiting its turn.
+	 */
+	for (unsigned i = 0; run.c && i < o->clients; i++)
+		if (run.c[i].sock.fd >= 0 && sock_is_connected(&run.c[i].sock))
+			(void)sock_shutdown(&run.c[i].sock, SHUT_WR);
 	for (unsigned i = 0; run.c && i < o->clients; i++)
 		sock_close(&run.c[i].sock);
 	if (run.c)

@@ -129,6 +129,9 @@ int socketpair_main(int argc, char **argv)
 	if (!t)
 		return cli_usage_error("socketpair", "unknown transport '%.40s' (a scheme: unix, unixgram, unixpacket, tcp, udp)",
 				       scheme);
+	if (transport_in_user_space(t)) /* no socket of the kernel's to pair: its type is what rdt hands the application */
+		return cli_usage_error("socketpair", "%s is socklab's own protocol, not a socket type of the kernel's: "
+				       "socketpair() makes pairs of unix sockets only", t->scheme);
 	int domain = t->domain == AF_UNSPEC ? AF_INET : t->domain; /* inet: IPv4 asks as well as IPv6 would */
 	if (sys_socketpair(domain, t->type, sv) < 0) {
 		int err = errno;

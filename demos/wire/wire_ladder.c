@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "transports/registry.h"
 #include "wire.h"
 
 /* The columns: time, the client's state, the arrow, the server's state. 8 + 2 + 12 + 1 + 43 + 1 + 12 = 79. */
@@ -68,6 +69,13 @@ static void packet_lines(FILE *out, const struct wire_report *r, size_t i, enum 
 	}
 }
 
+/* Is scheme a protocol socklab runs in user space, over UDP (rdt)? */
+static int user_space(const char *scheme)
+{
+	const struct transport *t = transport_find(scheme, strlen(scheme));
+	return t && transport_in_user_space(t);
+}
+
 /* The lines above the ladder: what ran, where, and how to read it; none longer than LINE_MAX. */
 static void heading(FILE *out, const struct wire_report *r)
 {
@@ -92,6 +100,9 @@ static void heading(FILE *out, const struct wire_report *r)
 			     "win: as its receiver reads it (%s)\n"
 			     "state: each side's, when it changes, inferred from the packets (RFC 9293 3.3.2)\n",
 			f->scaling ? "the field x the sender's WS: both SYNs had WS" : "no window scaling");
+	else if (user_space(r->scheme)) /* the kernel sees UDP; the connection is in the data, socklab's own */
+		fprintf(out, "UDP carrying %s, socklab's own protocol: its handshake, ACKs and states are in the\n"
+			     "datagrams' data, which this ladder does not decode (--trace narrates them)\n", r->scheme);
 	else
 		fprintf(out, "UDP: no connection, so no handshake, no states and no acknowledgements\n");
 }

@@ -29,6 +29,16 @@ void test_rmdir(const char *dir);
  * kernel picks the port) or "unix:DIR/NAME.sock" in dir.
  */
 void test_server_endpoint(const struct transport *t, const char *dir, const char *name, char *out, size_t len);
+/*
+ * A server in a child process: listens at a fresh endpoint of t in dir (as
+ * test_server_endpoint), writes it into ep, and runs serve(ls, ctx) in the
+ * child, which then exits. A kernel transport listens here, before the fork
+ * (ls is the parent's copy: close it after the child is gone); socklab's own
+ * protocol (rdt) listens in the child, whose protocol thread serves it, since
+ * fork() copies no thread (ls stays closed here). Returns the child's pid.
+ */
+pid_t test_fork_listener(const struct transport *t, const char *dir, const char *name, int backlog,
+			 void (*serve)(struct sock *ls, void *ctx), void *ctx, struct sock *ls, char *ep, size_t eplen);
 
 /* A command's outcome: its exit code (or 128 + signal) and what it printed. */
 struct run_result {

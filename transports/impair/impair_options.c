@@ -175,7 +175,8 @@ int impair_parse_options(const struct transport *t, const char *options, char *w
 
 	if (impair_parse(options, &p, why, whylen) < 0)
 		return -1;
-	if (!t || !transport_is_reliable(t) || (p.drop == 0 && p.dup == 0 && p.reorder == 0))
+	/* A protocol socklab runs in user space (rdt) is made of datagrams: the layer acts beneath it, really. */
+	if (!t || !transport_is_reliable(t) || transport_in_user_space(t) || (p.drop == 0 && p.dup == 0 && p.reorder == 0))
 		return 0;
 	return fail_why(why, whylen,
 			"%s is refused on %s: it is reliable, and never loses, duplicates or reorders what it carries, so a "
