@@ -69,7 +69,7 @@ $(B)/libsocklab.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/socklab: $(DEMO_OBJ) $(B)/libsocklab.a
-	$(CC) $(LDFLAGS) -o $@ $(DEMO_OBJ) $(B)/libsocklab.a -lm
+	$(CC) $(LDFLAGS) -o $@ $(DEMO_OBJ) $(B)/libsocklab.a -lpthread -lm
 
 $(B)/socklab-tests: $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lcriterion -lpthread -lm
@@ -184,7 +184,7 @@ fuzz: deps
 # The protocols of the commands (demos/chat/chat_proto.c, demos/transfer/transfer_proto.c...) are fuzzed too: link
 # every command's objects, as the tests do, but not main().
 $(B)/fuzz-%: fuzz/entry.c $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lm -o $@
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* $< $(FUZZ_OBJ) $(TEST_DEMO_OBJ) $(B)/libsocklab.a -lpthread -lm -o $@
 
 # make valgrind: the demos under valgrind's memcheck, run by the test suites named in VALGRIND_SUITES;
 # fails on any error or leak (tests/support/valgrind.sh). The suites in VALGRIND_FD_SUITES run with

@@ -129,3 +129,13 @@ int sock_set_nonblocking(struct sock *s)
 {
 	return sys_set_nonblocking(s->fd, 1);
 }
+
+/* Every option after '?' belongs to the impairment layer (transports/impair/impair.h). */
+int transport_no_options(const char *text, char *rest, size_t restlen, char *why, size_t whylen)
+{
+	if (strlen(text) >= restlen)
+		return fail_why(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(text),
+				restlen - 1);
+	memcpy(rest, text, strlen(text) + 1);
+	return 0;
+}

@@ -27,11 +27,25 @@ enum transport_flag {
 	TRANSPORT_CONNECTED = 1u << 0,
 	/* Each send is one message; each recv returns exactly one whole message. */
 	TRANSPORT_BOUNDARIES = 1u << 1,
-	/* The kernel never drops data silently: a full receiver makes the sender wait. */
+	/*
+	 * Data is never dropped silently: a full receiver makes the sender wait.
+	 * The kernel's promise, or, with TRANSPORT_USER_SPACE, socklab's protocol's.
+	 */
 	TRANSPORT_RELIABLE = 1u << 2,
 	/* Addresses are paths: bind(2) makes a socket file (Linux's abstract names excepted). */
 	TRANSPORT_SOCKET_FILE = 1u << 3,
+	/*
+	 * Built in user space, by socklab, over another transport (rdt: a protocol
+	 * thread over a UDP socket): no kernel socket of its kind exists, and no
+	 * program outside socklab speaks it. The endpoint's options are the
+	 * transport's own (its options slot) and the impairment layer's, which
+	 * act on the transport it is made of, beneath it.
+	 */
+	TRANSPORT_USER_SPACE = 1u << 4,
 };
+
+/* A user-space transport's own state for one socket (rdt: transports/rdt/rdt_sock.h). */
+struct transport_state;
 
 /*
  * A socket file that a socket created with bind(2), to remove when the socket
@@ -60,6 +74,8 @@ struct sock {
 	struct sock_file file;     /* unix sockets: the file to remove on close */
 	struct impair *impair;     /* the impairment layer's state, or NULL (see impair.h) */
 	int connect_ms;            /* dial: the most connect(2) may wait, in ms; 0: as long as the kernel tries */
+	struct transport_state *state; /* a user-space transport's own state (rdt), or NULL */
+	const char *options;       /* bind, dial: the endpoint's options for a user-space transport, or NULL */
 };
 
 struct transport {
@@ -129,6 +145,14 @@ struct transport {
 	ssize_t (*send_batch)(struct sock *s, struct sock_msg *m, size_t n);
 	/* The messages that are waiting, in one call (see sock_recv_batch): recvmmsg(2); streams one recv. */
 	ssize_t (*recv_batch)(struct sock *s, struct sock_msg *m, size_t n);
+	/*
+	 * The endpoint options (the text after '?') the transport takes itself:
+	 * checks its own and copies the others, the impairment layer's, to rest
+	 * (restlen bytes). Returns 0, or -1 with one line in why. A transport
+	 * with none (transport_no_options) copies everything to rest. Its own
+	 * options reach bind and dial as s->options (sock_listen_endpoint...).
+	 */
+	int (*options)(const char *text, char *rest, size_t restlen, char *why, size_t whylen);
 };
 
 /*
@@ -147,6 +171,8 @@ ssize_t transport_no_recvfrom(struct sock *s, void *buf, size_t len, struct addr
 			      int *truncated);
 /* The one stub that fails with EINVAL, as chmod of a file that is not there would: see sock_set_file_mode. */
 int transport_no_set_file_mode(struct sock *s, mode_t mode);
+/* Takes no options of its own: all of text goes to rest (-1 with why when it does not fit). */
+int transport_no_options(const char *text, char *rest, size_t restlen, char *why, size_t whylen);
 
 /*
  * The batch operations of byte streams (tcp, unix). Not stubs: a batch means
@@ -169,6 +195,7 @@ static inline int transport_is_connected(const struct transport *t) { return (t-
 static inline int transport_keeps_boundaries(const struct transport *t) { return (t->flags & TRANSPORT_BOUNDARIES) != 0; }
 static inline int transport_is_reliable(const struct transport *t) { return (t->flags & TRANSPORT_RELIABLE) != 0; }
 static inline int transport_has_socket_file(const struct transport *t) { return (t->flags & TRANSPORT_SOCKET_FILE) != 0; }
+static inline int transport_in_user_space(const struct transport *t) { return (t->flags & TRANSPORT_USER_SPACE) != 0; }
 
 /* Makes s empty (fd -1), ready for an operation to fill. */
 void sock_init(struct sock *s);
@@ -181,8 +208,10 @@ void sock_init(struct sock *s);
 static inline int sock_is_connected(const struct sock *s) { return (s->flags & TRANSPORT_CONNECTED) != 0; }
 /* Does each recv return exactly one message as it was sent? */
 static inline int sock_keeps_boundaries(const struct sock *s) { return (s->flags & TRANSPORT_BOUNDARIES) != 0; }
-/* Does the kernel guarantee delivery (no silent loss)? */
+/* Is delivery guaranteed, no silent loss (by the kernel, or by socklab's own protocol in user space)? */
 static inline int sock_is_reliable(const struct sock *s) { return (s->flags & TRANSPORT_RELIABLE) != 0; }
+/* Is the protocol socklab's own, run in user space (no kernel socket of its kind)? */
+static inline int sock_in_user_space(const struct sock *s) { return (s->flags & TRANSPORT_USER_SPACE) != 0; }
 
 /* Like bind(2), and creates the socket first. 0 or -1. */
 static inline int sock_bind(struct sock *s, const struct transport *t, const struct addr *a)

@@ -218,7 +218,14 @@ int endpoint_parse(const char *text, enum endpoint_role role, struct endpoint *e
 			return fail_why(why, whylen, "options after '?' are %zu characters; the most is %zu", strlen(query),
 					sizeof ep->options - 1);
 		memcpy(ep->options, query, strlen(query) + 1);
-		if (impair_parse_options(ep->t, ep->options, why, whylen) < 0)
+		/*
+		 * The transport's own options (rdt's arq=...), then the impairment
+		 * layer's. On a transport built in user space they act beneath it,
+		 * on the datagrams it is made of, which really are lost: judged alone.
+		 */
+		char rest[sizeof ep->options];
+		if (ep->t->options(ep->options, rest, sizeof rest, why, whylen) < 0 ||
+		    impair_parse_options(transport_in_user_space(ep->t) ? NULL : ep->t, rest, why, whylen) < 0)
 			return -1;
 	}
 	if (transport_has_socket_file(ep->t))

@@ -22,7 +22,10 @@
  *                                       means every local address.
  *   unix:PATH  unix:///ABS/PATH  unix:@NAME    likewise unixgram: and unixpacket:;
  *                                       @NAME is Linux's abstract namespace.
- *   ...?key=value&key=value             options for the impairment layer (impair.h).
+ *   rdt://HOST:PORT?arq=sr&window=32    socklab's own reliable protocol over UDP
+ *                                       (transports/rdt/rdt_config.h: its options)
+ *   ...?key=value&key=value             options for the impairment layer (impair.h),
+ *                                       and a transport's own (its options slot).
  */
 struct endpoint {
 	const struct transport *t;

@@ -22,7 +22,10 @@ static int open_server(struct sock *s, const struct endpoint *ep, const struct a
 		s->file.mode = (mode_t)o->mode;
 	}
 	o->failed = "bind";
-	if (sock_bind(s, ep->t, a) < 0)
+	s->options = ep->options; /* a user-space transport reads its own, and impairs what it is made of */
+	int r = sock_bind(s, ep->t, a);
+	s->options = NULL;
+	if (r < 0)
 		return -1;
 	o->failed = "chmod";
 	if (o->mode >= 0 && sock_set_file_mode(s, (mode_t)o->mode) < 0)
@@ -31,7 +34,7 @@ static int open_server(struct sock *s, const struct endpoint *ep, const struct a
 	if (sock_is_connected(s) && sock_listen(s, o->backlog) < 0)
 		return -1;
 	o->failed = "impair";
-	return impair_attach(s, ep);
+	return sock_in_user_space(s) ? 0 : impair_attach(s, ep);
 }
 
 /* The shared part of listen and dial: resolve, then try each address until one works. */
@@ -56,8 +59,10 @@ static int try_each(struct sock *s, const struct endpoint *ep, enum endpoint_rol
 		} else {
 			sock_init(s);
 			s->connect_ms = connect_ms;
+			s->options = ep->options; /* a user-space transport reads its own, and impairs what it is made of */
 			r = sock_dial(s, ep->t, &addrs[i]);
-			if (r == 0)
+			s->options = NULL;
+			if (r == 0 && !sock_in_user_space(s))
 				r = impair_attach(s, ep);
 		}
 		if (r == 0)

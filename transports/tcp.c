@@ -45,4 +45,5 @@ const struct transport tcp_transport = {
 	.set_file_mode = transport_no_set_file_mode,
 	.send_batch = transport_stream_send_batch,
 	.recv_batch = transport_stream_recv_batch,
+	.options = transport_no_options,
 };

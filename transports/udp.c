@@ -132,4 +132,5 @@ const struct transport udp_transport = {
 	.set_file_mode = transport_no_set_file_mode,
 	.send_batch = udp_send_batch,
 	.recv_batch = sockops_recv_batch,
+	.options = transport_no_options,
 };

@@ -23,4 +23,5 @@ const struct transport unix_seqpacket_transport = {
 	.set_file_mode = unix_set_file_mode,
 	.send_batch = sockops_send_batch,
 	.recv_batch = sockops_recv_batch,
+	.options = transport_no_options,
 };

@@ -23,4 +23,5 @@ const struct transport unix_stream_transport = {
 	.set_file_mode = unix_set_file_mode,
 	.send_batch = transport_stream_send_batch,
 	.recv_batch = transport_stream_recv_batch,
+	.options = transport_no_options,
 };

@@ -2,6 +2,7 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -12,15 +13,28 @@
 
 #include "core/errors.h"
 
-int trace_on;
+_Atomic int trace_on;
+/* The sink and its context change together, and a line is handed over whole: one lock for both. */
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 static trace_sink_fn *sink;
 static void *sink_ctx;
+static _Thread_local int muted;
 
 void trace_set_sink(trace_sink_fn *fn, void *ctx)
 {
+	pthread_mutex_lock(&sink_lock);
 	sink = fn;
 	sink_ctx = ctx;
 	trace_on = fn != NULL;
+	pthread_mutex_unlock(&sink_lock);
+}
+
+int trace_mute(int on)
+{
+	int was = muted;
+
+	muted = on;
+	return was;
 }
 
 void trace_line(const char *fmt, ...)
@@ -29,12 +43,15 @@ void trace_line(const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 
-	if (!sink)
+	if (!trace_on || muted)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	sink(line, sink_ctx);
+	pthread_mutex_lock(&sink_lock);
+	if (sink)
+		sink(line, sink_ctx);
+	pthread_mutex_unlock(&sink_lock);
 	errno = saved;
 }
 

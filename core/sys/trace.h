@@ -12,13 +12,25 @@
  */
 typedef void trace_sink_fn(const char *line, void *ctx);
 
-/* Installs fn (NULL turns tracing off). Not thread-safe: call before starting threads. */
+/*
+ * Installs fn (NULL turns tracing off). Threads may trace (rdt's protocol
+ * thread does): the sink is called for one line at a time, never by two
+ * threads at once, and never again once trace_set_sink has returned from
+ * replacing it, so a sink's own data is safe to read after that.
+ */
 void trace_set_sink(trace_sink_fn *fn, void *ctx);
 
 /* Nonzero while a sink is installed; the wrappers in sys.c test it before formatting. */
-extern int trace_on;
+extern _Atomic int trace_on;
 
-/* Formats one line and hands it to the sink. Keeps errno unchanged. */
+/*
+ * Mutes (on 1) or unmutes (0) the narration of the calling thread alone, and
+ * returns how it was: for plumbing between socklab's own threads (rdt's
+ * socketpairs), which is not a call the program made.
+ */
+int trace_mute(int on);
+
+/* Formats one line and hands it to the sink. Keeps errno unchanged. Thread-safe. */
 void trace_line(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
 	__attribute__((format(printf, 1, 2)))

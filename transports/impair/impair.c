@@ -294,4 +294,5 @@ const struct transport impair_transport = {
 	.set_file_mode = impair_set_file_mode,
 	.send_batch = impair_send_batch,
 	.recv_batch = impair_recv_batch,
+	.options = transport_no_options,
 };

@@ -213,6 +213,7 @@ int rdt_closed(const struct rdt *c);         /* RDT_CLOSED after an open: over, 
 int rdt_readable(const struct rdt *c);       /* rdt_recv would not say EAGAIN */
 int rdt_writable(const struct rdt *c);       /* rdt_send would not say EAGAIN */
 uint32_t rdt_conn_id(const struct rdt *c);   /* the connection id, once known */
+unsigned rdt_payload_max(const struct rdt *c); /* the largest message: agreed in the handshake, the config's before */
 void rdt_get_stats(const struct rdt *c, struct rdt_stats *out);
 
 /* One line for e, without a newline, cut to cap: "rdt: timeout seq=7, RTO now 40 ms (backoff x2)". */

@@ -124,6 +124,7 @@ int rdt_error(const struct rdt *c) { return c->error; }
 int rdt_established(const struct rdt *c) { return c->state >= RDT_ESTABLISHED; }
 int rdt_closed(const struct rdt *c) { return c->opened && c->state == RDT_CLOSED; }
 uint32_t rdt_conn_id(const struct rdt *c) { return c->conn; }
+unsigned rdt_payload_max(const struct rdt *c) { return c->payload; }
 
 int rdt_readable(const struct rdt *c)
 {

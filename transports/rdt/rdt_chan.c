@@ -1,0 +1,201 @@
+/* rdt_chan.c - one rdt connection in its thread: the core, and the messages between it and the application's socketpair. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "rdt_sock.h"
+#include "core/sys/sys.h"
+#include "core/sys/sys_msg.h"
+#include "core/sys/trace.h"
+
+ssize_t rdt_plumb_send(int fd, const void *buf, size_t len)
+{
+	int was = trace_mute(1);
+	ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	trace_mute(was);
+	return n;
+}
+
+ssize_t rdt_plumb_recv(int fd, void *buf, size_t len)
+{
+	return recv(fd, buf, len, MSG_DONTWAIT);
+}
+
+/* Under --trace, every event of the core is a line: "  (rdt: retransmit seq=7 (timeout), transmission 2)". */
+void rdt_chan_event(void *ctx, const struct rdt_event *e)
+{
+	char line[200];
+
+	(void)ctx;
+	if (!trace_on)
+		return;
+	rdt_event_format(e, line, sizeof line);
+	trace_line("  (%s)", line);
+}
+
+struct rdt_chan *rdt_chan_new(struct rdt_driver *d, const struct addr *peer)
+{
+	struct rdt_chan *c = calloc(1, sizeof *c);
+	int sv[2];
+
+	if (!c)
+		return NULL;
+	c->d = d;
+	c->fd = c->app_fd = -1;
+	c->entry.addr = *peer;
+	c->payload = d->cfg.payload;
+	c->core = rdt_new(&d->cfg, rdt_chan_event, c);
+	c->staged = malloc(d->cfg.payload ? d->cfg.payload : 1);
+	if (!c->core || !c->staged || sys_socketpair(AF_UNIX, SOCK_SEQPACKET, sv) < 0) {
+		rdt_chan_free(c);
+		return NULL;
+	}
+	c->app_fd = sv[0];
+	c->fd = sv[1];
+	/* The thread's end never blocks; the pair must hold the largest message (a unix message is one skb). */
+	int was = trace_mute(1);
+	int r = sys_set_nonblocking(c->fd, 1);
+	trace_mute(was);
+	if (r < 0) {
+		rdt_chan_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void rdt_chan_free(struct rdt_chan *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		sys_close(c->fd);
+	if (c->app_fd >= 0)
+		sys_close(c->app_fd);
+	rdt_free(c->core);
+	free(c->staged);
+	free(c);
+}
+
+/* The application will read no more: after the peer's end (err 0), or the connection's failure. */
+static void pass_end(struct rdt_chan *c, int err)
+{
+	if (err)
+		c->error = err;
+	if (c->end_passed)
+		return;
+	c->end_passed = 1;
+	c->end_error = err;
+	/* SHUT_WR: its reads end. After a failure SHUT_RD too: its sends fail (EPIPE, which send turns into err). */
+	int was = trace_mute(1);
+	(void)shutdown(c->fd, err ? SHUT_RDWR : SHUT_WR);
+	trace_mute(was);
+}
+
+/* Messages the application sent: from the pair into the core, while the core has room. */
+static void take(struct rdt_chan *c, long long now)
+{
+	unsigned char *buf = c->d->in; /* free between two datagrams: the thread is the only one here */
+
+	while (!c->closing) {
+		if (c->eof && c->taken >= c->eof_at) {
+			if (rdt_close(c->core, now) == 0 || rdt_closed(c->core))
+				c->closing = 1;
+			return;
+		}
+		if (rdt_closed(c->core) || !rdt_writable(c->core))
+			return; /* failed (the application hears it from pass_end), or no room: wait for ACKs */
+		ssize_t n = rdt_plumb_recv(c->fd, buf, (size_t)c->payload + 1);
+		if (n < 0)
+			return; /* nothing yet */
+		c->taken++;
+		/* send() checked the size; a longer one cannot come, and would be refused here, not cut. */
+		(void)rdt_send(c->core, buf, (size_t)n, now);
+	}
+}
+
+/* Messages the core delivered: into the pair while it has room; the rest wait in the core. */
+static void deliver(struct rdt_chan *c)
+{
+	for (;;) {
+		if (!c->has_staged) {
+			size_t len = 0;
+			int r = rdt_recv(c->core, c->staged, c->d->cfg.payload, &len, NULL);
+			if (r == 0)
+				pass_end(c, 0);
+			else if (r < 0 && errno != EAGAIN && errno != ENOTCONN)
+				pass_end(c, errno);
+			if (r != 1)
+				return;
+			c->has_staged = 1;
+			c->staged_len = len;
+		}
+		if (!c->app_closed && !c->end_passed && rdt_plumb_send(c->fd, c->staged, c->staged_len) < 0 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			return; /* no room: the pair says when (POLLOUT) */
+		c->has_staged = 0; /* in the pair, or nobody will read it (closed, shut down) */
+	}
+}
+
+/* The application closed c: once our FIN is acknowledged, the peer gets RDT_FIN_GRACE_MS to end too. */
+static void enforce_grace(struct rdt_chan *c, long long now)
+{
+	if (!c->app_closed || rdt_closed(c->core))
+		return;
+	if (!c->grace_at && rdt_state(c->core) == RDT_FIN_WAIT_2)
+		c->grace_at = now + RDT_FIN_GRACE_MS * 1000LL;
+	if ((c->grace_at && now >= c->grace_at) || (c->d->linger_at && now >= c->d->linger_at))
+		rdt_abort(c->core); /* an RST: nobody here will read what the peer sends */
+}
+
+long long rdt_chan_pump(struct rdt_chan *c, long long now)
+{
+	struct rdt_driver *d = c->d;
+	ssize_t n;
+
+	enforce_grace(c, now);
+	if (rdt_established(c->core)) {
+		take(c, now);
+		deliver(c);
+	}
+	while ((n = rdt_output(c->core, now, d->out, d->dgram_max)) > 0)
+		rdt_driver_transmit(d, c, d->out, (size_t)n);
+	long long wake = rdt_next_wake(c->core, now);
+	long long at = c->grace_at ? c->grace_at : 0;
+	if (c->app_closed && d->linger_at && (!at || d->linger_at < at))
+		at = d->linger_at;
+	if (at && !rdt_closed(c->core) && (wake < 0 || at - now < wake))
+		wake = at > now ? at - now : 0;
+	return wake;
+}
+
+short rdt_chan_events(const struct rdt_chan *c)
+{
+	short ev = 0;
+
+	if (c->hup || c->app_closed || c->end_error || !rdt_established(c->core))
+		return 0;
+	if (c->has_staged)
+		ev |= POLLOUT;
+	if (!c->closing && !rdt_closed(c->core) && rdt_writable(c->core) && !(c->eof && c->taken >= c->eof_at))
+		ev |= POLLIN;
+	return ev;
+}
+
+int rdt_chan_finished(const struct rdt_chan *c)
+{
+	if ((c->handed && !c->app_closed) || (c->queued && c->d->listening))
+		return 0; /* the application holds it, or will */
+	return rdt_closed(c->core);
+}
+
+void rdt_chan_stop(struct rdt_chan *c)
+{
+	if (!c->eof) {
+		c->eof = 1;
+		c->eof_at = c->sent;
+	}
+	c->app_closed = 1;
+	if (!c->handed)
+		rdt_abort(c->core); /* never accepted: nobody will */
+}
