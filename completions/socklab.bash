@@ -40,10 +40,10 @@ _socklab_endpoint() {
 	case $cur in
 	unix:*|unixgram:*|unixpacket:*)
 		[[ ${cur#*:} == @* ]] || _socklab_files "${cur%%:*}:" "${cur#*:}" ;;
-	tcp://*|udp://*)
+	tcp://*|udp://*|rdt://*)
 		local s=${cur%%://*}://
 		[[ ${cur#*://} == *:* ]] || _socklab_add "$cur" "${s}127.0.0.1:" "${s}[::1]:" "${s}localhost:" ;;
-	*) _socklab_add "$cur" tcp:// udp:// unix: unixgram: unixpacket: ;;
+	*) _socklab_add "$cur" tcp:// udp:// unix: unixgram: unixpacket: rdt:// ;;
 	esac
 }
 
@@ -58,7 +58,7 @@ _socklab_value() {
 		set -- ${1#list:}
 		_socklab_add "$cur" "${@/#/$head}" ;;
 	endpoint) _socklab_endpoint "$cur" ;;
-	target) _socklab_add "$cur" tcp udp unix unixgram unixpacket; _socklab_endpoint "$cur" ;;
+	target) _socklab_add "$cur" tcp udp unix unixgram unixpacket rdt; _socklab_endpoint "$cur" ;;
 	file) _socklab_files "" "$cur" ;;
 	esac
 }
@@ -110,13 +110,13 @@ _socklab_option() {
 	recv:--rcvbuf) echo text ;;
 	recv:--slow) echo text ;;
 	recv:--mode) echo text ;;
-	bench:--transports) echo "list:tcp udp unix unixgram unixpacket" ;;
+	bench:--transports) echo "list:tcp udp unix unixgram unixpacket rdt" ;;
 	bench:--test) echo "one:rtt bulk all nagle" ;;
 	bench:--seconds) echo text ;;
 	bench:--pin) echo "one:same split both none" ;;
 	bench:--batch) echo text ;;
 	multicast:--receivers) echo text ;;
-	contrast:--transports) echo "list:tcp udp unix unixgram unixpacket" ;;
+	contrast:--transports) echo "list:tcp udp unix unixgram unixpacket rdt" ;;
 	contrast:--scenarios) echo "list:handshake boundaries empty end size buffer flow greeting clients restart calls delivery descriptors credentials one-to-many stranger" ;;
 	contrast:--format) echo "one:text markdown json mermaid sequence" ;;
 	contrast:--width) echo text ;;
@@ -126,7 +126,7 @@ _socklab_option() {
 	congestion:--buffer) echo text ;;
 	congestion:--loss) echo text ;;
 	congestion:--delay) echo text ;;
-	congestion:--cc) echo "list:reno cubic bbr" ;;
+	congestion:--cc) echo "list:reno cubic bbr aimd" ;;
 	congestion:--flows) echo text ;;
 	congestion:--stagger) echo text ;;
 	congestion:--seconds) echo text ;;
@@ -160,7 +160,7 @@ _socklab_operand() {
 	fdpass:0) echo endpoint ;;
 	fdpass:1) echo file ;;
 	creds:0) echo endpoint ;;
-	socketpair:0) echo "one:tcp udp unix unixgram unixpacket" ;;
+	socketpair:0) echo "one:tcp udp unix unixgram unixpacket rdt" ;;
 	wire:0) echo target ;;
 	*) return 1 ;;
 	esac

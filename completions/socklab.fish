@@ -63,11 +63,11 @@ function __socklab_endpoint
 			for f in (__fish_complete_path $path)
 				echo $scheme:$f
 			end
-		case 'tcp://*' 'udp://*'
+		case 'tcp://*' 'udp://*' 'rdt://*'
 			set -l s (string replace -r '://.*' '://' -- $cur)
 			string match -q '*://*:*' -- $cur; or printf '%s\n' $s'127.0.0.1:' $s'[::1]:' $s'localhost:'
 		case '*'
-			printf '%s\n' tcp:// udp:// unix: unixgram: unixpacket:
+			printf '%s\n' tcp:// udp:// unix: unixgram: unixpacket: rdt://
 	end
 end
 
@@ -176,7 +176,7 @@ complete -c socklab -n '__socklab_using pitfalls; and __socklab_operand pitfalls
 complete -c socklab -n '__socklab_using pitfalls; and __socklab_operand pitfalls 1' -a '(__socklab_endpoint)'
 
 # socklab bench
-complete -c socklab -n '__socklab_using bench' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket)' -d 'comma-separated schemes'
+complete -c socklab -n '__socklab_using bench' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket rdt)' -d 'comma-separated schemes'
 complete -c socklab -n '__socklab_using bench' -l test -x -a 'rtt bulk all nagle' -d 'the test to run'
 complete -c socklab -n '__socklab_using bench' -l seconds -x -d 'time per test and transport, both paths and placements together'
 complete -c socklab -n '__socklab_using bench' -l pin -x -a 'same split both none' -d 'where the client and the servers run'
@@ -195,7 +195,7 @@ complete -c socklab -n '__socklab_using creds; and __socklab_operand creds 0' -a
 
 # socklab socketpair
 complete -c socklab -n '__socklab_using socketpair' -s h -l help -d 'print this command\'s help and exit'
-complete -c socklab -n '__socklab_using socketpair; and __socklab_operand socketpair 0' -a 'tcp udp unix unixgram unixpacket'
+complete -c socklab -n '__socklab_using socketpair; and __socklab_operand socketpair 0' -a 'tcp udp unix unixgram unixpacket rdt'
 
 # socklab multicast
 complete -c socklab -n '__socklab_using multicast' -l receivers -x -d 'how many receivers join'
@@ -206,7 +206,7 @@ complete -c socklab -n '__socklab_using multicast' -l trace -d 'narrate every so
 complete -c socklab -n '__socklab_using multicast' -s h -l help -d 'print this command\'s help and exit'
 
 # socklab contrast
-complete -c socklab -n '__socklab_using contrast' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket)' -d 'comma-separated schemes'
+complete -c socklab -n '__socklab_using contrast' -l transports -x -a '(__socklab_list tcp udp unix unixgram unixpacket rdt)' -d 'comma-separated schemes'
 complete -c socklab -n '__socklab_using contrast' -l scenarios -x -a '(__socklab_list handshake boundaries empty end size buffer flow greeting clients restart calls delivery descriptors credentials one-to-many stranger)' -d 'comma-separated scenario names'
 complete -c socklab -n '__socklab_using contrast' -l format -x -a 'text markdown json mermaid sequence' -d 'text'
 complete -c socklab -n '__socklab_using contrast' -l width -x -d 'text and sequence: N columns'
@@ -220,11 +220,11 @@ complete -c socklab -n '__socklab_using congestion' -l rate -x -d 'the bottlenec
 complete -c socklab -n '__socklab_using congestion' -l buffer -x -d 'its queue, in bytes or packets of 1500 bytes: 100p'
 complete -c socklab -n '__socklab_using congestion' -l loss -x -d 'drop PCT% of the data segments at random on the way'
 complete -c socklab -n '__socklab_using congestion' -l delay -x -d 'add MS to the round trip'
-complete -c socklab -n '__socklab_using congestion' -l cc -x -a '(__socklab_list reno cubic bbr)' -d 'algorithms, run one after another'
+complete -c socklab -n '__socklab_using congestion' -l cc -x -a '(__socklab_list reno cubic bbr aimd)' -d 'algorithms, run one after another'
 complete -c socklab -n '__socklab_using congestion' -l flows -x -d 'flows sharing the bottleneck in each run'
 complete -c socklab -n '__socklab_using congestion' -l stagger -x -d 'start flow i at i x S seconds'
 complete -c socklab -n '__socklab_using congestion' -l seconds -x -d 'length of each run'
-complete -c socklab -n '__socklab_using congestion' -l interval -x -d 'between TCP_INFO samples'
+complete -c socklab -n '__socklab_using congestion' -l interval -x -d 'between samples: TCP_INFO, or rdt\'s own'
 complete -c socklab -n '__socklab_using congestion' -l format -x -a 'chart json csv' -d 'chart'
 complete -c socklab -n '__socklab_using congestion' -l seed -x -d 'a loss pattern drawn from N, the same every run'
 complete -c socklab -n '__socklab_using congestion' -s h -l help -d 'print this command\'s help and exit'
@@ -237,4 +237,4 @@ complete -c socklab -n '__socklab_using wire' -l pcap -r -F -d 'also write the p
 complete -c socklab -n '__socklab_using wire' -l loss -x -d 'nftables in the namespace drops PERCENT of the data packets'
 complete -c socklab -n '__socklab_using wire' -l seed -x -d 'drop the same packets each run'
 complete -c socklab -n '__socklab_using wire' -s h -l help -d 'print this command\'s help and exit'
-complete -c socklab -n '__socklab_using wire; and __socklab_operand wire 0' -a 'tcp udp unix unixgram unixpacket (__socklab_endpoint)'
+complete -c socklab -n '__socklab_using wire; and __socklab_operand wire 0' -a 'tcp udp unix unixgram unixpacket rdt (__socklab_endpoint)'
