@@ -120,7 +120,7 @@ static void receive(const struct congestion_net *net, const struct congestion_ki
 	struct addr a;
 	int gai = 0;
 
-	trace_mute(1);
+	trace_set_sink(NULL, NULL); /* this process's own: rdt's protocol thread here too */
 	sock_init(&l);
 	snprintf(text, sizeof text, kind->receiver, CONGESTION_RECEIVER_ADDR);
 	if (congestion_net_enter(net, NET_RECEIVER) < 0 || endpoint_parse(text, ENDPOINT_SERVER, &ep, why, sizeof why) < 0 ||
