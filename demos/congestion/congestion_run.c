@@ -75,7 +75,8 @@ static int drive(const struct congestion_opts *o, struct congestion_run *run, in
 		}
 		if (now >= next) {
 			if (sample_all(run, (uint32_t)(now - t0)) < 0)
-				return fail_why(why, whylen, "getsockopt(TCP_INFO): %s", errno_text(errno));
+				return fail_why(why, whylen, "sample the flows (%s): %s", run->cc->kind->source,
+						errno_text(errno));
 			next += (long long)o->interval_ms * 1000;
 			if (next <= now) /* fell behind (a stopped process): skip, never sample twice at once */
 				next = now + (long long)o->interval_ms * 1000;
