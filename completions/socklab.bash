@@ -127,7 +127,7 @@ _socklab_option() {
 	congestion:--buffer) echo text ;;
 	congestion:--loss) echo text ;;
 	congestion:--delay) echo text ;;
-	congestion:--cc) echo "list:reno cubic bbr" ;;
+	congestion:--cc) echo "list:reno cubic bbr aimd" ;;
 	congestion:--flows) echo text ;;
 	congestion:--stagger) echo text ;;
 	congestion:--seconds) echo text ;;

@@ -160,7 +160,7 @@ Test(congestion, the_chart_fits_80_columns_and_marks_what_happened)
 
 	cr_assert(out);
 	congestion_chart(out, &f, 0, 10000000, 1, "reno, flow 1 of 1: a title that goes on and on and on well past eighty columns");
-	congestion_chart_legend(out);
+	congestion_chart_legend(out, &congestion_tcp_kind);
 	fclose(out);
 	for (char *line = text, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
@@ -208,5 +208,27 @@ Test(congestion, an_empty_flow_draws_no_chart)
 	congestion_chart(out, &f, 0, 1000000, 1, "t");
 	fclose(out);
 	cr_expect_str_eq(text, "t\n  (no samples)\n");
+	free(text);
+}
+
+/* rdt's legend says where its marks come from, in 80 columns, and never names TCP_INFO's fields. */
+Test(congestion, the_aimd_legend_names_rdt)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	cr_assert(out);
+	congestion_chart_legend(out, &congestion_rdt_kind);
+	fputs(congestion_rdt_kind.figures, out);
+	fclose(out);
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		cr_assert(nl, "every line ends");
+		cr_expect_leq(nl - line, 80, "%.*s", (int)(nl - line), line);
+	}
+	cr_expect(strstr(text, "rdt"), "%s", text);
+	cr_expect_null(strstr(text, "tcpi_"), "%s", text);
+	cr_expect_null(strstr(text, "kernel"), "%s", text);
 	free(text);
 }

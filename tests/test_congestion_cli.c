@@ -79,9 +79,9 @@ static const struct bad {
 	{ { "--buffer", "1p" }, "--buffer '1p'" },
 	{ { "--loss", "60" }, "--loss '60' is not a percentage from 0 to 50" },
 	{ { "--loss", "1%" }, "--loss '1%'" },
-	{ { "--cc", "vegas" }, "unknown algorithm 'vegas' in --cc: reno, cubic or bbr" },
+	{ { "--cc", "vegas" }, "unknown algorithm 'vegas' in --cc: reno, cubic, bbr or aimd" },
 	{ { "--cc", "reno,,bbr" }, "unknown algorithm '' in --cc" },
-	{ { "--cc", "aimd" }, "--cc aimd is for socklab's own reliable transport over UDP (rdt), which is not here yet" },
+	{ { "--cc", "aimd,vegas" }, "unknown algorithm 'vegas' in --cc" },
 	{ { "--cc", "reno,reno,reno,reno,reno,reno,reno" }, "--cc names more than 6 runs" },
 	{ { "--flows", "9" }, "--flows '9' is not a number from 1 to 8" },
 	{ { "--flows", "0" }, "--flows '0'" },
@@ -119,4 +119,24 @@ ParameterizedTest(size_t *i, congestion_cli, usage_errors)
 	cr_expect(strncmp(r.err, "socklab: congestion: ", 21) == 0, "%s", r.err);
 	cr_expect(strstr(r.err, bads[*i].why), "\"%s\" does not say \"%s\"", r.err, bads[*i].why);
 	test_run_free(&r);
+}
+
+/* aimd is rdt's: its own kind of flow, labelled as such, with the decrease rdt_snd_loss applies. */
+Test(congestion_cli, aimd_is_rdts_and_says_so)
+{
+	struct congestion_opts o;
+
+	cr_assert_eq(parse(&o, "--cc", "reno,aimd", NULL, NULL), 0);
+	cr_assert_eq(o.ncc, 2);
+	cr_expect_eq(o.cc[0]->kind, &congestion_tcp_kind);
+	cr_expect_eq(o.cc[1]->kind, &congestion_rdt_kind);
+	cr_expect_str_eq(o.cc[1]->name, "aimd");
+	cr_expect_eq(o.cc[1]->uses_ssthresh, 1);
+	cr_expect_eq(o.cc[1]->beta, 0.5);
+	cr_expect(strstr(o.cc[1]->beta_source, "socklab's"), "%s", o.cc[1]->beta_source);
+	cr_expect(strstr(congestion_rdt_kind.label, "not TCP_INFO"), "%s", congestion_rdt_kind.label);
+	cr_expect(strstr(congestion_rdt_kind.receiver, "rdt://") == congestion_rdt_kind.receiver);
+	cr_expect_str_eq(congestion_rdt_kind.source, "rdt_sock_stats");
+	cr_expect_str_eq(congestion_tcp_kind.source, "TCP_INFO");
+	cr_expect_eq(congestion_rdt_kind.has_delivery_rate, 0, "rdt measures no delivery rate: none is shown");
 }

@@ -152,3 +152,101 @@ Test(congestion_run, unprivileged_runs_or_says_why)
 	}
 	test_run_free(&r);
 }
+
+/* How many lines of text contain what. */
+static size_t lines_with(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+/*
+ * --cc aimd: the samples are rdt's own sender's (rdt_sock_stats), traced as
+ * rdt narrates them: cwnd grows, is cut when the bottleneck's queue
+ * overflows, the ssthresh sampled is one rdt set, and no more retransmissions
+ * are printed than rdt made. The receiver's process narrates nothing, so
+ * every rdt line in the trace is the sender's.
+ */
+Test(congestion_run, aimd_is_sampled_from_rdts_own_sender)
+{
+	const char *argv[] = { "socklab", "--trace", "congestion", "--cc", "aimd", "--seconds", "2", "--format", "json", NULL };
+	static double v[4096];
+	struct run_result r;
+	char *before = host_state();
+
+	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	skip_if_refused(&r);
+	cr_assert_eq(r.status, 0, "exit %d: %.2000s", r.status, r.err);
+	cr_expect(strstr(r.out, "\"source\": \"rdt_sock_stats\", \"runs\""), "%.300s", r.out);
+	cr_expect(strstr(r.out, "{\"cc\": \"aimd\", \"source\": \"rdt_sock_stats\""), "%.300s", r.out);
+	cr_expect(strstr(r.out, "\"delivery_bps\": null") && !strstr(r.out, "\"delivery_bps\": 0"),
+		  "rdt measures no delivery rate, and none is shown");
+	size_t n = numbers(r.out, "cwnd", v, 4096), cuts = 0;
+	double top = 0;
+	cr_assert_gt(n, 100, "2 s every 5 ms: %zu samples", n);
+	cr_expect_eq(v[0], 1, "rdt's slow start begins at one packet: %g", v[0]);
+	for (size_t i = 1; i < n; i++) {
+		cuts += v[i] < v[i - 1];
+		top = v[i] > top ? v[i] : top;
+	}
+	cr_expect_gt(top, 20, "cwnd grew: at most %g", top);
+	cr_expect_geq(cuts, 1, "the queue overflowed at least once, and cwnd was cut");
+	const char *ss = strstr(r.out, "\"ssthresh\": ");
+	while (ss && ss[12] == 'n')
+		ss = strstr(ss + 1, "\"ssthresh\": "); /* null until rdt lowers it from the window */
+	cr_assert(ss, "an ssthresh set by a decrease: %.300s", r.out);
+	char said[64];
+	snprintf(said, sizeof said, ", ssthresh %ld (", strtol(ss + 12, NULL, 10));
+	cr_expect(strstr(r.err, said), "rdt never said '%s'", said);
+	cr_expect(lines_with(r.err, "(rdt: cwnd ") > 0, "rdt narrated its window");
+	cr_assert_eq(numbers(r.out, "retransmitted", v, 1), 1);
+	cr_expect_gt(v[0], 0, "losses at the overflow are retransmitted");
+	cr_expect_leq(v[0], (double)lines_with(r.err, "(rdt: retransmit seq="), "no more than rdt retransmitted");
+	cr_expect_null(strstr(r.err, "-> LISTEN"), "the receiver's process narrates nothing");
+	cr_assert_eq(numbers(r.out, "bytes_received", v, 1), 1);
+	cr_expect_eq((long long)v[0] % 1400, 0, "whole messages of 1400 bytes: %g", v[0]);
+	test_run_free(&r);
+	char *after = host_state();
+	cr_expect_str_eq(after, before, "the host's interfaces, qdiscs or rules changed");
+	free(before);
+	free(after);
+}
+
+/* reno then aimd with loss, one after another: each labelled, side by side, nothing left behind. */
+Test(congestion_run, reno_then_aimd_side_by_side)
+{
+	const char *argv[] = { test_socklab(), "congestion", "--cc", "reno,aimd", "--loss", "2", "--seconds", "1", NULL };
+	char marker[320], pid[32];
+	struct run_result r;
+	char *before = host_state();
+
+	snprintf(pid, sizeof pid, "aimd%d", (int)getpid());
+	snprintf(marker, sizeof marker, "SOCKLAB_CONGESTION_TEST=%s", pid);
+	setenv("SOCKLAB_CONGESTION_TEST", pid, 1);
+	cr_assert_eq(test_run(argv, NULL, 0, &r), 0);
+	skip_if_refused(&r);
+	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect_str_eq(r.err, "");
+	cr_expect(strstr(r.out, "== reno: 1 flow") && strstr(r.out, "== aimd: 1 flow"), "%s", r.out);
+	cr_expect(strstr(r.out, "== aimd: 1 flow through a 20 Mbit/s bottleneck (tbf), queue 150000 bytes, 2% loss, 1 s\n"
+				"   socklab's rdt over UDP (cc=aimd): samples from its own sender, not TCP_INFO\n"),
+		  "%s", r.out);
+	cr_expect_eq(lines_with(r.out, "not TCP_INFO"), 2, "the run's heading and the table's note: %s", r.out);
+	cr_expect(strstr(r.out, "aimd, flow 1 of 1: cwnd in packets of 1400 bytes"), "%s", r.out);
+	cr_expect(strstr(r.out, "^ rdt retransmitted in it"), "%s", r.out);
+	cr_expect(strstr(r.out, "^ the kernel retransmitted in that column"), "reno's legend is the kernel's: %s", r.out);
+	const char *table = strstr(r.out, "== side by side");
+	cr_assert(table, "%s", r.out);
+	cr_expect(strstr(table, "\nreno ") && strstr(table, "\naimd "), "%s", table);
+	cr_expect(strstr(r.out, "aimd is specified at 0.5 (socklab's rule"), "%s", r.out);
+	test_run_free(&r);
+	unsetenv("SOCKLAB_CONGESTION_TEST");
+	cr_expect_not(marked_alive(marker), "a child of socklab congestion outlived it");
+	char *after = host_state();
+	cr_expect_str_eq(after, before, "the host's interfaces, qdiscs or rules changed");
+	free(before);
+	free(after);
+}

@@ -24,7 +24,11 @@ enum congestion_ca { CA_OPEN, CA_DISORDER, CA_CWR, CA_RECOVERY, CA_LOSS };
 /* What the chart calls each sample (congestion_phase()). */
 enum congestion_phase { PHASE_SLOW_START, PHASE_AVOIDANCE, PHASE_OPEN, PHASE_CWR, PHASE_RECOVERY, PHASE_LOSS };
 
-/* One reading of a sender's state, all from TCP_INFO (tcp(7)) but the time. */
+/*
+ * One reading of a sender's state: for kernel TCP all from TCP_INFO (tcp(7))
+ * but the time; for rdt (congestion_rdt.c) from rdt_sock_stats(), socklab's
+ * own sender, each field its counterpart there (the comments name TCP's).
+ */
 struct congestion_sample {
 	uint32_t t_us;         /* since the run began (CLOCK_MONOTONIC) */
 	uint32_t cwnd;         /* tcpi_snd_cwnd, in segments */
@@ -40,15 +44,23 @@ struct congestion_sample {
 struct congestion_flow;
 
 /*
- * A kind of flow: how one is opened, fed and read. Kernel TCP is the one
- * kind today (congestion_tcp.c); socklab's own reliable transport over UDP
- * (rdt, with cc=aimd) is meant to be a second table with the same slots, its
- * samples taken from its own sender state, so the run loop, the analysis and
- * the chart need no change. Every slot returns -1 with errno on failure.
+ * A kind of flow: how one is opened, fed and read, and how its numbers are
+ * named. Kernel TCP (congestion_tcp.c) is sampled from TCP_INFO; socklab's
+ * own reliable transport over UDP (rdt with cc=aimd, congestion_rdt.c) from
+ * its own sender's state, so the run loop, the analysis and the chart take
+ * either, and every label says which. Every slot returns -1 with errno on
+ * failure.
  */
 struct congestion_kind {
-	const char *name; /* "kernel tcp" */
-	/* Nonblocking connect from the current network namespace, with the flow's cc set first. */
+	const char *name;     /* "kernel tcp" */
+	const char *source;   /* where the samples come from, for json: "TCP_INFO" */
+	const char *label;    /* a line under each run's heading saying where its samples come from, or NULL */
+	const char *unit;     /* what cwnd counts: "segments" */
+	const char *receiver; /* the receiver's endpoint, %s the receiver's address: "tcp://%s:0" */
+	const char *legend;   /* under the charts: what *, -, ^ and each phase letter are read from */
+	const char *figures;  /* under the table of flows: what goodput, retransmitted and RTT are */
+	int has_delivery_rate; /* the samples' delivery_bps is measured (else it is left empty) */
+	/* Connects from the current network namespace, with the flow's cc set first; without blocking, or says how long. */
 	int (*open)(struct congestion_flow *f, const char *cc, const char *host, int port);
 	/* Sends what the transport takes now, without blocking. */
 	int (*pump)(struct congestion_flow *f);
@@ -70,6 +82,7 @@ struct congestion_cc {
 /* The table of --cc names (congestion_args.c), NULL-name terminated. */
 extern const struct congestion_cc congestion_ccs[];
 extern const struct congestion_kind congestion_tcp_kind;
+extern const struct congestion_kind congestion_rdt_kind;
 
 enum congestion_format { FORMAT_CHART, FORMAT_JSON, FORMAT_CSV };
 
@@ -96,9 +109,10 @@ struct congestion_flow {
 	int open;                 /* opened and not yet closed */
 	int port;                 /* its local port, to match the receiver's count */
 	uint32_t started_us;      /* when it really started */
-	uint32_t mss;             /* tcpi_snd_mss, last read */
-	uint32_t min_rtt_us;      /* tcpi_min_rtt, last read */
+	uint32_t mss;             /* tcpi_snd_mss, last read (rdt: the bytes of each message) */
+	uint32_t min_rtt_us;      /* tcpi_min_rtt, last read (rdt: the smallest srtt sampled) */
 	uint64_t bytes_received;  /* by the receiving application, within the run */
+	void *own;                /* the kind's own state (rdt: its socket and last counts), or NULL */
 	struct congestion_sample *s;
 	size_t n, cap;
 };

@@ -12,11 +12,16 @@
 #define TEXT(x) #x
 #define NUMBER(x) TEXT(x)
 
-/* The decreases are the specified ones: RFC 5681 section 3.1 (equation 4), RFC 9438 section 4.6. */
+/*
+ * The decreases are the specified ones: RFC 5681 section 3.1 (equation 4), RFC 9438 section 4.6; aimd's is
+ * socklab's own rule (transports/rdt/rdt_send.c, rdt_snd_loss), written after RFC 5681's.
+ */
 const struct congestion_cc congestion_ccs[] = {
 	{ "reno", &congestion_tcp_kind, 1, 0.5, "RFC 5681: ssthresh = FlightSize / 2" },
 	{ "cubic", &congestion_tcp_kind, 1, 0.7, "RFC 9438: beta_cubic = 0.7" },
 	{ "bbr", &congestion_tcp_kind, 0, 0, "BBR sets its window from bandwidth x min RTT, not from losses" },
+	{ "aimd", &congestion_rdt_kind, 1, 0.5,
+	  "socklab's rule, after RFC 5681: flight / 2" },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -46,7 +51,7 @@ static const struct cli_option options[] = {
 	  0 },
 	{ 'g', "stagger", "S", CLI_TEXT, NULL, "start flow i at i x S seconds (default 0: all together)", 0 },
 	{ 's', "seconds", "S", CLI_TEXT, NULL, "length of each run (default 10)", 0 },
-	{ 'i', "interval", "MS", CLI_TEXT, NULL, "between TCP_INFO samples (default 5)", 0 },
+	{ 'i', "interval", "MS", CLI_TEXT, NULL, "between samples: TCP_INFO, or rdt's own (default 5)", 0 },
 	{ 'o', "format", "F", CLI_ONE, &formats, "chart (default), or every sample as json or csv", 0 },
 	{ 'e', "seed", "N", CLI_TEXT, NULL, "a loss pattern drawn from N, the same every run (default: the kernel's)", 0 },
 	CLI_OPTION_HELP,
@@ -56,6 +61,8 @@ static const struct cli_option options[] = {
 static const struct cli_example examples[] = {
 	{ "Reno through the default 20 Mbit/s bottleneck, then reno and cubic sharing a smaller one, two flows each:",
 	  "socklab congestion\nsocklab congestion --rate 5mbit --cc reno,cubic --flows 2 --stagger 2" },
+	{ "Kernel Reno, then socklab's own rdt over UDP with its AIMD window, sampled from rdt's sender:",
+	  "socklab congestion --cc reno,aimd" },
 	{ "Every sample, as CSV, with 1% of the segments lost the same way every run:",
 	  "socklab congestion --loss 1 --seed 7 --format csv > samples.csv" },
 	{ NULL, NULL },
@@ -69,7 +76,8 @@ const struct command congestion_command = {
 	.main = congestion_main,
 	.description = "Congestion control on a real bottleneck: socklab makes three network namespaces of its own "
 		       "(sender, router, receiver; never the host's), a token bucket (tc tbf) on the router as the "
-		       "bottleneck, and sends TCP through it, sampling the sender's TCP_INFO as it goes. Needs root, or "
+		       "bottleneck, and sends TCP through it, sampling the sender's TCP_INFO as it goes; --cc aimd sends "
+		       "socklab's own rdt over UDP instead, sampled from its own sender (not TCP_INFO). Needs root, or "
 		       "unprivileged user namespaces; and ip, tc, nft (iproute2, nftables).",
 	.options = options,
 	.examples = examples,
@@ -138,17 +146,14 @@ static int parse_ccs(const char *list, struct congestion_opts *o)
 		for (const struct congestion_cc *c = congestion_ccs; c->name && !found; c++)
 			if (strlen(c->name) == len && strncmp(c->name, p, len) == 0)
 				found = c;
-		if (!found && len == 4 && strncmp(p, "aimd", 4) == 0)
-			return cli_usage_error("congestion", "--cc aimd is for socklab's own reliable transport over UDP "
-							     "(rdt), which is not here yet: kernel TCP offers reno, cubic, bbr");
 		if (!found)
-			return cli_usage_error("congestion", "unknown algorithm '%.*s' in --cc: reno, cubic or bbr",
+			return cli_usage_error("congestion", "unknown algorithm '%.*s' in --cc: reno, cubic, bbr or aimd",
 					       (int)(len > 20 ? 20 : len), p);
 		if (o->ncc == CONGESTION_MAX_CCS)
 			return cli_usage_error("congestion", "--cc names more than %d runs", CONGESTION_MAX_CCS);
 		o->cc[o->ncc++] = found;
 	}
-	return o->ncc ? 0 : cli_usage_error("congestion", "--cc names no algorithm: reno, cubic or bbr");
+	return o->ncc ? 0 : cli_usage_error("congestion", "--cc names no algorithm: reno, cubic, bbr or aimd");
 }
 
 /* The value of one option into *o; 0, or the usage error printed. */

@@ -128,9 +128,7 @@ void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t from_
 	fprintf(out, "retr.  %s\n", line);
 }
 
-void congestion_chart_legend(FILE *out)
+void congestion_chart_legend(FILE *out, const struct congestion_kind *kind)
 {
-	fprintf(out, "* cwnd  - ssthresh (in segments)  ^ the kernel retransmitted in that column\n"
-		     "phase (tcpi_ca_state, then cwnd against ssthresh): S slow start, A congestion\n"
-		     "avoidance, R fast recovery, L timeout (RTO), C cwnd reduced (CWR), o open (bbr)\n");
+	fputs(kind->legend, out);
 }

@@ -24,7 +24,7 @@
 void congestion_chart(FILE *out, const struct congestion_flow *f, uint32_t from_us, uint32_t to_us, int uses_ssthresh,
 		      const char *title);
 
-/* The two lines that say what the marks mean. */
-void congestion_chart_legend(FILE *out);
+/* The lines that say what the marks mean and where they come from: the kind's own (TCP_INFO, or rdt's sender). */
+void congestion_chart_legend(FILE *out, const struct congestion_kind *kind);
 
 #endif

@@ -7,8 +7,16 @@
 void congestion_dump_json_open(FILE *out, const struct congestion_opts *o)
 {
 	fprintf(out, "{\"rate_bps\": %" PRIu64 ", \"buffer_bytes\": %" PRIu64 ", \"loss_pct\": %g, \"delay_ms\": %d, "
-		     "\"interval_ms\": %d, \"seconds\": %g, \"source\": \"TCP_INFO\", \"runs\": [",
+		     "\"interval_ms\": %d, \"seconds\": %g, \"source\": \"",
 		o->rate_bps, o->buffer_bytes, o->loss_pct, o->delay_ms, o->interval_ms, o->seconds_ms / 1e3);
+	for (int r = 0, said = 0; r < o->ncc; r++) { /* each source once: "TCP_INFO", "TCP_INFO, rdt_sock_stats" */
+		int before = 0;
+		for (int k = 0; k < r; k++)
+			before |= o->cc[k]->kind == o->cc[r]->kind;
+		if (!before)
+			fprintf(out, "%s%s", said++ ? ", " : "", o->cc[r]->kind->source);
+	}
+	fprintf(out, "\", \"runs\": [");
 }
 
 /* ssthresh as a number, or null when the algorithm keeps none. */
@@ -37,8 +45,13 @@ static void json_flow(FILE *out, const struct congestion_run *run, int i)
 			x->cwnd);
 		json_ssthresh(out, x->ssthresh);
 		fprintf(out, ", \"rtt_us\": %" PRIu32 ", \"rttvar_us\": %" PRIu32 ", \"total_retrans\": %" PRIu32
-			     ", \"data_segs_out\": %" PRIu32 ", \"delivery_bps\": %" PRIu64 ", \"ca_state\": %u, \"phase\": \"%s\"}",
-			x->rtt_us, x->rttvar_us, x->retrans, x->segs_out, x->delivery_bps, x->ca_state,
+			     ", \"data_segs_out\": %" PRIu32 ", \"delivery_bps\": ",
+			x->rtt_us, x->rttvar_us, x->retrans, x->segs_out);
+		if (run->cc->kind->has_delivery_rate)
+			fprintf(out, "%" PRIu64, x->delivery_bps);
+		else
+			fprintf(out, "null"); /* not measured (rdt) */
+		fprintf(out, ", \"ca_state\": %u, \"phase\": \"%s\"}", x->ca_state,
 			congestion_phase_name(congestion_phase(x, run->cc->uses_ssthresh)));
 	}
 	fprintf(out, "]}");
@@ -46,8 +59,8 @@ static void json_flow(FILE *out, const struct congestion_run *run, int i)
 
 void congestion_dump_json_run(FILE *out, const struct congestion_run *run, int first)
 {
-	fprintf(out, "%s\n  {\"cc\": \"%s\", \"duration_ms\": %.3f, \"flows\": [", first ? "" : ",", run->cc->name,
-		run->duration_us / 1e3);
+	fprintf(out, "%s\n  {\"cc\": \"%s\", \"source\": \"%s\", \"duration_ms\": %.3f, \"flows\": [", first ? "" : ",",
+		run->cc->name, run->cc->kind->source, run->duration_us / 1e3);
 	for (int i = 0; i < run->nflows; i++)
 		json_flow(out, run, i);
 	fprintf(out, "]}");
@@ -71,8 +84,10 @@ void congestion_dump_csv_run(FILE *out, const struct congestion_run *run)
 			fprintf(out, "%s,%d,%.3f,%" PRIu32 ",", run->cc->name, i + 1, x->t_us / 1e3, x->cwnd);
 			if (x->ssthresh != CONGESTION_NO_SSTHRESH)
 				fprintf(out, "%" PRIu32, x->ssthresh);
-			fprintf(out, ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%u,%s\n", x->rtt_us,
-				x->rttvar_us, x->retrans, x->segs_out, x->delivery_bps, x->ca_state,
-				congestion_phase_name(congestion_phase(x, run->cc->uses_ssthresh)));
+			fprintf(out, ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",", x->rtt_us, x->rttvar_us, x->retrans,
+				x->segs_out);
+			if (run->cc->kind->has_delivery_rate) /* else empty: not measured (rdt) */
+				fprintf(out, "%" PRIu64, x->delivery_bps);
+			fprintf(out, ",%u,%s\n", x->ca_state, congestion_phase_name(congestion_phase(x, run->cc->uses_ssthresh)));
 		}
 }

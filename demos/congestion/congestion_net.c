@@ -14,6 +14,7 @@
 
 #include "core/errors.h"
 #include "demos/netns.h"
+#include "transports/rdt/rdt_wire.h" /* RDT_DATA: which of rdt's datagrams --loss drops */
 #include "congestion_exec.h"
 
 #ifdef __linux__
@@ -72,6 +73,8 @@ int congestion_net_check(const struct congestion_opts *o, char *why, size_t whyl
 	avail[strcspn(avail, "\n")] = '\0';
 	for (int i = 0; i < o->ncc; i++) {
 		char padded[260], word[32];
+		if (o->cc[i]->kind != &congestion_tcp_kind)
+			continue; /* aimd is rdt's, in socklab: nothing the kernel must have */
 		snprintf(padded, sizeof padded, " %s ", avail);
 		snprintf(word, sizeof word, " %s ", o->cc[i]->name);
 		if (!strstr(padded, word) && geteuid() != 0)
@@ -101,38 +104,55 @@ static int make_namespaces(struct congestion_net *net, char *why, size_t whylen)
 	return 0;
 }
 
-/* --loss: drop data segments (not SYN, FIN, RST) on their way to the receiver, at random or from --seed's pattern. */
+/* The drop that follows a match: at random, or at the positions of --seed's pattern. Writes it at out. */
+static int loss_pick(const struct congestion_opts *o, unsigned n, char *out, size_t cap)
+{
+	int len;
+
+	if (!o->seeded)
+		return snprintf(out, cap, "numgen random mod %d < %u counter drop", LOSS_SCALE, n);
+	/* A partial Fisher-Yates shuffle of 0..LOSS_SCALE-1, driven by a 64-bit LCG (Knuth's MMIX constants). */
+	static unsigned short slot[LOSS_SCALE];
+	unsigned long long x = o->seed;
+	for (unsigned i = 0; i < LOSS_SCALE; i++)
+		slot[i] = (unsigned short)i;
+	len = snprintf(out, cap, "numgen inc mod %d { ", LOSS_SCALE);
+	for (unsigned i = 0; i < n; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned j = i + (unsigned)((x >> 33) % (LOSS_SCALE - i));
+		unsigned short t = slot[i];
+		slot[i] = slot[j];
+		slot[j] = t;
+		len += snprintf(out + len, cap - (size_t)len, "%s%u", i ? ", " : "", slot[i]);
+	}
+	return len + snprintf(out + len, cap - (size_t)len, " } counter drop");
+}
+
+/*
+ * --loss: drop data on its way to the receiver, at random or from --seed's
+ * pattern: TCP segments without SYN, FIN or RST, and rdt's DATA datagrams
+ * (UDP; rdt's flags byte is the 4th of its header, after UDP's 8 bytes:
+ * transports/rdt/rdt_wire.h), so that neither loses its handshake or its end.
+ * Each rule counts its own pattern; a run carries one kind of traffic.
+ */
 static int add_loss(const struct congestion_opts *o, const struct congestion_net *net, char *why, size_t whylen)
 {
 	unsigned n = (unsigned)(o->loss_pct * LOSS_SCALE / 100 + 0.5);
 	size_t cap = 512 + (size_t)n * 7;
-	char *rules = malloc(cap), *pick;
-	int len, r;
+	char *rules = malloc(2 * cap), *drop = malloc(cap), *pick;
+	int r;
 
-	if (!rules)
+	if (!rules || !drop) {
+		free(rules);
+		free(drop);
 		return fail_why(why, whylen, "%s", errno_text(ENOMEM));
-	len = snprintf(rules, cap, "table ip socklab_congestion {\n\tchain forward {\n\t\ttype filter hook forward priority 0; "
-			      "policy accept;\n\t\tip daddr %s tcp flags & (syn | fin | rst) == 0 ",
-		       CONGESTION_RECEIVER_ADDR);
-	if (!o->seeded) {
-		snprintf(rules + len, cap - (size_t)len, "numgen random mod %d < %u counter drop\n\t}\n}\n", LOSS_SCALE, n);
-	} else {
-		/* A partial Fisher-Yates shuffle of 0..LOSS_SCALE-1, driven by a 64-bit LCG (Knuth's MMIX constants). */
-		static unsigned short slot[LOSS_SCALE];
-		unsigned long long x = o->seed;
-		for (unsigned i = 0; i < LOSS_SCALE; i++)
-			slot[i] = (unsigned short)i;
-		len += snprintf(rules + len, cap - (size_t)len, "numgen inc mod %d { ", LOSS_SCALE);
-		for (unsigned i = 0; i < n; i++) {
-			x = x * 6364136223846793005ull + 1442695040888963407ull;
-			unsigned j = i + (unsigned)((x >> 33) % (LOSS_SCALE - i));
-			unsigned short t = slot[i];
-			slot[i] = slot[j];
-			slot[j] = t;
-			len += snprintf(rules + len, cap - (size_t)len, "%s%u", i ? ", " : "", slot[i]);
-		}
-		snprintf(rules + len, cap - (size_t)len, " } counter drop\n\t}\n}\n");
 	}
+	loss_pick(o, n, drop, cap);
+	snprintf(rules, 2 * cap, "table ip socklab_congestion {\n\tchain forward {\n\t\ttype filter hook forward priority 0; "
+				"policy accept;\n\t\tip daddr %s tcp flags & (syn | fin | rst) == 0 %s\n"
+				"\t\tip daddr %s meta l4proto udp @th,88,8 & 0x%02x == 0x%02x %s\n\t}\n}\n",
+		 CONGESTION_RECEIVER_ADDR, drop, CONGESTION_RECEIVER_ADDR, RDT_DATA, RDT_DATA, drop);
+	free(drop);
 	pick = rules;
 	r = run(net, NET_ROUTER, pick, why, whylen, "nft -f -");
 	free(rules);

@@ -26,7 +26,10 @@ static void heading(FILE *out, const struct congestion_opts *o, const struct con
 		fprintf(out, ", %g%% loss%s", o->loss_pct, o->seeded ? " (seeded)" : "");
 	if (o->delay_ms > 0)
 		fprintf(out, ", +%d ms", o->delay_ms);
-	fprintf(out, ", %g s\n\n", run->duration_us / 1e6);
+	fprintf(out, ", %g s\n", run->duration_us / 1e6);
+	if (run->cc->kind->label) /* kernel TCP's need no saying: the legend names TCP_INFO's fields */
+		fprintf(out, "   %s\n", run->cc->kind->label);
+	fprintf(out, "\n");
 }
 
 /* A line per flow: what the receiver got, what the sender sent again, the round trip. */
@@ -42,8 +45,7 @@ static void figures(FILE *out, const struct congestion_run *run, const struct co
 			congestion_rate_text(sum[i].goodput_bps, rate, sizeof rate), retr, sum[i].rtt_min_us / 1e3,
 			sum[i].rtt_avg_us / 1e3, run->flow[i].started_us / 1e6);
 	}
-	fprintf(out, "goodput: bytes the receiver read x 8 / the flow's time; retransmitted: tcpi_total_retrans\n"
-		     "of tcpi_data_segs_out; RTT: tcpi_min_rtt / the mean of the sampled tcpi_rtt\n");
+	fputs(run->cc->kind->figures, out);
 	if (run->nflows > 1) {
 		double x[CONGESTION_MAX_FLOWS];
 		for (int i = 0; i < run->nflows; i++)
@@ -127,14 +129,14 @@ void congestion_report_run(FILE *out, const struct congestion_opts *o, const str
 	for (int i = 0; i < run->nflows; i++) {
 		const struct congestion_flow *f = &run->flow[i];
 		congestion_summarize(f, run->duration_us, &sum[i]);
-		snprintf(title, sizeof title, "%s, flow %d of %d: cwnd in segments of %u bytes, %zu samples (%d ms apart)",
-			 run->cc->name, i + 1, run->nflows, f->mss, f->n, o->interval_ms);
+		snprintf(title, sizeof title, "%s, flow %d of %d: cwnd in %s of %u bytes, %zu samples (%d ms apart)",
+			 run->cc->name, i + 1, run->nflows, run->cc->kind->unit, f->mss, f->n, o->interval_ms);
 		congestion_chart(out, f, 0, run->duration_us, run->cc->uses_ssthresh, title);
 		fprintf(out, "\n");
 		if (run->nflows == 1)
 			zoom(out, run, f);
 	}
-	congestion_chart_legend(out);
+	congestion_chart_legend(out, run->cc->kind);
 	fprintf(out, "\n");
 	figures(out, run, sum);
 	fprintf(out, "\nlessons, measured in this run:\n");
@@ -159,4 +161,7 @@ void congestion_report_compare(FILE *out, const struct congestion_opts *o,
 			congestion_rate_text(s->goodput_bps, rate, sizeof rate), s->p * 100, s->rtt_avg_us / 1e3,
 			s->spread.cv, median);
 	}
+	for (int r = 0; r < o->ncc; r++)
+		if (o->cc[r]->kind->label)
+			fprintf(out, "%s: %s\n", o->cc[r]->name, o->cc[r]->kind->label);
 }

@@ -24,32 +24,6 @@ long long congestion_now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* A listening TCP socket on the receiver's address, made in the receiver's namespace. Returns it, or -1. */
-static int listen_in_receiver(const struct congestion_net *net, int *port)
-{
-	struct addr a = { .len = sizeof(struct sockaddr_in) };
-	struct sockaddr_in *in = (struct sockaddr_in *)&a.ss;
-	int fd = -1;
-
-	in->sin_family = AF_INET;
-	if (inet_pton(AF_INET, CONGESTION_RECEIVER_ADDR, &in->sin_addr) != 1 || congestion_net_enter(net, NET_RECEIVER) < 0)
-		return -1;
-	fd = sys_socket(AF_INET, SOCK_STREAM, 0);
-	if (fd >= 0 && (sys_bind(fd, &a) < 0 || sys_listen(fd, CONGESTION_MAX_FLOWS) < 0 || sys_getsockname(fd, &a) < 0)) {
-		int saved = errno;
-		sys_close(fd);
-		errno = saved;
-		fd = -1;
-	}
-	int saved = errno;
-	if (congestion_net_enter(net, NET_SENDER) < 0) /* back to where the sender lives */
-		saved = errno;
-	if (fd >= 0)
-		*port = addr_port(&a);
-	errno = saved;
-	return fd;
-}
-
 /* Appends one sample; -1 with ENOMEM. */
 static int keep(struct congestion_flow *f, const struct congestion_sample *s)
 {
@@ -101,7 +75,8 @@ static int drive(const struct congestion_opts *o, struct congestion_run *run, in
 		}
 		if (now >= next) {
 			if (sample_all(run, (uint32_t)(now - t0)) < 0)
-				return fail_why(why, whylen, "getsockopt(TCP_INFO): %s", errno_text(errno));
+				return fail_why(why, whylen, "sample the flows (%s): %s", run->cc->kind->source,
+						errno_text(errno));
 			next += (long long)o->interval_ms * 1000;
 			if (next <= now) /* fell behind (a stopped process): skip, never sample twice at once */
 				next = now + (long long)o->interval_ms * 1000;
@@ -130,17 +105,11 @@ int congestion_run(const struct congestion_opts *o, const struct congestion_net 
 	run->nflows = o->flows;
 	for (int i = 0; i < o->flows; i++)
 		run->flow[i] = (struct congestion_flow){ .kind = cc->kind, .fd = -1, .start_ms = i * o->stagger_ms };
-	int lfd = listen_in_receiver(net, &port);
-	if (lfd < 0)
-		return fail_why(why, whylen, "listen on %s in the receiver's namespace: %s", CONGESTION_RECEIVER_ADDR,
-				errno_text(errno));
 	long long t0 = congestion_now_us();
-	pid_t pid = congestion_receiver_start(net, lfd, t0 + (long long)o->seconds_ms * 1000, &report, &stop);
-	if (pid < 0) {
-		rc = fail_why(why, whylen, "start the receiver: %s", errno_text(errno));
-		sys_close(lfd);
-		return rc;
-	}
+	pid_t pid = congestion_receiver_start(net, cc->kind, t0 + (long long)o->seconds_ms * 1000, &port, &report, &stop);
+	if (pid < 0)
+		return fail_why(why, whylen, "start the receiver (%s, listening on %s in the receiver's namespace): %s",
+				cc->kind->name, CONGESTION_RECEIVER_ADDR, errno_text(errno));
 	rc = drive(o, run, port, t0, stopping, why, whylen);
 	for (int i = 0; i < run->nflows; i++)
 		if (run->flow[i].open) {
@@ -155,7 +124,6 @@ int congestion_run(const struct congestion_opts *o, const struct congestion_net 
 		close(report);
 		close(stop);
 	}
-	sys_close(lfd);
 	return rc;
 }
 

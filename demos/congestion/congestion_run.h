@@ -12,7 +12,7 @@
  * Runs o->flows flows of cc from the sender's namespace to a receiver child
  * in the receiver's namespace, for o->seconds_ms or until *stopping is set
  * (by a signal handler). Every o->interval_ms each open flow is sampled from
- * its kind (TCP_INFO); at the end the receiver's byte counts are read into
+ * its kind (TCP_INFO, or rdt's own sender); at the end the receiver's byte counts are read into
  * the flows. On a stop, run->stopped is set and the counts are not read (the
  * receiver is killed). Returns 0, or -1 with one line in why; either way
  * every flow is closed and the receiver reaped; run holds samples to free

@@ -131,6 +131,16 @@ static void tcp_flow_close(struct congestion_flow *f)
 
 const struct congestion_kind congestion_tcp_kind = {
 	.name = "kernel tcp",
+	.source = "TCP_INFO",
+	.label = NULL, /* the legend and the figures name TCP_INFO's fields */
+	.unit = "segments",
+	.receiver = "tcp://%s:0",
+	.legend = "* cwnd  - ssthresh (in segments)  ^ the kernel retransmitted in that column\n"
+		  "phase (tcpi_ca_state, then cwnd against ssthresh): S slow start, A congestion\n"
+		  "avoidance, R fast recovery, L timeout (RTO), C cwnd reduced (CWR), o open (bbr)\n",
+	.figures = "goodput: bytes the receiver read x 8 / the flow's time; retransmitted: tcpi_total_retrans\n"
+		   "of tcpi_data_segs_out; RTT: tcpi_min_rtt / the mean of the sampled tcpi_rtt\n",
+	.has_delivery_rate = 1,
 	.open = tcp_flow_open,
 	.pump = tcp_flow_pump,
 	.sample = tcp_flow_sample,
