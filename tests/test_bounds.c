@@ -120,8 +120,10 @@ ParameterizedTest(size_t *i, bounds, clients_that_never_read, .timeout = 60)
 	}
 	flood_all(h, HOGS, sock_is_connected(&sc.good));
 	/* TCP's buffers can take every hog's bytes before the server has read much of them (a busy machine, CI's
-	 * second job): the flood is over, the server's work is not. Connections: wait for the shed itself. */
-	if (sock_is_connected(&sc.good))
+	 * second job): the flood is over, the server's work is not. Kernel connections: wait for the shed itself.
+	 * (socklab's own protocol delivers its end in order, after the replies a hog never reads: there the server's
+	 * own line, read below, is the evidence.) */
+	if (sock_is_connected(&sc.good) && !transport_in_user_space(sc.t))
 		cr_expect(wait_for_a_shed(h, HOGS), "%s: no client was closed within %d s", sc.t->scheme, TEST_WAIT_S);
 	long grew = server_peak_rss_kb(&sc) - base;
 	/* Under AddressSanitizer freed memory is kept in quarantine: resident memory says nothing then (see below). */
