@@ -159,8 +159,10 @@ ParameterizedTest(size_t *i, wire, every_transport)
 		/* socklab's own protocol rides in UDP's data: the ladder never says it has no handshake nor ACKs */
 		if (transport_in_user_space(t))
 			cr_expect(strstr(r.out, "socklab's own protocol: its handshake, ACKs and states are in the") &&
-					  !strstr(r.out, "no handshake"),
-				  "%s:\n%s", t->scheme, r.out);
+					  !strstr(r.out, "no handshake") && strstr(r.out, "rdt SYN seq=") &&
+					  strstr(r.out, "rdt SYN-ACK seq=") && strstr(r.out, "rdt DATA seq=") &&
+					  strstr(r.out, "rdt FIN seq="),
+				  "%s: its header decoded under each arrow:\n%s", t->scheme, r.out);
 	}
 	test_run_free(&r);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "transports/rdt/rdt_wire.h"
 #include "wire.h"
 
 const char *wire_ms(long long ns, char *out, size_t len)
@@ -64,6 +65,29 @@ static void syn_options(const struct wire_pkt *p, char *out, size_t len)
 		snprintf(out, len, "no options");
 }
 
+/*
+ * A UDP payload that is one of rdt's datagrams (socklab's own protocol: its magic, version and CRC-32C all
+ * check out) as rdt_wire_describe says it, without the connection id that every datagram of the exchange
+ * repeats: "rdt SYN seq=7 arq=sr window=32 seqbits=32 payload=1400". 0, or -1 when the bytes are not rdt's
+ * or not all captured.
+ */
+static int rdt_detail(const struct wire_report *r, size_t i, char *out, size_t len)
+{
+	const struct wire_pkt *p = &r->pkts[i];
+	char line[160];
+
+	if (!r->frames || p->truncated || p->payload_off > r->frames[i].caplen ||
+	    r->frames[i].caplen - p->payload_off < p->payload)
+		return -1;
+	if (rdt_wire_describe(r->frames[i].bytes + p->payload_off, p->payload, line, sizeof line) < 0)
+		return -1;
+	char *conn = strstr(line, " conn=");
+	if (conn)
+		memmove(conn, conn + 6 + strcspn(conn + 6, " "), strlen(conn + 6 + strcspn(conn + 6, " ")) + 1);
+	snprintf(out, len, "rdt %s", line);
+	return 0;
+}
+
 const char *wire_detail(const struct wire_report *r, size_t i, char *out, size_t len)
 {
 	const struct wire_pkt *p = &r->pkts[i];
@@ -73,6 +97,8 @@ const char *wire_detail(const struct wire_report *r, size_t i, char *out, size_t
 		syn_options(p, out, len);
 	else if (p->proto == WIRE_TCP && nt->retrans)
 		snprintf(out, len, "RETRANSMISSION: seq %u to %u was sent before", nt->rseq, nt->rseq + nt->seglen);
+	else if (p->proto == WIRE_UDP && rdt_detail(r, i, out, len) == 0)
+		; /* socklab's own protocol in UDP's data: its header says more than UDP's Length */
 	else if (p->proto == WIRE_UDP)
 		snprintf(out, len, "Length=%u (8 header + %u data), checksum 0x%04x", p->udp_len, p->payload, p->udp_sum);
 	else if (p->proto == WIRE_ICMP && p->quoted)

@@ -102,7 +102,7 @@ static void heading(FILE *out, const struct wire_report *r)
 			f->scaling ? "the field x the sender's WS: both SYNs had WS" : "no window scaling");
 	else if (user_space(r->scheme)) /* the kernel sees UDP; the connection is in the data, socklab's own */
 		fprintf(out, "UDP carrying %s, socklab's own protocol: its handshake, ACKs and states are in the\n"
-			     "datagrams' data, which this ladder does not decode (--trace narrates them)\n", r->scheme);
+			     "datagrams' data, decoded under each arrow (transports/rdt/rdt_wire.h)\n", r->scheme);
 	else
 		fprintf(out, "UDP: no connection, so no handshake, no states and no acknowledgements\n");
 }
