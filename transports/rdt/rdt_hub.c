@@ -263,6 +263,12 @@ int rdt_hub_add(struct rdt_driver *d)
 	return errno = err, -1;
 }
 
+void rdt_hub_settle(void)
+{
+	if (!hub.drivers && !hub.running)
+		reap(); /* it has ended, or is about to return: joined, so that a fork() after this copies no thread of rdt's */
+}
+
 void rdt_hub_exit(void)
 {
 	long long until = rdt_now() + RDT_LINGER_MS * 1000LL;

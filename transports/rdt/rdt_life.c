@@ -173,6 +173,8 @@ void rdt_driver_release(struct rdt_driver *d)
 	/* Bounded: the thread resets what is left at linger_at. A copy in a child of fork() has no thread. */
 	while (d->hubbed && !d->forked && rdt_hub_wait(-1) == 0)
 		;
+	if (!d->forked)
+		rdt_hub_settle(); /* the last socket gone: no thread of rdt's is left either */
 	rdt_unlock();
 	rdt_driver_free(d);
 }

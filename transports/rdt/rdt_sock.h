@@ -177,6 +177,8 @@ int rdt_hub_wait(long long deadline);
 /* Descriptors the thread waits on: a pair (c), or a driver's UDP socket (c NULL). Under rdt_lock. */
 int rdt_hub_watch(int fd, unsigned events, struct rdt_driver *d, struct rdt_chan *c);
 void rdt_hub_unwatch(int fd);
+/* Under rdt_lock: once the last driver is gone and the thread has ended, joins it. Never waits otherwise. */
+void rdt_hub_settle(void);
 /* The process exits: every driver stops (RDT_LINGER_MS), then the thread ends (rdt_life.c's atexit). */
 void rdt_hub_exit(void);
 /* In a child of fork(): the thread is the parent's; the drivers here are copies nobody serves. */
