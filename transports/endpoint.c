@@ -263,7 +263,9 @@ int endpoint_resolve(const struct endpoint *ep, enum endpoint_role role, struct 
 		return resolve_unix(ep, out);
 	}
 	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = ep->t->type;
+	/* socklab's own protocol rides on UDP, so its addresses are UDP's: the type its application holds (rdt's
+	 * SOCK_SEQPACKET socketpair) means nothing to getaddrinfo(3), and musl's refuses it (EAI_SERVICE). */
+	hints.ai_socktype = transport_in_user_space(ep->t) ? SOCK_DGRAM : ep->t->type;
 	hints.ai_flags = AI_NUMERICSERV | (role == ENDPOINT_SERVER ? AI_PASSIVE : 0);
 	int rc = getaddrinfo(wildcard ? NULL : ep->host, ep->port, &hints, &res);
 	if (rc != 0)
