@@ -252,8 +252,10 @@ uint64_t bench_get64(const unsigned char *p);
 
 /*
  * --loss LIST: rdt in each mode through each loss (percentages), a server
- * forked per cell; prints a table, or JSON lines. 0, or the exit code of the
- * one line it printed on standard error.
+ * forked per cell, then kernel TCP through the same loss in a private
+ * network namespace (or one line saying why not) and on the loopback as it
+ * is, then issue 12's goals as measured (bench_loss.h); prints a table, or
+ * JSON lines. 0, or the exit code of the one line it printed on standard error.
  */
 int bench_loss(const char *list, double seconds, int json);
 
