@@ -118,8 +118,15 @@ int congestion_run(const struct congestion_opts *o, const struct congestion_net 
 		}
 	if (rc < 0 || run->stopped)
 		congestion_reap(pid); /* its count is not needed: no report follows */
-	else if (congestion_receiver_collect(pid, report, stop, run) < 0)
-		rc = fail_why(why, whylen, "the receiver did not report every flow's bytes");
+	else if (congestion_receiver_collect(pid, report, stop, run) < 0) {
+		int reported = 0, connected = 0;
+		for (int i = 0; i < run->nflows; i++) {
+			connected += run->flow[i].port != 0;
+			reported += run->flow[i].bytes_received != 0;
+		}
+		rc = fail_why(why, whylen, "the receiver did not report every flow's bytes (%d of %d flows connected, %d "
+			      "with bytes counted)", connected, run->nflows, reported);
+	}
 	if (rc < 0 || run->stopped) {
 		close(report);
 		close(stop);
