@@ -13,6 +13,14 @@ void rdt_driver_transmit(struct rdt_driver *d, struct rdt_chan *c, const void *b
 		(void)sock_send(&d->udp, buf, len);
 }
 
+void rdt_driver_answer(struct rdt_driver *d, struct rdt_chan *c, long long now)
+{
+	ssize_t n;
+
+	while ((n = rdt_output(c->core, now, d->out, d->dgram_max)) > 0)
+		rdt_driver_transmit(d, c, d->out, (size_t)n);
+}
+
 void rdt_chan_touch(struct rdt_chan *c)
 {
 	if (c->dirty)
@@ -48,6 +56,7 @@ void rdt_driver_input(struct rdt_driver *d, long long now)
 			rdt_demux_input(d, d->in, (size_t)n, &from, &local, now);
 		} else if (d->chans) {
 			(void)rdt_input(d->chans->core, d->in, (size_t)n, now);
+			rdt_driver_answer(d, d->chans, now);
 			rdt_chan_touch(d->chans);
 		}
 	}

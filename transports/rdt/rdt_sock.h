@@ -196,6 +196,15 @@ void rdt_driver_event(struct rdt_driver *d, struct rdt_chan *c, int hup);
 int rdt_driver_done(const struct rdt_driver *d); /* nothing left for the thread to do for d */
 /* What c counted, into d's totals (a listener's stats outlive its connections). */
 void rdt_driver_fold(struct rdt_driver *d, const struct rdt_chan *c);
+/*
+ * Sends at once what c's core has to send after a datagram it took: its ACK
+ * leaves before the next datagram is read. A round that reads a burst would
+ * otherwise answer it with one ACK for all (the core gives packets that
+ * arrive together one ACK), and that ACK lost times out every packet of the
+ * burst: with one ACK each, the next ACK covers a lost one (selective
+ * repeat's per-packet ACKs).
+ */
+void rdt_driver_answer(struct rdt_driver *d, struct rdt_chan *c, long long now);
 /* Sends one datagram to c's peer. A failure is a loss, which the protocol repairs. */
 void rdt_driver_transmit(struct rdt_driver *d, struct rdt_chan *c, const void *buf, size_t len);
 
