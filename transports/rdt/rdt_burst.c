@@ -10,9 +10,11 @@
  * in one sock_recv_batch, and what its cores give to send in one round goes
  * out in one sock_send_batch, at the end of the round (rdt_burst_flush), or
  * when RDT_BATCH are waiting. A client's socket is connected: every datagram
- * goes to its peer, from its address. A listener's replies must leave from
- * the address each peer wrote to (sock_sendmsg's local address, which a
- * batch does not carry), so a listener sends and reads one at a time.
+ * goes to its peer, from its address; a listener bound to one address sends
+ * each to its peer from that address. A listener reads one datagram at a
+ * time (recvmsg, with the address it was sent to), and one on 0.0.0.0 or ::
+ * must answer from that address (sock_sendmsg's local address, which a batch
+ * does not carry): it sends one at a time too.
  *
  * The buffers are the thread's, shared by every driver it serves: whoever
  * queues datagrams flushes them before the thread moves to another driver
@@ -23,11 +25,14 @@ struct burst {
 	unsigned char *buf;          /* RDT_BATCH slots of size bytes */
 	size_t size;
 	struct sock_msg m[RDT_BATCH];
+	struct addr peer[RDT_BATCH];  /* output, a listener's: where each goes */
 	unsigned n;                  /* output: datagrams waiting in the first n slots */
 	struct rdt_driver *owner;    /* output: whose they are */
 };
 
 static struct burst in, out;
+
+static int batched(const struct rdt_driver *d) { return !d->listener || d->one_addr; }
 
 /* b's slots hold size bytes each, or -1 (no memory: the caller goes one datagram at a time). */
 static int fit(struct burst *b, size_t size)
@@ -48,8 +53,10 @@ void rdt_burst_flush(struct rdt_driver *d)
 
 	if (out.owner != d)
 		return;
-	if (out.n == 1) /* one datagram: send(2), as anyone would, and as --trace reads best */
-		rdt_driver_transmit(d, NULL, out.m[0].buf, out.m[0].len);
+	if (out.n == 1 && out.m[0].addr) /* one datagram: sendto(2), as anyone would, and as --trace reads best */
+		(void)sock_sendto(&d->udp, out.m[0].buf, out.m[0].len, out.m[0].addr);
+	else if (out.n == 1)
+		(void)sock_send(&d->udp, out.m[0].buf, out.m[0].len);
 	while (out.n > 1 && sent < out.n) {
 		ssize_t r = sock_send_batch(&d->udp, out.m + sent, out.n - sent);
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
@@ -62,7 +69,7 @@ void rdt_burst_flush(struct rdt_driver *d)
 
 unsigned char *rdt_burst_slot(struct rdt_driver *d)
 {
-	if (d->listener)
+	if (!batched(d))
 		return d->out;
 	if (out.owner && out.owner != d)
 		rdt_burst_flush(out.owner); /* never happens when every user flushes; cheap insurance */
@@ -77,7 +84,9 @@ void rdt_burst_queue(struct rdt_driver *d, struct rdt_chan *c, unsigned char *sl
 		rdt_driver_transmit(d, c, slot, len);
 		return;
 	}
-	out.m[out.n] = (struct sock_msg){ .buf = slot, .len = len };
+	out.m[out.n] = (struct sock_msg){ .buf = slot, .len = len, .addr = d->listener ? &out.peer[out.n] : NULL };
+	if (d->listener) /* a copy: c may be freed before the flush */
+		out.peer[out.n] = c->entry.addr;
 	out.owner = d;
 	if (++out.n == RDT_BATCH)
 		rdt_burst_flush(d);
