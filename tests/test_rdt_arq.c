@@ -282,3 +282,51 @@ Test(rdt_arq, duplicate_acks_never_cause_a_storm)
 	no_storm(RDT_ARQ_GBN);
 	no_storm(RDT_ARQ_SR);
 }
+
+/* No datagram owed by B now. */
+static void no_ack(struct link *l, const char *what)
+{
+	unsigned char buf[2048];
+
+	cr_expect_eq(rdt_output(l->end[LINK_B], l->now, buf, sizeof buf), 0, "%s", what);
+}
+
+/*
+ * ack_every=2 (what rdt's socket layer asks, rdt_life.c): an ACK for every
+ * other packet in order, the odd one's when rdt_ack_flush says the burst is
+ * over; at once for a packet held, a hole filled, a duplicate. Each ACK still
+ * says exactly what arrived, so selective repeat's rules hold.
+ */
+Test(rdt_arq, sr_receiver_acks_every_other_packet_when_asked)
+{
+	struct link l;
+	struct rdt_config c = config(RDT_ARQ_SR, 8);
+	long long ack, sack;
+
+	c.ack_every = 2;
+	link_init(&l);
+	link_open(&l, &c, &c, ISN_A, ISN_B);
+	feed(&l, 0);
+	no_ack(&l, "the first of two in order waits for the second");
+	feed(&l, 1);
+	next_ack(&l, &ack, &sack);
+	cr_expect_eq(ack, ISN_A + 3, "one ACK for both");
+	no_ack(&l, "and only one");
+	feed(&l, 2);
+	no_ack(&l, "an odd one waits");
+	rdt_ack_flush(l.end[LINK_B]);
+	next_ack(&l, &ack, &sack);
+	cr_expect_eq(ack, ISN_A + 4, "the burst is over: its ACK leaves");
+	rdt_ack_flush(l.end[LINK_B]);
+	no_ack(&l, "nothing held, nothing owed");
+	feed(&l, 4);
+	next_ack(&l, &ack, &sack);
+	cr_expect(ack == ISN_A + 4 && sack == ISN_A + 5, "a packet held is ACKed at once, selectively");
+	feed(&l, 3);
+	next_ack(&l, &ack, &sack);
+	cr_expect_eq(ack, ISN_A + 6, "a hole filled is ACKed at once");
+	feed(&l, 3);
+	next_ack(&l, &ack, &sack);
+	cr_expect_eq(ack, ISN_A + 6, "a duplicate is ACKed at once");
+	link_free(&l);
+}

@@ -202,6 +202,14 @@ int rdt_recv(struct rdt *c, void *buf, size_t cap, size_t *len, int *truncated);
  */
 int rdt_close(struct rdt *c, long long now);
 
+/*
+ * With cfg.ack_every 2, the ACK of an odd packet in order waits for the next
+ * one (an ACK every other packet, RFC 1122 4.2.3.2's delayed ACK); this says
+ * the caller has no more datagrams for now: the ACK held back is owed, and
+ * the next rdt_output sends it. Call it before waiting. Nothing held: nothing.
+ */
+void rdt_ack_flush(struct rdt *c);
+
 /* Gives up at once: the next rdt_output is an RST, and c is closed. */
 void rdt_abort(struct rdt *c);
 

@@ -104,8 +104,10 @@ long long rdt_chan_pump(struct rdt_chan *c, long long now)
 		rdt_pieces_take(c, now);
 	if (rdt_established(c->core) || rdt_closed(c->core))
 		rdt_pieces_deliver(c);
-	while ((n = rdt_output(c->core, now, d->out, d->dgram_max)) > 0)
-		rdt_driver_transmit(d, c, d->out, (size_t)n);
+	unsigned char *slot;
+	rdt_ack_flush(c->core); /* the end of the round: no ACK waits for a packet that is not coming */
+	while ((n = rdt_output(c->core, now, slot = rdt_burst_slot(d), d->dgram_max)) > 0)
+		rdt_burst_queue(d, c, slot, (size_t)n);
 	if (rdt_closed(c->core) && !c->end_passed)
 		rdt_pieces_deliver(c); /* a timer ended it just now: the application must hear it */
 	long long wake = rdt_next_wake(c->core, now);

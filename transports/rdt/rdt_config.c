@@ -54,6 +54,7 @@ void rdt_config_default(struct rdt_config *c)
 	c->rto_max = 1000 * MS;
 	c->granularity = 1 * MS;
 	c->retries = 8;
+	c->ack_every = 1;
 	c->cc = RDT_CC_NONE;
 }
 

@@ -50,6 +50,7 @@ struct rdt_config {
 	long long rto_init, rto_min, rto_max; /* microseconds */
 	long long granularity;                /* G of RFC 6298, microseconds: 1000, poll(2) counts milliseconds */
 	unsigned retries;
+	unsigned ack_every; /* in-order packets per ACK: 1, or 2 (the second, or rdt_ack_flush, owes it) */
 	enum rdt_cc cc;
 	int unsafe; /* tests only: skip the window rules, to show what goes wrong without them */
 };

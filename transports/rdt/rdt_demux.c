@@ -173,6 +173,7 @@ void rdt_demux_input(struct rdt_driver *d, const void *buf, size_t len, const st
 		    h.flags == RDT_SYN && h.conn != rdt_conn_id(c->core))
 			replaced(d, c); /* and the SYN opens the new connection below */
 		else {
+			rdt_driver_answer(d, c, now);
 			rdt_demux_ready(d, c);
 			rdt_chan_touch(c);
 			return;

@@ -7,10 +7,20 @@
 void rdt_driver_transmit(struct rdt_driver *d, struct rdt_chan *c, const void *buf, size_t len)
 {
 	/* A datagram the kernel refuses (EAGAIN, ENOBUFS...) is lost, as on any network: a timer sends it again. */
-	if (d->listener) /* from the address the peer wrote to: a server on 0.0.0.0 may have several */
+	if (d->listener && c) /* from the address the peer wrote to: a server on 0.0.0.0 may have several */
 		(void)sock_sendmsg(&d->udp, buf, len, &c->entry.addr, &c->local);
 	else
 		(void)sock_send(&d->udp, buf, len);
+}
+
+void rdt_driver_answer(struct rdt_driver *d, struct rdt_chan *c, long long now)
+{
+	ssize_t n;
+
+	unsigned char *slot;
+
+	while ((n = rdt_output(c->core, now, slot = rdt_burst_slot(d), d->dgram_max)) > 0)
+		rdt_burst_queue(d, c, slot, (size_t)n);
 }
 
 void rdt_chan_touch(struct rdt_chan *c)
@@ -22,35 +32,45 @@ void rdt_chan_touch(struct rdt_chan *c)
 	c->d->dirty = c;
 }
 
+/*
+ * A client's UDP socket is connected: the kernel reports an ICMP port
+ * unreachable for it as ECONNREFUSED (udp(7)). In the handshake that is the
+ * answer, as Linux's TCP takes it in SYN_SENT; later, a loss.
+ */
+static void refused(struct rdt_driver *d)
+{
+	if (errno == ECONNREFUSED && !d->listener && d->chans && rdt_state(d->chans->core) == RDT_SYN_SENT) {
+		d->chans->error = ECONNREFUSED;
+		rdt_abort(d->chans->core);
+		rdt_chan_touch(d->chans);
+	}
+}
+
 void rdt_driver_input(struct rdt_driver *d, long long now)
 {
-	for (int i = 0; i < RDT_BATCH; i++) {
+	int r = rdt_burst_input(d, now); /* a client: all at once */
+
+	if (r < 0)
+		refused(d); /* EAGAIN: all read; anything else is a datagram's error, and the next round tries again */
+	for (int i = 0; r == 0 && i < RDT_BATCH; i++) {
 		struct addr from, local;
 		int truncated = 0;
 		/* One byte more than the largest datagram: a longer one arrives cut, and is refused as malformed. */
 		ssize_t n = d->listener ? sock_recvmsg(&d->udp, d->in, d->dgram_max + 1, &from, &local, &truncated)
 					: sock_recv(&d->udp, d->in, d->dgram_max + 1, &truncated);
 		if (n < 0) {
-			/*
-			 * A client's UDP socket is connected: the kernel reports an ICMP port
-			 * unreachable for it as ECONNREFUSED (udp(7)). In the handshake that is
-			 * the answer, as Linux's TCP takes it in SYN_SENT; later, a loss.
-			 */
-			if (errno == ECONNREFUSED && !d->listener && d->chans &&
-			    rdt_state(d->chans->core) == RDT_SYN_SENT) {
-				d->chans->error = ECONNREFUSED;
-				rdt_abort(d->chans->core);
-				rdt_chan_touch(d->chans);
-			}
-			return; /* EAGAIN: all read; anything else is a datagram's error, and the next round tries again */
+			refused(d);
+			break;
 		}
 		if (d->listener) {
 			rdt_demux_input(d, d->in, (size_t)n, &from, &local, now);
 		} else if (d->chans) {
 			(void)rdt_input(d->chans->core, d->in, (size_t)n, now);
+			rdt_driver_answer(d, d->chans, now);
 			rdt_chan_touch(d->chans);
 		}
 	}
+	rdt_burst_flush(d);
 }
 
 void rdt_driver_event(struct rdt_driver *d, struct rdt_chan *c, int hup)
@@ -109,6 +129,7 @@ long long rdt_driver_run(struct rdt_driver *d, long long now)
 	for (struct rdt_chan *c = d->chans; c; c = c->next)
 		if (c->due >= 0 && (next < 0 || c->due - now < next))
 			next = c->due > now ? c->due - now : 0;
+	rdt_burst_flush(d);
 	return next;
 }
 

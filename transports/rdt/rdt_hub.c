@@ -183,6 +183,7 @@ static void hub_close(void)
 			close(hub.wake[i]);
 	hub.wake[0] = hub.wake[1] = -1;
 	free(hub.by_fd);
+	rdt_burst_free();
 	hub.by_fd = NULL;
 	hub.nby_fd = 0;
 }

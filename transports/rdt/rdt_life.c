@@ -96,6 +96,7 @@ int rdt_sock_config(const char *options, struct rdt_config *cfg, char *why, size
 		return -1;
 	}
 	cfg->payload++; /* the byte of rdt_pieces.c */
+	cfg->ack_every = 2; /* the thread calls rdt_ack_flush at the end of each round */
 	return rdt_config_check(cfg, why, whylen);
 }
 

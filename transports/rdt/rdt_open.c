@@ -1,5 +1,7 @@
 /* rdt_open.c - how an rdt socket comes to be: bind and listen (a server), accept, dial (the handshake). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -53,6 +55,16 @@ static int open_udp(struct rdt_driver *d, const struct addr *a, const char *opti
 }
 
 /* A server: a UDP socket bound to a, and the descriptor that will be readable when a connection waits. */
+/* a is one address, not every address of the host (0.0.0.0, ::). */
+static int one_addr(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr != htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+	return 0;
+}
+
 int rdt_sock_bind(struct sock *s, const struct addr *a)
 {
 	struct rdt_driver *d = rdt_driver_new(s->options, 1);
@@ -62,6 +74,7 @@ int rdt_sock_bind(struct sock *s, const struct addr *a)
 		return give_up(d, h);
 	h->d = d;
 	d->refs = 1;
+	d->one_addr = one_addr(a);
 	s->state = h;
 	s->fd = d->acc[0];
 	d->acc[0] = -1; /* the application's now: sock_close closes it */

@@ -88,6 +88,7 @@ struct rdt {
 	uint64_t rcv_read, rcv_base;
 	uint64_t fin_at;   /* the peer's FIN, once it arrived (in order or not); UINT64_MAX: none */
 	unsigned ack_owed; /* cumulative ACKs to send (GBN's duplicate ACKs each count) */
+	unsigned ack_held; /* packets delivered in order since the last ACK, not owed one yet (cfg.ack_every) */
 	unsigned sacks_owed;
 	unsigned adv_wnd; /* the window last advertised */
 

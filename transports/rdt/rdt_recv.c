@@ -12,7 +12,7 @@ void rdt_rcv_start(struct rdt *c, uint64_t first)
 {
 	c->rcv_read = c->rcv_base = first;
 	c->fin_at = UINT64_MAX;
-	c->ack_owed = c->sacks_owed = 0;
+	c->ack_owed = c->sacks_owed = c->ack_held = 0;
 	for (unsigned i = 0; i < c->rcv_cap; i++)
 		c->rcv[i].acked = c->rcv[i].sack_owed = 0;
 	c->adv_wnd = rdt_rcv_room(c);
@@ -92,9 +92,13 @@ static void arrive(struct rdt *c, uint64_t q, const struct rdt_header *h)
 		owe_sack(c, s);
 		return;
 	}
+	uint64_t from = c->rcv_base;
 	deliver(c);
-	if (c->ack_owed == 0) /* packets that arrive together in order share one ACK */
+	/* An ACK for every ack_every packets in order; at once for a hole filled (RFC 5681 4.2) or a FIN. */
+	if (c->ack_owed == 0 && (c->rcv_base - from > 1 || s->fin || ++c->ack_held >= c->cfg.ack_every)) {
+		c->ack_held = 0;
 		c->ack_owed = 1;
+	}
 }
 
 int rdt_rcv_data(struct rdt *c, const struct rdt_header *h)
@@ -130,6 +134,7 @@ void rdt_rcv_fill_ack(struct rdt *c, struct rdt_header *h)
 	uint32_t held = 0;
 
 	h->flags |= RDT_ACK;
+	c->ack_held = 0; /* this ACK covers them */
 	h->ack = rdt_wire_seq(c, c->rcv_base);
 	h->wnd = (uint16_t)rdt_rcv_room(c);
 	c->adv_wnd = h->wnd;
@@ -157,6 +162,13 @@ void rdt_rcv_fill_ack(struct rdt *c, struct rdt_header *h)
 		h->sack = rdt_wire_seq(c, owed ? owed : first);
 		h->held = held;
 	}
+}
+
+void rdt_ack_flush(struct rdt *c)
+{
+	if (c->ack_held && c->ack_owed == 0)
+		c->ack_owed = 1;
+	c->ack_held = 0;
 }
 
 int rdt_recv(struct rdt *c, void *buf, size_t cap, size_t *len, int *truncated)

@@ -33,6 +33,7 @@
  *   rdt_transport.c  the table: what the application's calls do
  *   rdt_hub.c        the thread: one wait for every descriptor, then the drivers concerned
  *   rdt_driver.c     one UDP socket: datagrams in, connections moved, datagrams out
+ *   rdt_burst.c      datagrams, many per system call (recvmmsg, sendmmsg)
  *   rdt_chan.c       one connection: its core, its pair, its end
  *   rdt_pieces.c     messages cut into pieces that fit a packet, and joined again
  *   rdt_demux.c      a listener: peers by address, new connections, strangers, accept
@@ -109,6 +110,7 @@ struct rdt_driver {
 	struct sock udp;         /* what rdt is made of: the udp transport's socket, impaired on request */
 	struct rdt_config cfg;
 	int listener;            /* 1: peers are told apart by address (rdt_demux.c) */
+	int one_addr;            /* a listener bound to one address (not 0.0.0.0 or ::): every reply leaves from it */
 	int listening, backlog;  /* taking new connections, and how many may wait */
 	int acc[2];              /* listener: acc[0] becomes its s->fd (then -1 here), readable while a connection waits */
 	struct peer_table peers;
@@ -196,8 +198,27 @@ void rdt_driver_event(struct rdt_driver *d, struct rdt_chan *c, int hup);
 int rdt_driver_done(const struct rdt_driver *d); /* nothing left for the thread to do for d */
 /* What c counted, into d's totals (a listener's stats outlive its connections). */
 void rdt_driver_fold(struct rdt_driver *d, const struct rdt_chan *c);
-/* Sends one datagram to c's peer. A failure is a loss, which the protocol repairs. */
+/*
+ * Sends at once what c's core has to send after a datagram it took: its ACK
+ * leaves before the next datagram is read. A round that reads a burst would
+ * otherwise answer it with one ACK for all (the core gives packets that
+ * arrive together one ACK), and that ACK lost times out every packet of the
+ * burst: with one ACK each, the next ACK covers a lost one (selective
+ * repeat's per-packet ACKs).
+ */
+void rdt_driver_answer(struct rdt_driver *d, struct rdt_chan *c, long long now);
+/* Sends one datagram to c's peer (c NULL: a client's one peer). A failure is a loss, which the protocol repairs. */
 void rdt_driver_transmit(struct rdt_driver *d, struct rdt_chan *c, const void *buf, size_t len);
+
+/* rdt_burst.c: datagrams, many per system call; the thread's buffers. Under rdt_lock. */
+/* Reads what d's UDP socket holds in one call, each to its connection: 1; 0: not here (a listener); -1 errno. */
+int rdt_burst_input(struct rdt_driver *d, long long now);
+/* Where the next datagram for d goes: rdt_output writes there, then rdt_burst_queue takes it. */
+unsigned char *rdt_burst_slot(struct rdt_driver *d);
+void rdt_burst_queue(struct rdt_driver *d, struct rdt_chan *c, unsigned char *slot, size_t len);
+/* Sends what d queued, in one call when the kernel takes it. Before the thread moves to another driver, or waits. */
+void rdt_burst_flush(struct rdt_driver *d);
+void rdt_burst_free(void); /* the thread ends: its buffers go */
 
 /* rdt_chan.c */
 /* A new connection on d with peer, and its socketpair. NULL with errno. Not in any list yet. */
