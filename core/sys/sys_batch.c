@@ -196,6 +196,7 @@ ssize_t sys_send_segments(int fd, struct sock_msg *m, size_t n, size_t seg, cons
 	msg.msg_iovlen = n;
 	if (to)
 		msg.msg_name = (void *)&to->ss, msg.msg_namelen = to->len;
+	memset(&control, 0, sizeof control); /* the padding after the 2-byte size goes to the kernel too */
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_UDP;
 	c->cmsg_type = UDP_SEGMENT;
