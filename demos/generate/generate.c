@@ -123,6 +123,21 @@ void man_word(FILE *out, const char *font, const char *word)
 		fputs("\\fR", out);
 }
 
+void man_example(FILE *out, const struct cli_example *e)
+{
+	man_text(out, e->what);
+	fputs(".PP\n.RS 4\n.EX\n", out);
+	for (const char *line = e->lines; *line;) {
+		size_t len = strcspn(line, "\n");
+		char text[512];
+		snprintf(text, sizeof text, "%.*s", (int)len, line);
+		man_word(out, NULL, text);
+		fputc('\n', out);
+		line += len + (line[len] == '\n');
+	}
+	fputs(".EE\n.RE\n", out);
+}
+
 void man_text(FILE *out, const char *text)
 {
 	int bold = 0, col = 0;

@@ -34,6 +34,8 @@ void generate_man_closing(FILE *out); /* ENVIRONMENT, FILES, EXIT STATUS, and wh
 void man_text(FILE *out, const char *text);
 /* A word for roff, escaped the same way, in the font given ("B", "I", or NULL for the current one). */
 void man_word(FILE *out, const char *font, const char *word);
+/* An example: what it shows, then its command lines as they are typed (.EX); the caller writes any .PP before it. */
+void man_example(FILE *out, const struct cli_example *e);
 
 /*
  * For the completions: a help text up to its first ';' or " (", and at most

@@ -105,17 +105,7 @@ static void examples(FILE *out, const struct cli_example *e)
 {
 	for (; e && e->what; e++) {
 		fputs(".PP\n", out);
-		man_text(out, e->what);
-		fputs(".PP\n.RS 4\n.EX\n", out);
-		for (const char *line = e->lines; *line;) {
-			size_t len = strcspn(line, "\n");
-			char text[512];
-			snprintf(text, sizeof text, "%.*s", (int)len, line);
-			man_word(out, NULL, text);
-			fputc('\n', out);
-			line += len + (line[len] == '\n');
-		}
-		fputs(".EE\n.RE\n", out);
+		man_example(out, e);
 	}
 }
 

@@ -133,17 +133,7 @@ void generate_man_closing(FILE *out)
 	fputs(".SH EXAMPLES\n", out);
 	for (const struct cli_example *e = socklab_program.examples; e->what; e++) {
 		fputs(e == socklab_program.examples ? "" : ".PP\n", out);
-		man_text(out, e->what);
-		fputs(".PP\n.RS 4\n.EX\n", out);
-		for (const char *line = e->lines; *line;) {
-			size_t len = strcspn(line, "\n");
-			char text[512];
-			snprintf(text, sizeof text, "%.*s", (int)len, line);
-			man_word(out, NULL, text);
-			fputc('\n', out);
-			line += len + (line[len] == '\n');
-		}
-		fputs(".EE\n.RE\n", out);
+		man_example(out, e);
 	}
 	fputs(".PP\nEach command's own examples are under COMMANDS.\n", out);
 	fputs(".SH NOTES\n", out);
