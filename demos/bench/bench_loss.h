@@ -10,6 +10,7 @@
 #define LOSS_SEED_MAX 18446744073709551614ULL /* the impairment layer's largest seed, less one for the server's */
 #define LOSS_WINDOW 32 /* rdt gbn and sr: packets in flight, as the goals say */
 #define LOSS_SIM_DELAY_US 50     /* the simulated table: the link's fixed one-way delay, microseconds */
+#define LOSS_SIM_RATE 1000000000LL /* ...and its rate, bits per second: datagrams arrive one by one, each ACKed, as on lo */
 #define LOSS_SIM_MESSAGES 10000  /* the simulated table: LOSS_MSG-byte messages per cell */
 #define LOSS_TCP_MTU "1500" /* TCP's namespace: lo's MTU, so that a segment is one Ethernet-sized packet */
 
@@ -44,7 +45,8 @@ struct loss_sim_cell {
 /*
  * One simulated cell: two rdt cores (transports/rdt/rdt_sim.h) in mode arq
  * (sw; gbn and sr at LOSS_WINDOW), configured as the real cells' endpoints
- * ask, back to back over a link of LOSS_SIM_DELAY_US each way that drops loss
+ * ask, back to back over a link of LOSS_SIM_DELAY_US each way at
+ * LOSS_SIM_RATE that drops loss
  * (0 to 1) of each way's datagrams, the client's drawn from seed and the
  * server's from seed + 1; the client sends LOSS_SIM_MESSAGES messages of
  * LOSS_MSG bytes. Pure: no system call, no real time; the same arguments

@@ -70,6 +70,7 @@ int bench_loss_sim(const char *arq, double loss, unsigned long long seed, struct
 	rdt_sim_init(&l);
 	rdt_sim_seed(&l, seed, seed + 1);
 	l.delay = LOSS_SIM_DELAY_US;
+	l.rate = LOSS_SIM_RATE;
 	l.loss = loss;
 	l.ctx = &a;
 	if (rdt_sim_open(&l, &c, &c, SIM_ISN_A, SIM_ISN_B) == 0) {
@@ -109,13 +110,13 @@ int bench_loss_sim_all(const struct loss_sweep *sw, unsigned long long seed, str
 /* What the simulated table is, and why it is there. */
 static void sim_intro(unsigned long long seed)
 {
-	printf("\nsocklab's simulation, not a measurement: the same rdt core, client and server back to back on a\n"
-	       "simulated clock, over a link of %d us each way that drops that share of each way's datagrams (seeded:\n"
+	printf("\nsocklab's simulation, not a measurement: the same rdt core, client and server back to back on a simulated\n"
+	       "clock, over a link of %d us each way at %d Mbit/s that drops that share of each way's datagrams (seeded:\n"
 	       "%llu and %llu, drawn as the impairment layer draws; gbn and sr at window %d); %d messages of %d bytes.\n"
 	       "The rows above run on the real clock, where a timer racing the scheduler changes their counts a little\n"
 	       "from run to run; here nothing races: the same seed gives the same counts, exactly.\n\n"
 	       "%-6s %5s %9s %17s %7s %11s %17s\n",
-	       LOSS_SIM_DELAY_US, seed, seed + 1, LOSS_WINDOW, LOSS_SIM_MESSAGES, LOSS_MSG, "mode", "loss", "messages",
+	       LOSS_SIM_DELAY_US, (int)(LOSS_SIM_RATE / 1000000), seed, seed + 1, LOSS_WINDOW, LOSS_SIM_MESSAGES, LOSS_MSG, "mode", "loss", "messages",
 	       "lost (both ways)", "resent", "resent/msg", "resent/lost data");
 }
 
@@ -127,9 +128,9 @@ static void sim_row(const char *arq, double loss, unsigned long long seed, const
 
 	if (json)
 		printf("{\"transport\":\"rdt\",\"arq\":\"%s\",\"simulated\":true,\"loss\":%.4f,\"seed\":%llu,\"delay_us\":%d,"
-		       "\"messages\":%llu,\"lost\":%llu,\"lost_data\":%llu,\"resent\":%llu,\"resent_per_msg\":%.4f,"
+		       "\"rate_bps\":%lld,\"messages\":%llu,\"lost\":%llu,\"lost_data\":%llu,\"resent\":%llu,\"resent_per_msg\":%.4f,"
 		       "\"resent_per_lost_data\":%.4f,\"simulated_us\":%lld}\n",
-		       arq, loss, seed, LOSS_SIM_DELAY_US, c->messages, c->lost, c->lost_data, c->resent, per, per_lost,
+		       arq, loss, seed, LOSS_SIM_DELAY_US, LOSS_SIM_RATE, c->messages, c->lost, c->lost_data, c->resent, per, per_lost,
 		       c->usec);
 	else if (c->lost_data)
 		printf("%-6s %4g%% %9llu %17llu %7llu %11.3f %17.2f\n", arq, loss * 100, c->messages, c->lost, c->resent,
