@@ -15,8 +15,8 @@
  *
  * The random choices are xorshift64*, drawn as the impairment layer draws
  * them: by default one generator for both directions, in the order the
- * datagrams are sent; rdt_sim_seed gives each direction its own, seeded as
- * the impairment layer seeds a socket (transports/impair/impair.h).
+ * datagrams are sent; rdt_sim_seed gives each direction its own, its seed
+ * spread as the impairment layer spreads one (impair_seed_state, splitmix64).
  *
  * Everything here is pure: no system call, no printing. Functions that fail
  * return -1 (or NULL) with errno, and one line saying why in broken.
