@@ -74,7 +74,7 @@ _socklab_options() {
 	send) echo --size --rate --timeout --trace --help ;;
 	recv) echo --timeout --rcvbuf --slow --mode --trace --help ;;
 	pitfalls) echo --help ;;
-	bench) echo --transports --test --seconds --pin --batch --json --loss --help ;;
+	bench) echo --transports --test --seconds --pin --batch --json --loss --seed --help ;;
 	fdpass) echo --help ;;
 	creds) echo --help ;;
 	socketpair) echo --help ;;
@@ -116,6 +116,7 @@ _socklab_option() {
 	bench:--pin) echo "one:same split both none" ;;
 	bench:--batch) echo text ;;
 	bench:--loss) echo text ;;
+	bench:--seed) echo text ;;
 	multicast:--receivers) echo text ;;
 	contrast:--transports) echo "list:tcp udp unix unixgram unixpacket rdt" ;;
 	contrast:--scenarios) echo "list:handshake boundaries empty end size buffer flow greeting clients restart calls delivery descriptors credentials one-to-many stranger" ;;

@@ -81,7 +81,7 @@ end
 
 function __socklab_takes_value -a cmd opt
 	switch $cmd:$opt
-		case echo-server:--poller echo-server:--idle echo-server:--mode echo-client:--timeout echo-client:-w load:--clients load:--messages load:--size load:--window load:--seed load:--timeout load:--poller chat-server:--seed chat-server:--idle chat-server:--mode chat-client:--timeout chat-client:-w send:--size send:--rate send:--timeout recv:--timeout recv:--rcvbuf recv:--slow recv:--mode bench:--transports bench:--test bench:--seconds bench:--pin bench:--batch bench:--loss multicast:--receivers contrast:--transports contrast:--scenarios contrast:--format contrast:--width contrast:--impair contrast:--filtered congestion:--rate congestion:--buffer congestion:--loss congestion:--delay congestion:--cc congestion:--flows congestion:--stagger congestion:--seconds congestion:--interval congestion:--format congestion:--seed wire:--scenario wire:--format wire:--pcap wire:--loss wire:--seed
+		case echo-server:--poller echo-server:--idle echo-server:--mode echo-client:--timeout echo-client:-w load:--clients load:--messages load:--size load:--window load:--seed load:--timeout load:--poller chat-server:--seed chat-server:--idle chat-server:--mode chat-client:--timeout chat-client:-w send:--size send:--rate send:--timeout recv:--timeout recv:--rcvbuf recv:--slow recv:--mode bench:--transports bench:--test bench:--seconds bench:--pin bench:--batch bench:--loss bench:--seed multicast:--receivers contrast:--transports contrast:--scenarios contrast:--format contrast:--width contrast:--impair contrast:--filtered congestion:--rate congestion:--buffer congestion:--loss congestion:--delay congestion:--cc congestion:--flows congestion:--stagger congestion:--seconds congestion:--interval congestion:--format congestion:--seed wire:--scenario wire:--format wire:--pcap wire:--loss wire:--seed
 			return 0
 	end
 	return 1
@@ -183,6 +183,7 @@ complete -c socklab -n '__socklab_using bench' -l pin -x -a 'same split both non
 complete -c socklab -n '__socklab_using bench' -l batch -x -d 'datagram bulk: at most N datagrams per system call, 1 to 64'
 complete -c socklab -n '__socklab_using bench' -l json -d 'one JSON object per line instead of the tables'
 complete -c socklab -n '__socklab_using bench' -l loss -x -d 'instead: rdt, socklab\'s own protocol, in each mode'
+complete -c socklab -n '__socklab_using bench' -l seed -x -d 'with --loss: rdt\'s drops are drawn from N on the client and N+1 on the'
 complete -c socklab -n '__socklab_using bench' -s h -l help -d 'print this command\'s help and exit'
 
 # socklab fdpass

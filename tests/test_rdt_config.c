@@ -136,29 +136,29 @@ struct demo {
 	size_t used;
 };
 
-static enum link_verdict lose_b(struct link *l, int from, unsigned index, const struct rdt_header *h)
+static enum rdt_sim_verdict lose_b(struct rdt_sim *l, int from, unsigned index, const struct rdt_header *h)
 {
 	struct demo *d = l->ctx;
 
 	(void)index, (void)h;
-	return from == LINK_B && d->quiet_b ? LINK_DROP : LINK_PASS;
+	return from == RDT_SIM_B && d->quiet_b ? RDT_SIM_DROP : RDT_SIM_PASS;
 }
 
-static void demo_apps(struct link *l)
+static void demo_apps(struct rdt_sim *l)
 {
 	struct demo *d = l->ctx;
 	char m = (char)('0' + d->next);
 
-	while (d->next < d->total && rdt_send(l->end[LINK_A], &m, 1, l->now) == 1)
+	while (d->next < d->total && rdt_send(l->end[RDT_SIM_A], &m, 1, l->now) == 1)
 		m = (char)('0' + ++d->next);
-	link_drain(l, LINK_B, d->got, sizeof d->got, &d->used);
+	link_drain(l, RDT_SIM_B, d->got, sizeof d->got, &d->used);
 }
 
 /* Messages "0".."9" from A with the given rules; returns the first ten B read, in order. */
 static const char *old_packets_return(enum rdt_arq arq, unsigned window, int unsafe, unsigned isn)
 {
 	static char stream[64];
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
 	struct demo d = { .quiet_b = 1, .total = 10 };
 
@@ -172,15 +172,15 @@ static const char *old_packets_return(enum rdt_arq arq, unsigned window, int uns
 	l.rule = lose_b;
 	l.ctx = &d;
 	l.app = demo_apps;
-	link_run(&l, l.now + 15 * MS, link_idle); /* the window goes, its ACKs are lost, it goes again */
-	cr_assert_geq(link_stats(&l, LINK_A).retransmits_timeout, 1);
+	link_run(&l, l.now + 15 * MS, rdt_sim_idle); /* the window goes, its ACKs are lost, it goes again */
+	cr_assert_geq(rdt_sim_stats(&l, RDT_SIM_A).retransmits_timeout, 1);
 	d.quiet_b = 0;
-	int idle = link_run(&l, l.now + 1 * SECOND, link_idle);
+	int idle = link_run(&l, l.now + 1 * SECOND, rdt_sim_idle);
 	cr_assert(idle || unsafe, "with the rules, everything is delivered and acknowledged");
 	d.used = d.used < 10 ? d.used : 10;
 	memcpy(stream, d.got, d.used);
 	stream[d.used] = '\0';
-	link_free(&l);
+	rdt_sim_free(&l);
 	return stream;
 }
 

@@ -28,20 +28,20 @@ struct scenario {
 	struct rdt_header lost;
 };
 
-static enum link_verdict lose_one(struct link *l, int from, unsigned index, const struct rdt_header *h)
+static enum rdt_sim_verdict lose_one(struct rdt_sim *l, int from, unsigned index, const struct rdt_header *h)
 {
 	struct scenario *s = l->ctx;
 
 	(void)from;
 	(void)index;
 	if (s->counted++ != s->victim)
-		return LINK_PASS;
+		return RDT_SIM_PASS;
 	s->lost = *h;
-	return LINK_DROP;
+	return RDT_SIM_DROP;
 }
 
 /* The applications: A sends "ping" and closes; B answers "pong" and closes when it reads A's end. */
-static void ping_pong(struct link *l)
+static void ping_pong(struct rdt_sim *l)
 {
 	struct scenario *s = l->ctx;
 	char buf[16];
@@ -55,7 +55,7 @@ static void ping_pong(struct link *l)
 			(side ? &s->b_got : &s->a_got)[0]++;
 		if (r == 0 && !(side ? s->b_end : s->a_end)) {
 			(side ? &s->b_end : &s->a_end)[0] = 1;
-			if (side == LINK_B)
+			if (side == RDT_SIM_B)
 				cr_assert_eq(rdt_close(l->end[side], l->now), 0);
 		}
 	}
@@ -63,24 +63,24 @@ static void ping_pong(struct link *l)
 
 static void run_scenario(struct scenario *s)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c = config(RDT_ARQ_SR, 4, 32);
 
 	link_init(&l);
 	l.rule = lose_one;
 	l.ctx = s;
-	link_core(&l, LINK_A, &c);
-	link_core(&l, LINK_B, &c);
-	cr_assert_eq(rdt_listen(l.end[LINK_B], 77), 0);
-	cr_assert_eq(rdt_connect(l.end[LINK_A], 0xabcdULL << 32 | 1000, 0), 0);
-	cr_assert(link_run(&l, 60 * SECOND, link_both_established), "victim %d: no connection", s->victim);
-	cr_assert_eq(rdt_send(l.end[LINK_A], "ping", 4, l.now), 4);
-	cr_assert_eq(rdt_send(l.end[LINK_B], "pong", 4, l.now), 4);
-	cr_assert_eq(rdt_close(l.end[LINK_A], l.now), 0);
+	link_core(&l, RDT_SIM_A, &c);
+	link_core(&l, RDT_SIM_B, &c);
+	cr_assert_eq(rdt_listen(l.end[RDT_SIM_B], 77), 0);
+	cr_assert_eq(rdt_connect(l.end[RDT_SIM_A], 0xabcdULL << 32 | 1000, 0), 0);
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_both_established), "victim %d: no connection", s->victim);
+	cr_assert_eq(rdt_send(l.end[RDT_SIM_A], "ping", 4, l.now), 4);
+	cr_assert_eq(rdt_send(l.end[RDT_SIM_B], "pong", 4, l.now), 4);
+	cr_assert_eq(rdt_close(l.end[RDT_SIM_A], l.now), 0);
 	if (s->simultaneous)
-		cr_assert_eq(rdt_close(l.end[LINK_B], l.now), 0);
+		cr_assert_eq(rdt_close(l.end[RDT_SIM_B], l.now), 0);
 	l.app = ping_pong;
-	int closed = link_run(&l, 60 * SECOND, link_both_closed);
+	int closed = link_run(&l, 60 * SECOND, rdt_sim_both_closed);
 	char what[64];
 	rdt_wire_describe_header(&s->lost, what, sizeof what);
 	cr_assert(closed, "victim %d (%s): A %s, B %s", s->victim, s->victim >= 0 ? what : "none",
@@ -88,7 +88,7 @@ static void run_scenario(struct scenario *s)
 	cr_assert(rdt_error(l.end[0]) == 0 && rdt_error(l.end[1]) == 0, "victim %d (%s): an error", s->victim, what);
 	cr_assert(s->a_got == 1 && s->b_got == 1 && s->a_end && s->b_end, "victim %d (%s): %d %d %d %d", s->victim,
 		  what, s->a_got, s->b_got, s->a_end, s->b_end);
-	link_free(&l);
+	rdt_sim_free(&l);
 }
 
 /* Every datagram of a whole connection, lost in turn: SYN, SYN+ACK, the handshake's ACK, data, FINs, the last ACK. */
@@ -110,19 +110,19 @@ Test(rdt_conn, handshake_and_close_survive_each_single_loss) { every_single_loss
 Test(rdt_conn, simultaneous_close_survives_each_single_loss) { every_single_loss(1); }
 
 /* The last ACK lost: TIME_WAIT is there to send it again when the peer's FIN comes again. */
-static enum link_verdict lose_last_ack(struct link *l, int from, unsigned index, const struct rdt_header *h)
+static enum rdt_sim_verdict lose_last_ack(struct rdt_sim *l, int from, unsigned index, const struct rdt_header *h)
 {
 	int *done = l->ctx;
 
 	(void)index;
-	if (from == LINK_A && h->flags == RDT_ACK && rdt_state(l->end[LINK_A]) == RDT_TIME_WAIT && !*done)
-		return *done = 1, LINK_DROP;
-	return LINK_PASS;
+	if (from == RDT_SIM_A && h->flags == RDT_ACK && rdt_state(l->end[RDT_SIM_A]) == RDT_TIME_WAIT && !*done)
+		return *done = 1, RDT_SIM_DROP;
+	return RDT_SIM_PASS;
 }
 
 Test(rdt_conn, time_wait_repeats_the_lost_last_ack)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c = config(RDT_ARQ_GBN, 4, 32);
 	int dropped = 0;
 
@@ -130,76 +130,76 @@ Test(rdt_conn, time_wait_repeats_the_lost_last_ack)
 	link_open(&l, &c, &c, 5, 9);
 	l.rule = lose_last_ack;
 	l.ctx = &dropped;
-	cr_assert_eq(rdt_close(l.end[LINK_A], l.now), 0);
-	cr_assert(link_run(&l, 60 * SECOND, link_idle));
-	cr_assert_eq(rdt_state(l.end[LINK_B]), RDT_CLOSE_WAIT);
-	cr_assert_eq(rdt_close(l.end[LINK_B], l.now), 0); /* A, in FIN_WAIT_2, answers B's FIN from TIME_WAIT */
-	cr_assert(link_run(&l, 60 * SECOND, link_both_closed));
+	cr_assert_eq(rdt_close(l.end[RDT_SIM_A], l.now), 0);
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_idle));
+	cr_assert_eq(rdt_state(l.end[RDT_SIM_B]), RDT_CLOSE_WAIT);
+	cr_assert_eq(rdt_close(l.end[RDT_SIM_B], l.now), 0); /* A, in FIN_WAIT_2, answers B's FIN from TIME_WAIT */
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_both_closed));
 	cr_assert_eq(dropped, 1, "a last ACK was lost");
-	struct rdt_stats a = link_stats(&l, LINK_A), b = link_stats(&l, LINK_B);
+	struct rdt_stats a = rdt_sim_stats(&l, RDT_SIM_A), b = rdt_sim_stats(&l, RDT_SIM_B);
 	cr_expect_geq(a.duplicates, 1, "A saw B's FIN again");
 	cr_expect_geq(b.retransmits_timeout, 1, "B sent its FIN again");
-	cr_expect(rdt_error(l.end[LINK_A]) == 0 && rdt_error(l.end[LINK_B]) == 0);
-	link_free(&l);
+	cr_expect(rdt_error(l.end[RDT_SIM_A]) == 0 && rdt_error(l.end[RDT_SIM_B]) == 0);
+	rdt_sim_free(&l);
 }
 
-static enum link_verdict silence_b(struct link *l, int from, unsigned index, const struct rdt_header *h)
+static enum rdt_sim_verdict silence_b(struct rdt_sim *l, int from, unsigned index, const struct rdt_header *h)
 {
 	(void)l, (void)index, (void)h;
-	return from == LINK_B ? LINK_DROP : LINK_PASS;
+	return from == RDT_SIM_B ? RDT_SIM_DROP : RDT_SIM_PASS;
 }
 
-static int a_closed(struct link *l) { return rdt_closed(l->end[LINK_A]); }
+static int a_closed(struct rdt_sim *l) { return rdt_closed(l->end[RDT_SIM_A]); }
 
 Test(rdt_conn, silent_server_times_out)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c = config(RDT_ARQ_SR, 8, 32);
 
 	link_init(&l);
 	l.rule = silence_b;
-	link_core(&l, LINK_A, &c);
-	link_core(&l, LINK_B, &c);
-	rdt_listen(l.end[LINK_B], 1);
-	rdt_connect(l.end[LINK_A], 42, 0);
+	link_core(&l, RDT_SIM_A, &c);
+	link_core(&l, RDT_SIM_B, &c);
+	rdt_listen(l.end[RDT_SIM_B], 1);
+	rdt_connect(l.end[RDT_SIM_A], 42, 0);
 	cr_assert(link_run(&l, 600 * SECOND, a_closed));
-	cr_assert_eq(rdt_error(l.end[LINK_A]), ETIMEDOUT);
+	cr_assert_eq(rdt_error(l.end[RDT_SIM_A]), ETIMEDOUT);
 	/* SYNs at 0, 100, 300, 700 ms, 1.5 s, then every second (rto_max): 1 + retries of them. */
-	cr_expect_eq(l.sent[LINK_A], 1 + c.retries);
+	cr_expect_eq(l.sent[RDT_SIM_A], 1 + c.retries);
 	cr_expect_eq(l.now, (100 + 200 + 400 + 800 + 1000 * 5) * 1000LL, "gave up at %lld us", l.now);
 	size_t len;
 	char buf[8];
-	cr_expect_eq(rdt_recv(l.end[LINK_A], buf, sizeof buf, &len, NULL), -1);
+	cr_expect_eq(rdt_recv(l.end[RDT_SIM_A], buf, sizeof buf, &len, NULL), -1);
 	cr_expect_eq(errno, ETIMEDOUT);
-	cr_expect_eq(rdt_send(l.end[LINK_A], "x", 1, l.now), -1);
+	cr_expect_eq(rdt_send(l.end[RDT_SIM_A], "x", 1, l.now), -1);
 	cr_expect_eq(errno, ETIMEDOUT);
-	link_free(&l);
+	rdt_sim_free(&l);
 }
 
 Test(rdt_conn, the_server_agrees_to_the_smaller_window_and_the_clients_mode)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config a = config(RDT_ARQ_GBN, 7, 3), b = config(RDT_ARQ_SR, 4, 32);
 	struct rdt_stats sa, sb;
 
 	link_init(&l);
 	link_open(&l, &a, &b, 6, 3);
-	sa = link_stats(&l, LINK_A);
-	sb = link_stats(&l, LINK_B);
+	sa = rdt_sim_stats(&l, RDT_SIM_A);
+	sb = rdt_sim_stats(&l, RDT_SIM_B);
 	cr_expect_eq(sa.window, 4);
 	cr_expect_eq(sb.window, 4);
 	for (int i = 0; i < 20; i++) /* seqbits=3: numbers go round more than twice */
 		cr_assert_eq(rdt_send(l.end[i % 2], &i, sizeof i, l.now), (ssize_t)sizeof i);
-	cr_assert(link_run(&l, 60 * SECOND, link_idle));
-	cr_expect_eq(link_drain(&l, LINK_A, NULL, 0, NULL), 10);
-	cr_expect_eq(link_drain(&l, LINK_B, NULL, 0, NULL), 10);
-	cr_expect_eq(l.events[LINK_B][RDT_EV_HELD], 0, "Go-Back-N, the client's choice, holds nothing");
-	link_free(&l);
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_idle));
+	cr_expect_eq(link_drain(&l, RDT_SIM_A, NULL, 0, NULL), 10);
+	cr_expect_eq(link_drain(&l, RDT_SIM_B, NULL, 0, NULL), 10);
+	cr_expect_eq(l.events[RDT_SIM_B][RDT_EV_HELD], 0, "Go-Back-N, the client's choice, holds nothing");
+	rdt_sim_free(&l);
 }
 
 Test(rdt_conn, rst_resets_and_refuses)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c = config(RDT_ARQ_SR, 4, 32);
 	unsigned char buf[64];
 	struct rdt_header h = { .flags = RDT_RST, .conn = 0x5eed };
@@ -207,12 +207,12 @@ Test(rdt_conn, rst_resets_and_refuses)
 	link_init(&l);
 	link_open(&l, &c, &c, 1, 2);
 	size_t n = rdt_wire_encode(&(struct rdt_header){ .flags = RDT_RST, .conn = 0x5eee }, buf, sizeof buf);
-	cr_expect_eq(rdt_input(l.end[LINK_B], buf, n, l.now), -1, "an RST of another connection");
-	cr_expect_eq(rdt_state(l.end[LINK_B]), RDT_ESTABLISHED);
+	cr_expect_eq(rdt_input(l.end[RDT_SIM_B], buf, n, l.now), -1, "an RST of another connection");
+	cr_expect_eq(rdt_state(l.end[RDT_SIM_B]), RDT_ESTABLISHED);
 	n = rdt_wire_encode(&h, buf, sizeof buf);
-	cr_expect_eq(rdt_input(l.end[LINK_B], buf, n, l.now), 0);
-	cr_expect_eq(rdt_error(l.end[LINK_B]), ECONNRESET);
-	link_free(&l);
+	cr_expect_eq(rdt_input(l.end[RDT_SIM_B], buf, n, l.now), 0);
+	cr_expect_eq(rdt_error(l.end[RDT_SIM_B]), ECONNRESET);
+	rdt_sim_free(&l);
 
 	struct rdt *a = rdt_new(&c, NULL, NULL);
 	cr_assert_eq(rdt_connect(a, 0x5eedULL << 32 | 7, 0), 0);
@@ -245,7 +245,7 @@ Test(rdt_conn, api_answers_before_the_handshake)
 
 Test(rdt_conn, api_answers_once_connected)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c = config(RDT_ARQ_SR, 2, 32);
 	unsigned char big[1401] = { 0 }, buf[64];
 	size_t len;
@@ -254,7 +254,7 @@ Test(rdt_conn, api_answers_once_connected)
 	c.sndbuf = 1;
 	link_init(&l);
 	link_open(&l, &c, &c, 1, 2);
-	struct rdt *a = l.end[LINK_A], *b = l.end[LINK_B];
+	struct rdt *a = l.end[RDT_SIM_A], *b = l.end[RDT_SIM_B];
 	cr_expect_eq(rdt_send(a, big, sizeof big, l.now), -1);
 	cr_expect_eq(errno, EMSGSIZE);
 	for (int i = 0; i < 3; i++) /* window 2 + sndbuf 1 */
@@ -263,10 +263,10 @@ Test(rdt_conn, api_answers_once_connected)
 	cr_expect_eq(rdt_send(a, "hello", 5, l.now), -1);
 	cr_expect_eq(errno, EAGAIN);
 	cr_expect_eq(rdt_send(a, "", 0, l.now), -1, "full is full, even for an empty message");
-	cr_assert(link_run(&l, 60 * SECOND, link_idle));
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_idle));
 	cr_expect(rdt_writable(a));
 	cr_expect_eq(rdt_send(a, "", 0, l.now), 0);
-	cr_assert(link_run(&l, 60 * SECOND, link_idle));
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_idle));
 	cr_expect(rdt_readable(b));
 	cr_expect_eq(rdt_recv(b, buf, 2, &len, NULL), -1, "too long for 2 bytes, and no truncation asked");
 	cr_expect_eq(errno, EMSGSIZE);
@@ -284,15 +284,15 @@ Test(rdt_conn, api_answers_once_connected)
 	cr_expect_eq(rdt_close(a, l.now), 0, "twice is once");
 	cr_expect_eq(rdt_send(a, "x", 1, l.now), -1);
 	cr_expect_eq(errno, EPIPE);
-	cr_assert(link_run(&l, 60 * SECOND, link_idle));
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_idle));
 	cr_expect_eq(rdt_recv(b, buf, sizeof buf, &len, NULL), 0, "the end of the stream");
 	cr_expect_eq(rdt_recv(b, buf, sizeof buf, &len, NULL), 0, "and it stays the end");
 	cr_expect_eq(rdt_state(b), RDT_CLOSE_WAIT);
 	cr_expect_eq(rdt_send(b, "late", 4, l.now), 4, "half-closed: B may still send");
-	cr_assert(link_run(&l, 60 * SECOND, link_idle));
-	cr_expect_eq(link_drain(&l, LINK_A, NULL, 0, NULL), 1);
-	struct rdt_stats s = link_stats(&l, LINK_A);
+	cr_assert(link_run(&l, 60 * SECOND, rdt_sim_idle));
+	cr_expect_eq(link_drain(&l, RDT_SIM_A, NULL, 0, NULL), 1);
+	struct rdt_stats s = rdt_sim_stats(&l, RDT_SIM_A);
 	cr_expect_eq(s.messages_sent, 4);
 	cr_expect_eq(s.bytes_sent, 15);
-	link_free(&l);
+	rdt_sim_free(&l);
 }

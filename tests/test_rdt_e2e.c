@@ -22,23 +22,23 @@ struct transfer {
 };
 
 /* A sends numbered messages until total bytes are out, then closes; B checks each as it reads, then closes. */
-static void transfer_apps(struct link *l)
+static void transfer_apps(struct rdt_sim *l)
 {
 	struct transfer *t = l->ctx;
 	unsigned char buf[RDT_PAYLOAD_MAX];
 	size_t len;
 	int r;
 
-	while (!t->a_done && rdt_writable(l->end[LINK_A])) {
+	while (!t->a_done && rdt_writable(l->end[RDT_SIM_A])) {
 		size_t n = length_of(t->next_out, t->payload);
 		for (size_t i = 0; i < n; i++)
 			buf[i] = pattern(t->next_out, i);
-		cr_assert_eq(rdt_send(l->end[LINK_A], buf, n, l->now), (ssize_t)n);
+		cr_assert_eq(rdt_send(l->end[RDT_SIM_A], buf, n, l->now), (ssize_t)n);
 		t->next_out++;
 		if ((t->sent += n) >= t->total)
-			t->a_done = rdt_close(l->end[LINK_A], l->now) == 0;
+			t->a_done = rdt_close(l->end[RDT_SIM_A], l->now) == 0;
 	}
-	while ((r = rdt_recv(l->end[LINK_B], buf, sizeof buf, &len, NULL)) == 1) {
+	while ((r = rdt_recv(l->end[RDT_SIM_B], buf, sizeof buf, &len, NULL)) == 1) {
 		cr_assert_eq(len, length_of(t->next_in, t->payload), "message %u whole", t->next_in);
 		for (size_t i = 0; i < len; i++)
 			if (buf[i] != pattern(t->next_in, i))
@@ -49,29 +49,29 @@ static void transfer_apps(struct link *l)
 		t->got += len;
 	}
 	if (r == 0 && !t->b_end)
-		t->b_end = rdt_close(l->end[LINK_B], l->now) == 0;
+		t->b_end = rdt_close(l->end[RDT_SIM_B], l->now) == 0;
 }
 
 /* total bytes from A to B over link l (set up by the caller), then both close. Returns A's stats. */
-static struct rdt_stats transfer(struct link *l, const struct rdt_config *c, uint64_t total, struct transfer *t)
+static struct rdt_stats transfer(struct rdt_sim *l, const struct rdt_config *c, uint64_t total, struct transfer *t)
 {
 	t->payload = c->payload;
 	t->total = total;
 	link_open(l, c, c, 0xfffff000u, 12345);
 	l->ctx = t;
 	l->app = transfer_apps;
-	cr_assert(link_run(l, l->now + 3600 * SECOND, link_both_closed), "A %s, B %s",
+	cr_assert(link_run(l, l->now + 3600 * SECOND, rdt_sim_both_closed), "A %s, B %s",
 		  rdt_state_name(rdt_state(l->end[0])), rdt_state_name(rdt_state(l->end[1])));
 	cr_assert_eq(t->got, t->sent, "every byte, in order");
 	cr_assert_eq(t->next_in, t->next_out, "every message, whole");
 	cr_assert(rdt_error(l->end[0]) == 0 && rdt_error(l->end[1]) == 0);
-	return link_stats(l, LINK_A);
+	return rdt_sim_stats(l, RDT_SIM_A);
 }
 
 /* 10 MB over a link that loses 10%, duplicates 5% and reorders 5% of the datagrams each way, seeded. */
 static struct rdt_stats lossy(enum rdt_arq arq, unsigned long long seed, uint64_t total)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
 	struct transfer t = { 0 };
 
@@ -80,18 +80,18 @@ static struct rdt_stats lossy(enum rdt_arq arq, unsigned long long seed, uint64_
 	c.window = arq == RDT_ARQ_SW ? 1 : 32;
 	c.seqbits = arq == RDT_ARQ_SW ? 1 : 32;
 	link_init(&l);
-	l.rng = seed;
+	l.rng[0] = seed;
 	l.loss = 0.10;
 	l.dup = 0.05;
 	l.late = 0.05;
 	struct rdt_stats s = transfer(&l, &c, total, &t);
-	cr_expect_gt(l.dropped[LINK_A], 0);
-	cr_expect_gt(l.dropped[LINK_B], 0);
+	cr_expect_gt(l.dropped[RDT_SIM_A], 0);
+	cr_expect_gt(l.dropped[RDT_SIM_B], 0);
 	cr_log_info("%s: %u messages, %llu retransmissions (%llu fast), %llu timeouts, %u datagrams lost of %u",
 		    rdt_arq_name(arq), t.next_in, (unsigned long long)(s.retransmits_timeout + s.retransmits_fast),
 		    (unsigned long long)s.retransmits_fast, (unsigned long long)s.timeouts,
-		    l.dropped[LINK_A] + l.dropped[LINK_B], l.sent[LINK_A] + l.sent[LINK_B]);
-	link_free(&l);
+		    l.dropped[RDT_SIM_A] + l.dropped[RDT_SIM_B], l.sent[RDT_SIM_A] + l.sent[RDT_SIM_B]);
+	rdt_sim_free(&l);
 	return s;
 }
 
@@ -120,7 +120,7 @@ Test(rdt_e2e, ten_megabytes_sr) { ten_megabytes(RDT_ARQ_SR); }
  */
 static double messages_per_second(enum rdt_arq arq, unsigned window)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
 	struct transfer t = { 0 };
 
@@ -133,8 +133,8 @@ static double messages_per_second(enum rdt_arq arq, unsigned window)
 	l.rate = 8000000;
 	l.delay = 5 * MS;
 	transfer(&l, &c, 256 * 1000, &t);
-	cr_expect_eq(link_stats(&l, LINK_A).retransmits_timeout, 0, "no timer runs out early");
-	link_free(&l);
+	cr_expect_eq(rdt_sim_stats(&l, RDT_SIM_A).retransmits_timeout, 0, "no timer runs out early");
+	rdt_sim_free(&l);
 	return 200.0 * SECOND / (double)(t.delivered_at[220] - t.delivered_at[20]);
 }
 

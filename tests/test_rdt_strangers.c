@@ -15,34 +15,34 @@ struct traffic {
 	size_t sample_len;
 };
 
-static enum link_verdict keep_one(struct link *l, int from, unsigned index, const struct rdt_header *h)
+static enum rdt_sim_verdict keep_one(struct rdt_sim *l, int from, unsigned index, const struct rdt_header *h)
 {
 	struct traffic *t = l->ctx;
 
 	(void)index;
-	if (from == LINK_A && (h->flags & RDT_DATA) && t->sample_len == 0) {
+	if (from == RDT_SIM_A && (h->flags & RDT_DATA) && t->sample_len == 0) {
 		t->sample_len = rdt_wire_encode(h, t->sample, sizeof t->sample);
 		cr_assert_gt(t->sample_len, 0);
 	}
-	return LINK_PASS;
+	return RDT_SIM_PASS;
 }
 
-static void apps(struct link *l)
+static void apps(struct rdt_sim *l)
 {
 	struct traffic *t = l->ctx;
 	uint32_t v;
 	size_t len;
 
-	while (t->sent < MESSAGES && rdt_send(l->end[LINK_A], &t->sent, sizeof t->sent, l->now) > 0)
+	while (t->sent < MESSAGES && rdt_send(l->end[RDT_SIM_A], &t->sent, sizeof t->sent, l->now) > 0)
 		t->sent++;
-	while (rdt_recv(l->end[LINK_B], &v, sizeof v, &len, NULL) == 1) {
+	while (rdt_recv(l->end[RDT_SIM_B], &v, sizeof v, &len, NULL) == 1) {
 		cr_assert(len == sizeof v && v == t->got, "message %u: got %u", t->got, v);
 		t->got++;
 	}
 }
 
 /* Feeds side the datagram h (re-encoded with a right checksum); returns rdt_input's answer. */
-static int feed(struct link *l, int side, struct rdt_header h)
+static int feed(struct rdt_sim *l, int side, struct rdt_header h)
 {
 	unsigned char buf[128];
 	size_t n = rdt_wire_encode(&h, buf, sizeof buf);
@@ -53,7 +53,7 @@ static int feed(struct link *l, int side, struct rdt_header h)
 
 Test(rdt_strangers, each_counted_and_ignored_and_the_stream_intact)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
 	struct traffic t = { 0 };
 	struct rdt_header h;
@@ -67,52 +67,52 @@ Test(rdt_strangers, each_counted_and_ignored_and_the_stream_intact)
 	l.ctx = &t;
 	l.rule = keep_one;
 	l.app = apps;
-	link_run(&l, l.now + 3000, link_idle); /* some traffic, and a sample of it */
+	link_run(&l, l.now + 3000, rdt_sim_idle); /* some traffic, and a sample of it */
 	cr_assert_gt(t.sample_len, 0);
 	cr_assert_eq(rdt_wire_decode(t.sample, t.sample_len, &h, &why), 0);
-	struct rdt_stats before = link_stats(&l, LINK_B);
+	struct rdt_stats before = rdt_sim_stats(&l, RDT_SIM_B);
 	unsigned malformed = 0;
 
 	for (size_t len = 0; len < t.sample_len; len++, malformed++) /* every truncation */
-		cr_expect_eq(rdt_input(l.end[LINK_B], t.sample, len, l.now), -1);
+		cr_expect_eq(rdt_input(l.end[RDT_SIM_B], t.sample, len, l.now), -1);
 	for (size_t bit = 0; bit < t.sample_len * 8; bit += 7, malformed++) { /* bits flipped in transit */
 		memcpy(bad, t.sample, t.sample_len);
 		bad[bit / 8] ^= (unsigned char)(1u << bit % 8);
-		cr_expect_eq(rdt_input(l.end[LINK_B], bad, t.sample_len, l.now), -1);
+		cr_expect_eq(rdt_input(l.end[RDT_SIM_B], bad, t.sample_len, l.now), -1);
 		cr_expect_eq(errno, EBADMSG);
 	}
-	cr_expect_eq(rdt_input(l.end[LINK_B], "GET / HTTP/1.0\r\n\r\n", 18, l.now), -1, "someone else's protocol");
+	cr_expect_eq(rdt_input(l.end[RDT_SIM_B], "GET / HTTP/1.0\r\n\r\n", 18, l.now), -1, "someone else's protocol");
 	malformed++;
 
 	struct rdt_header other = h;
 	other.conn ^= 1; /* a stranger: another connection's id, well formed */
-	cr_expect_eq(feed(&l, LINK_B, other), -1);
+	cr_expect_eq(feed(&l, RDT_SIM_B, other), -1);
 	cr_expect_eq(errno, EPROTO);
 	other.flags = RDT_RST; /* nor may a stranger reset us */
 	other.len = 0;
-	cr_expect_eq(feed(&l, LINK_B, other), -1);
+	cr_expect_eq(feed(&l, RDT_SIM_B, other), -1);
 
 	struct rdt_header far = h;
 	far.seq += 1u << 20; /* our connection, but far outside the window */
-	cr_expect_eq(feed(&l, LINK_B, far), -1);
+	cr_expect_eq(feed(&l, RDT_SIM_B, far), -1);
 	struct rdt_header ahead = { .flags = RDT_ACK, .conn = h.conn, .seq = h.ack, .ack = h.seq + 5000, .wnd = 8 };
-	cr_expect_eq(feed(&l, LINK_A, ahead), -1, "an ACK for what A never sent");
+	cr_expect_eq(feed(&l, RDT_SIM_A, ahead), -1, "an ACK for what A never sent");
 
-	struct rdt_stats after = link_stats(&l, LINK_B);
+	struct rdt_stats after = rdt_sim_stats(&l, RDT_SIM_B);
 	cr_expect_eq(after.malformed - before.malformed, malformed);
 	cr_expect_eq(after.strangers - before.strangers, 2);
 	cr_expect_eq(after.out_of_window - before.out_of_window, 1);
-	cr_expect_eq(link_stats(&l, LINK_A).out_of_window, 1);
-	cr_expect_eq(rdt_state(l.end[LINK_B]), RDT_ESTABLISHED);
+	cr_expect_eq(rdt_sim_stats(&l, RDT_SIM_A).out_of_window, 1);
+	cr_expect_eq(rdt_state(l.end[RDT_SIM_B]), RDT_ESTABLISHED);
 
-	cr_assert(link_run(&l, l.now + 60 * SECOND, link_idle));
+	cr_assert(link_run(&l, l.now + 60 * SECOND, rdt_sim_idle));
 	cr_expect_eq(t.got, MESSAGES, "every message, in order, none from a stranger");
-	link_free(&l);
+	rdt_sim_free(&l);
 }
 
 Test(rdt_strangers, numbers_beyond_a_small_sequence_space)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
 
 	rdt_config_default(&c);
@@ -121,10 +121,10 @@ Test(rdt_strangers, numbers_beyond_a_small_sequence_space)
 	c.window = 7;
 	link_init(&l);
 	link_open(&l, &c, &c, 1, 2);
-	cr_expect_eq(feed(&l, LINK_B, (struct rdt_header){ .flags = RDT_ACK, .conn = 0x5eed, .seq = 2, .ack = 8 }), -1);
+	cr_expect_eq(feed(&l, RDT_SIM_B, (struct rdt_header){ .flags = RDT_ACK, .conn = 0x5eed, .seq = 2, .ack = 8 }), -1);
 	cr_expect_eq(errno, EBADMSG, "8 does not exist with seqbits=3");
-	cr_expect_eq(link_stats(&l, LINK_B).malformed, 1);
-	link_free(&l);
+	cr_expect_eq(rdt_sim_stats(&l, RDT_SIM_B).malformed, 1);
+	rdt_sim_free(&l);
 }
 
 Test(rdt_strangers, a_listener_takes_only_a_good_syn)

@@ -69,21 +69,21 @@ struct losses {
 	int transmissions;
 };
 
-static enum link_verdict lose(struct link *l, int from, unsigned index, const struct rdt_header *h)
+static enum rdt_sim_verdict lose(struct rdt_sim *l, int from, unsigned index, const struct rdt_header *h)
 {
 	struct losses *s = l->ctx;
 
 	(void)index;
 	if (from != s->side || !(s->everything || (h->flags & RDT_DATA)))
-		return LINK_PASS;
+		return RDT_SIM_PASS;
 	if ((h->flags & RDT_DATA) && s->transmissions < 16)
 		s->sent_at[s->transmissions++] = l->now;
 	if (s->first_only && s->done++)
-		return LINK_PASS;
-	return LINK_DROP;
+		return RDT_SIM_PASS;
+	return RDT_SIM_DROP;
 }
 
-static void open_pair(struct link *l, struct rdt_config *c, struct losses *s)
+static void open_pair(struct rdt_sim *l, struct rdt_config *c, struct losses *s)
 {
 	rdt_config_default(c);
 	c->window = 4;
@@ -95,84 +95,84 @@ static void open_pair(struct link *l, struct rdt_config *c, struct losses *s)
 
 Test(rdt_timer, nothing_before_the_rto_then_doubling)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
-	struct losses s = { .side = LINK_A };
+	struct losses s = { .side = RDT_SIM_A };
 	unsigned char buf[2048];
 
 	open_pair(&l, &c, &s);
-	struct rdt_stats st = link_stats(&l, LINK_A);
+	struct rdt_stats st = rdt_sim_stats(&l, RDT_SIM_A);
 	long long rto = st.rto, t0 = l.now;
 	cr_assert_eq(rto, 10 * MS, "RTT 2 ms: 3R = 6 ms, floored at rto_min");
-	cr_assert_eq(rdt_send(l.end[LINK_A], "tick", 4, t0), 4);
-	cr_assert_gt(rdt_output(l.end[LINK_A], t0, buf, sizeof buf), 0);
-	cr_expect_eq(rdt_next_wake(l.end[LINK_A], t0), rto);
-	cr_expect_eq(rdt_output(l.end[LINK_A], t0 + rto - 1, buf, sizeof buf), 0, "nothing one microsecond early");
-	cr_expect_eq(link_stats(&l, LINK_A).retransmits_timeout, 0);
-	cr_expect_gt(rdt_output(l.end[LINK_A], t0 + rto, buf, sizeof buf), 0, "sent again at the RTO");
-	cr_expect_eq(link_stats(&l, LINK_A).retransmits_timeout, 1);
-	cr_expect_eq(rdt_next_wake(l.end[LINK_A], t0 + rto), 2 * rto, "the RTO doubled");
+	cr_assert_eq(rdt_send(l.end[RDT_SIM_A], "tick", 4, t0), 4);
+	cr_assert_gt(rdt_output(l.end[RDT_SIM_A], t0, buf, sizeof buf), 0);
+	cr_expect_eq(rdt_next_wake(l.end[RDT_SIM_A], t0), rto);
+	cr_expect_eq(rdt_output(l.end[RDT_SIM_A], t0 + rto - 1, buf, sizeof buf), 0, "nothing one microsecond early");
+	cr_expect_eq(rdt_sim_stats(&l, RDT_SIM_A).retransmits_timeout, 0);
+	cr_expect_gt(rdt_output(l.end[RDT_SIM_A], t0 + rto, buf, sizeof buf), 0, "sent again at the RTO");
+	cr_expect_eq(rdt_sim_stats(&l, RDT_SIM_A).retransmits_timeout, 1);
+	cr_expect_eq(rdt_next_wake(l.end[RDT_SIM_A], t0 + rto), 2 * rto, "the RTO doubled");
 	l.now = t0 + rto;
-	link_run(&l, l.now + 2 * SECOND, link_idle);
+	link_run(&l, l.now + 2 * SECOND, rdt_sim_idle);
 	/* The link saw the retransmissions that followed (the first two were ours): 40, 80... ms apart, up to 1 s. */
 	cr_assert_geq(s.transmissions, 5);
 	cr_expect_eq(s.sent_at[0] - t0, 3 * rto, "the third transmission, 2 RTOs after the second");
 	long long gap = 4 * rto;
 	for (int i = 0; i + 1 < s.transmissions; i++, gap = gap * 2 > SECOND ? SECOND : gap * 2)
 		cr_expect_eq(s.sent_at[i + 1] - s.sent_at[i], gap, "gap %d", i);
-	link_free(&l);
+	rdt_sim_free(&l);
 }
 
 Test(rdt_timer, karns_rule_no_sample_from_a_retransmitted_packet)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
-	struct losses s = { .side = LINK_A, .first_only = 1 };
+	struct losses s = { .side = RDT_SIM_A, .first_only = 1 };
 
 	open_pair(&l, &c, &s);
-	unsigned samples = l.events[LINK_A][RDT_EV_RTT];
-	long long srtt = link_stats(&l, LINK_A).srtt;
-	rdt_send(l.end[LINK_A], "one", 3, l.now);
-	cr_assert(link_run(&l, l.now + SECOND, link_idle));
-	struct rdt_stats st = link_stats(&l, LINK_A);
+	unsigned samples = l.events[RDT_SIM_A][RDT_EV_RTT];
+	long long srtt = rdt_sim_stats(&l, RDT_SIM_A).srtt;
+	rdt_send(l.end[RDT_SIM_A], "one", 3, l.now);
+	cr_assert(link_run(&l, l.now + SECOND, rdt_sim_idle));
+	struct rdt_stats st = rdt_sim_stats(&l, RDT_SIM_A);
 	cr_expect_eq(st.retransmits_timeout, 1);
-	cr_expect_eq(l.events[LINK_A][RDT_EV_RTT], samples, "the ACK may answer either copy: no sample");
+	cr_expect_eq(l.events[RDT_SIM_A][RDT_EV_RTT], samples, "the ACK may answer either copy: no sample");
 	cr_expect_eq(st.srtt, srtt, "SRTT untouched: it would have taken RTO + RTT = 12 ms");
 	cr_expect_eq(st.rto, 20 * MS, "and the backoff stays");
-	rdt_send(l.end[LINK_A], "two", 3, l.now);
-	cr_assert(link_run(&l, l.now + SECOND, link_idle));
-	st = link_stats(&l, LINK_A);
-	cr_expect_eq(l.events[LINK_A][RDT_EV_RTT], samples + 1, "a packet sent once gives a sample");
+	rdt_send(l.end[RDT_SIM_A], "two", 3, l.now);
+	cr_assert(link_run(&l, l.now + SECOND, rdt_sim_idle));
+	st = rdt_sim_stats(&l, RDT_SIM_A);
+	cr_expect_eq(l.events[RDT_SIM_A][RDT_EV_RTT], samples + 1, "a packet sent once gives a sample");
 	cr_expect_eq(st.rto, 10 * MS, "which ends the backoff");
-	link_free(&l);
+	rdt_sim_free(&l);
 }
 
 Test(rdt_timer, retry_limit_gives_etimedout)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
-	struct losses s = { .side = LINK_B, .everything = 1 };
+	struct losses s = { .side = RDT_SIM_B, .everything = 1 };
 
 	open_pair(&l, &c, &s);
-	rdt_send(l.end[LINK_A], "anyone?", 7, l.now);
-	link_run(&l, l.now + 60 * SECOND, link_idle);
-	struct rdt_stats st = link_stats(&l, LINK_A);
-	cr_expect_eq(rdt_state(l.end[LINK_A]), RDT_CLOSED);
-	cr_expect_eq(rdt_error(l.end[LINK_A]), ETIMEDOUT);
+	rdt_send(l.end[RDT_SIM_A], "anyone?", 7, l.now);
+	link_run(&l, l.now + 60 * SECOND, rdt_sim_idle);
+	struct rdt_stats st = rdt_sim_stats(&l, RDT_SIM_A);
+	cr_expect_eq(rdt_state(l.end[RDT_SIM_A]), RDT_CLOSED);
+	cr_expect_eq(rdt_error(l.end[RDT_SIM_A]), ETIMEDOUT);
 	cr_expect_eq(st.retransmits_timeout, c.retries, "%u retransmissions, then the end", c.retries);
-	cr_expect_eq(l.events[LINK_A][RDT_EV_TIMEOUT], c.retries + 1);
-	cr_expect_eq(rdt_next_wake(l.end[LINK_A], l.now), -1, "a failed connection sets no timer");
+	cr_expect_eq(l.events[RDT_SIM_A][RDT_EV_TIMEOUT], c.retries + 1);
+	cr_expect_eq(rdt_next_wake(l.end[RDT_SIM_A], l.now), -1, "a failed connection sets no timer");
 	unsigned char buf[2048];
-	cr_expect_eq(rdt_output(l.end[LINK_A], l.now + SECOND, buf, sizeof buf), 0, "and sends nothing more");
-	link_free(&l);
+	cr_expect_eq(rdt_output(l.end[RDT_SIM_A], l.now + SECOND, buf, sizeof buf), 0, "and sends nothing more");
+	rdt_sim_free(&l);
 }
 
 /* With retries=2, A's data all lost: alone, A gives up at its third timeout; if B speaks now and then, never. */
 static int a_gives_up(int b_speaks)
 {
-	struct link l;
+	struct rdt_sim l;
 	struct rdt_config c;
-	struct losses s = { .side = LINK_A };
+	struct losses s = { .side = RDT_SIM_A };
 
 	rdt_config_default(&c);
 	c.retries = 2;
@@ -180,14 +180,14 @@ static int a_gives_up(int b_speaks)
 	link_open(&l, &c, &c, 100, 200);
 	l.rule = lose;
 	l.ctx = &s;
-	rdt_send(l.end[LINK_A], "x", 1, l.now);
+	rdt_send(l.end[RDT_SIM_A], "x", 1, l.now);
 	for (int round = 0; round < 8; round++) { /* 200 ms: timeouts at 10, 30, 70 and 150 ms */
-		link_run(&l, l.now + 25 * MS, link_idle);
-		if (b_speaks && rdt_established(l.end[LINK_B]))
-			cr_assert_eq(rdt_send(l.end[LINK_B], "here", 4, l.now), 4);
+		link_run(&l, l.now + 25 * MS, rdt_sim_idle);
+		if (b_speaks && rdt_established(l.end[RDT_SIM_B]))
+			cr_assert_eq(rdt_send(l.end[RDT_SIM_B], "here", 4, l.now), 4);
 	}
-	int err = rdt_error(l.end[LINK_A]);
-	link_free(&l);
+	int err = rdt_error(l.end[RDT_SIM_A]);
+	rdt_sim_free(&l);
 	return err;
 }
 

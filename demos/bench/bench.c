@@ -1,5 +1,6 @@
 /* bench.c - socklab bench: round trips and bulk throughput per transport, through the interface and without it, on one CPU and on two. */
 #include "bench.h"
+#include "bench_loss.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -116,7 +117,8 @@ int bench_main(int argc, char **argv)
 	char dir[] = "/tmp/socklab-bench.XXXXXX", *end;
 	int c, rc = 0, ms;
 	long batch;
-	const char *loss = NULL;
+	const char *loss = NULL, *seed_text = NULL;
+	unsigned long long seed = LOSS_SEED;
 
 	while ((c = cli_next_option(&bench_command, argc, argv)) != -1) {
 		switch (c) {
@@ -148,14 +150,22 @@ int bench_main(int argc, char **argv)
 			break;
 		case 'j': o.json = 1; break;
 		case 'l': loss = optarg; break;
+		case 'e':
+			if (cli_number(optarg, 0, LOSS_SEED_MAX, &seed) < 0)
+				return cli_usage_error("bench", "--seed takes a whole number from 0 to %llu, not '%.24s'",
+						       LOSS_SEED_MAX, optarg);
+			seed_text = optarg;
+			break;
 		case 'h': return cli_help(&bench_command);
 		default: return cli_bad_option("bench", c, argv);
 		}
 	}
 	if (optind != argc)
 		return cli_usage_error("bench", "unexpected argument '%.40s'", argv[optind]);
+	if (seed_text && !loss)
+		return cli_usage_error("bench", "--seed goes with --loss: it seeds the loss sweep's drops");
 	if (loss) /* the loss sweep: rdt's modes, not the two paths */
-		return bench_loss(loss, o.seconds, o.json) != 0 ? EXIT_RUNTIME
+		return (rc = bench_loss(loss, o.seconds, seed, o.json)) != 0 ? rc
 		       : fflush(stdout) == 0 ? 0 : cli_error("bench", errno, NULL, "write standard output");
 	/*
 	 * Both paths need plain socket calls that reach the transport: a protocol

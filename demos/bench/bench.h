@@ -254,9 +254,12 @@ uint64_t bench_get64(const unsigned char *p);
  * --loss LIST: rdt in each mode through each loss (percentages), a server
  * forked per cell, then kernel TCP through the same loss in a private
  * network namespace (or one line saying why not) and on the loopback as it
- * is, then issue 12's goals as measured (bench_loss.h); prints a table, or
- * JSON lines. 0, or the exit code of the one line it printed on standard error.
+ * is, then socklab's simulation of the same modes and losses (not a
+ * measurement: the same seed, the same counts), then issue 12's goals as
+ * measured (bench_loss.h); rdt's drops drawn from seed (the client's) and
+ * seed + 1 (the server's). Prints a table, or JSON lines. 0, or the exit code
+ * of the one line it printed on standard error.
  */
-int bench_loss(const char *list, double seconds, int json);
+int bench_loss(const char *list, double seconds, unsigned long long seed, int json);
 
 #endif

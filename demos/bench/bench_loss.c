@@ -12,15 +12,15 @@
 static const char *const modes[] = { "sw", "gbn", "sr", "tcp", "tcp/lo" };
 
 /* The header of the table, with what each part of the run does. */
-static void intro(double seconds)
+static void intro(double seconds, unsigned long long seed)
 {
 	printf("socklab bench --loss: rdt, socklab's own protocol, through the impairment layer: each end drops\n"
-	       "that share of its UDP datagrams (seeded: %d and %d; gbn and sr at window %d); kernel TCP in a private\n"
+	       "that share of its UDP datagrams (seeded: %llu and %llu; gbn and sr at window %d); kernel TCP in a private\n"
 	       "network namespace whose lo (MTU %s, one segment per packet) drops that share of the TCP segments\n"
 	       "without SYN, FIN or RST (nftables). %d round trips of %d bytes, then %.1f s of %d-byte messages.\n"
 	       "Retransmissions are the sender's (rdt's count, TCP_INFO's tcpi_total_retrans), per message it sent.\n\n"
 	       "%-6s %5s %12s %10s %10s %12s %9s\n",
-	       LOSS_SEED, LOSS_SEED + 1, LOSS_WINDOW, LOSS_TCP_MTU, LOSS_PINGS, BENCH_PING, seconds, LOSS_MSG, "mode",
+	       seed, seed + 1, LOSS_WINDOW, LOSS_TCP_MTU, LOSS_PINGS, BENCH_PING, seconds, LOSS_MSG, "mode",
 	       "loss", "goodput MB/s", "p50 us", "p99 us", "messages", "resent/msg");
 }
 
@@ -69,10 +69,11 @@ static void tcp_rows(struct loss_sweep *sw, double seconds, int json)
 		printf("tcp: TCP's losses are nftables' numgen random, not seeded: they differ from run to run, rdt's repeat.\n");
 }
 
-int bench_loss(const char *list, double seconds, int json)
+int bench_loss(const char *list, double seconds, unsigned long long seed, int json)
 {
 	static struct loss_sweep sw;
 
+	sw.seed = seed;
 	for (const char *p = list; *p && sw.n < sizeof sw.loss / sizeof sw.loss[0];) {
 		char *end;
 		double v = strtod(p, &end);
@@ -82,10 +83,10 @@ int bench_loss(const char *list, double seconds, int json)
 		p = *end ? end + 1 : end;
 	}
 	if (!json)
-		intro(seconds);
+		intro(seconds, seed);
 	for (size_t m = 0; m < 3; m++)
 		for (size_t k = 0; k < sw.n; k++) {
-			if (bench_loss_cell(modes[m], sw.loss[k], seconds, &sw.cell[m][k]) < 0)
+			if (bench_loss_cell(modes[m], sw.loss[k], seconds, seed, &sw.cell[m][k]) < 0)
 				return cli_error("bench", errno, NULL, "rdt arq=%s at %g%% loss", modes[m], sw.loss[k] * 100);
 			sw.ok[m][k] = 1;
 			row(m, sw.loss[k], &sw.cell[m][k], json);
@@ -95,13 +96,16 @@ int bench_loss(const char *list, double seconds, int json)
 			 * segment per packet; right after sr's loss-free cell, so that both see the same load.
 			 */
 			if (m == 2 && sw.loss[k] == 0 && !sw.tcp_lo_ok)
-				sw.tcp_lo_ok = bench_loss_cell(NULL, 0, seconds, &sw.tcp_lo) == 0;
+				sw.tcp_lo_ok = bench_loss_cell(NULL, 0, seconds, seed, &sw.tcp_lo) == 0;
 		}
 	tcp_rows(&sw, seconds, json);
 	if (sw.tcp_lo_ok)
 		row(4, 0, &sw.tcp_lo, json);
 	if (!json && sw.tcp_lo_ok)
 		printf("tcp/lo: kernel TCP on bench's own loopback, as it is (its MTU, GSO: segments up to 64 KiB), no loss.\n");
+	fflush(stdout);
+	if (bench_loss_sim_print(&sw, json) < 0)
+		return cli_error("bench", errno, NULL, "socklab's simulation of rdt");
 	bench_loss_goals(&sw, json);
 	return 0;
 }

@@ -156,7 +156,7 @@ static pid_t start_server(const char *ep, char *got, size_t gotlen)
 	return pid;
 }
 
-int bench_loss_cell(const char *arq, double loss, double seconds, struct loss_cell *out)
+int bench_loss_cell(const char *arq, double loss, double seconds, unsigned long long seed, struct loss_cell *out)
 {
 	char ep[160], got[ENDPOINT_FORMAT_MAX] = "", cep[ENDPOINT_FORMAT_MAX + 96], why[160], opts[96] = "";
 	struct endpoint e;
@@ -171,14 +171,14 @@ int bench_loss_cell(const char *arq, double loss, double seconds, struct loss_ce
 	else if (arq)
 		snprintf(opts, sizeof opts, "?arq=%s&drop=%g&seed=", arq, loss);
 	if (arq)
-		snprintf(ep, sizeof ep, "rdt://127.0.0.1:0%s%d", opts, LOSS_SEED + 1);
+		snprintf(ep, sizeof ep, "rdt://127.0.0.1:0%s%llu", opts, seed + 1);
 	else
 		snprintf(ep, sizeof ep, "tcp://127.0.0.1:0");
 	pid_t pid = start_server(ep, got, sizeof got);
 	if (pid < 0)
 		return -1;
 	if (arq)
-		snprintf(cep, sizeof cep, "%s%s%d", got, opts, LOSS_SEED);
+		snprintf(cep, sizeof cep, "%s%s%llu", got, opts, seed);
 	else
 		snprintf(cep, sizeof cep, "%s", got);
 	errno = 0;

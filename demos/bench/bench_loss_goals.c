@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { SW, GBN, SR, TCP };
 
@@ -13,6 +14,7 @@ enum { SW, GBN, SR, TCP };
 #define GBN_ASKS "rdt gbn at window " NUMBER(LOSS_WINDOW) " >= 5x rdt sw's goodput at 0%"
 #define SR_ASKS "rdt sr at window " NUMBER(LOSS_WINDOW) " >= 5x rdt sw's goodput at 0%"
 #define TCP_ASKS "rdt sr >= 25% of kernel TCP's goodput, 1400-byte messages, 0% loss"
+#define SEED_ASKS "the same seed gives the same retransmission counts (socklab's simulation; the real rows' vary)"
 
 /* The column of loss (0 to 1) in sw, or -1. */
 static int column(const struct loss_sweep *sw, double loss)
@@ -96,6 +98,29 @@ static void resent_per_lost(const struct loss_sweep *sw, int m, int k5, int json
 		printf("     (gbn at 5%%, for the contrast, no goal: %s)\n", text);
 }
 
+/*
+ * The same seed, the same counts: the simulated table run again here, in
+ * this process, and compared count for count. It checks the simulation only:
+ * the real rows run on the real clock, and their counts vary a little.
+ */
+static void same_seed(const struct loss_sweep *sw, int json)
+{
+	static struct loss_sim_cell again[3][8];
+	char text[200];
+	size_t cells = 3 * sw->n, same = 0;
+
+	if (!sw->sim_ok || bench_loss_sim_all(sw, sw->seed, again) < 0) {
+		unmeasured(json, "same_seed_same_counts", SEED_ASKS, "the simulation did not run");
+		return;
+	}
+	for (size_t m = 0; m < 3; m++)
+		for (size_t k = 0; k < sw->n; k++)
+			same += memcmp(&again[m][k], &sw->sim[m][k], sizeof again[m][k]) == 0;
+	snprintf(text, sizeof text, "the simulated table run twice with seed %llu: %zu of %zu cells identical",
+		 sw->seed, same, cells);
+	goal(json, "same_seed_same_counts", SEED_ASKS, (double)same / (double)cells, text, same == cells);
+}
+
 void bench_loss_goals(const struct loss_sweep *sw, int json)
 {
 	char text[160];
@@ -130,4 +155,5 @@ void bench_loss_goals(const struct loss_sweep *sw, int json)
 	} else if (k0 >= 0) {
 		unmeasured(json, "sr_vs_tcp", TCP_ASKS, "kernel TCP did not run on the loopback");
 	}
+	same_seed(sw, json);
 }

@@ -46,7 +46,7 @@ static _Noreturn void in_namespace(double loss, double seconds, int fd)
 
 	if (netns_enter_private(r.why, sizeof r.why) == 0 && one_segment_per_packet(r.why, sizeof r.why) == 0 &&
 	    (pct == 0 || wire_net_loss(pct, 0, 0, r.why, sizeof r.why) == 0)) {
-		r.rc = bench_loss_cell(NULL, 0, seconds, &r.cell);
+		r.rc = bench_loss_cell(NULL, 0, seconds, LOSS_SEED, &r.cell);
 		if (r.rc < 0)
 			fail_why(r.why, sizeof r.why, "kernel TCP in the namespace: %s", errno_text(errno));
 		r.cell.dropped = pct == 0 ? 0 : wire_net_dropped();

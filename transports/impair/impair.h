@@ -144,6 +144,16 @@ int impair_attach(struct sock *s, const struct endpoint *ep);
 struct impair *impair_new(const struct transport *inner, const struct impair_params *p, unsigned long long seed);
 void impair_free(struct impair *im);
 
+/*
+ * splitmix64: the generator state a seed gives, any seed (0 included) spread
+ * into a well-mixed, non-zero state for xorshift64*. Pure; never fails.
+ */
+unsigned long long impair_seed_state(unsigned long long seed);
+
+/* The generator at *rng, without a socket: its next 64 bits, and a draw of probability p (as below). */
+unsigned long long impair_next_state(unsigned long long *rng);
+int impair_chance_state(unsigned long long *rng, double p);
+
 /* The next 64 random bits of im's generator. */
 unsigned long long impair_next(struct impair *im);
 

@@ -184,8 +184,7 @@ int impair_parse_options(const struct transport *t, const char *options, char *w
 			p.drop > 0 ? "drop=" : p.dup > 0 ? "dup=" : "reorder=", t->scheme);
 }
 
-/* splitmix64: spreads any seed (0 included) into a well-mixed, non-zero generator state. */
-static unsigned long long mix(unsigned long long x)
+unsigned long long impair_seed_state(unsigned long long x)
 {
 	x += 0x9E3779B97F4A7C15ULL;
 	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -194,21 +193,25 @@ static unsigned long long mix(unsigned long long x)
 	return x ? x : 0x9E3779B97F4A7C15ULL;
 }
 
-unsigned long long impair_next(struct impair *im)
+unsigned long long impair_next_state(unsigned long long *rng)
 {
 	/* xorshift64*: small, fast, and the same sequence on every platform. */
-	im->rng ^= im->rng >> 12;
-	im->rng ^= im->rng << 25;
-	im->rng ^= im->rng >> 27;
-	return im->rng * 0x2545F4914F6CDD1DULL;
+	*rng ^= *rng >> 12;
+	*rng ^= *rng << 25;
+	*rng ^= *rng >> 27;
+	return *rng * 0x2545F4914F6CDD1DULL;
 }
 
-int impair_chance(struct impair *im, double p)
+int impair_chance_state(unsigned long long *rng, double p)
 {
-	double x = (double)(impair_next(im) >> 11) * 0x1.0p-53; /* uniform in [0, 1) */
+	double x = (double)(impair_next_state(rng) >> 11) * 0x1.0p-53; /* uniform in [0, 1) */
 
 	return x < p;
 }
+
+unsigned long long impair_next(struct impair *im) { return impair_next_state(&im->rng); }
+
+int impair_chance(struct impair *im, double p) { return impair_chance_state(&im->rng, p); }
 
 struct impair *impair_new(const struct transport *inner, const struct impair_params *p, unsigned long long seed)
 {
@@ -220,7 +223,7 @@ struct impair *impair_new(const struct transport *inner, const struct impair_par
 	}
 	im->inner = inner;
 	im->p = *p;
-	im->rng = mix(seed);
+	im->rng = impair_seed_state(seed);
 	/* The decorator's operations, with the facts of the transport it wraps. */
 	im->table = impair_transport;
 	im->table.scheme = inner->scheme;
