@@ -99,6 +99,19 @@ static int keep(struct rdt_chan *c, const unsigned char *p, size_t len, int in_o
 	return 0;
 }
 
+/*
+ * A message taken from the pair that there is no memory to keep: it cannot go
+ * back, and the stream must not go on without it. The connection is reset
+ * (the peer hears ECONNRESET) and the application hears ENOMEM.
+ */
+static void lost(struct rdt_chan *c)
+{
+	if (trace_on)
+		trace_line("  (rdt: no memory to keep a message taken from the application; the connection is reset)");
+	rdt_abort(c->core);
+	rdt_chan_end(c, ENOMEM);
+}
+
 /* The oldest message kept in the stash becomes the one being cut (out_msg). 0, or -1 ENOMEM. */
 static int unstash(struct rdt_chan *c)
 {
@@ -141,7 +154,7 @@ static ssize_t take_batch(struct rdt_chan *c, long long now)
 			continue;
 		if (c->out_busy) { /* the core is full: the rest is kept, in order */
 			if (keep(c, take.m[i].buf, take.m[i].got, 0) < 0)
-				rdt_chan_end(c, ENOMEM);
+				lost(c);
 			continue;
 		}
 		c->out_src = take.m[i].buf;
@@ -149,7 +162,7 @@ static ssize_t take_batch(struct rdt_chan *c, long long now)
 		c->out_off = 0;
 		c->out_busy = !queue_pieces(c, now);
 		if (c->out_busy && keep(c, c->out_src, c->out_len, 1) < 0)
-			rdt_chan_end(c, ENOMEM);
+			lost(c);
 	}
 	return n;
 }
