@@ -199,7 +199,7 @@ ParameterizedTest(struct rdt_arq_name *arq, loadcheck, rdt_hundred_megabytes_thr
 
 	if (!full())
 		cr_skip_test("100 MB through loss: make loadcheck (SOCKLAB_LOADCHECK=full)");
-	rdt_transfer(arq->name, 100 * 1000 * 1000, 0.1, &run);
+	rdt_transfer(arq->name, 100 * 1000 * 1000, 0.1, 0, &run);
 	cr_expect(run.same, "arq=%s: the file that arrived differs", arq->name);
 	cr_expect(run.sent_ok && run.recv_ok, "arq=%s: send %d, recv %d", arq->name, run.sent_ok, run.recv_ok);
 	cr_log_info("rdt arq=%s: 100 MB through 10%% loss each way in %.1f s (%.2f MB/s)", arq->name, run.seconds,

@@ -15,12 +15,12 @@
 #include "helpers_transfer.h"
 
 /*
- * socklab send ENDPOINT FILE, waited for without test_run's TEST_WAIT_S (a
+ * socklab send --size SIZE ENDPOINT FILE, waited for without test_run's TEST_WAIT_S (a
  * transfer through loss takes longer): its exit code and standard error in *r.
  */
-static void run_send(const char *ep, const char *file, const char *dir, struct run_result *r)
+static void run_send(const char *ep, const char *file, const char *dir, size_t size, struct run_result *r)
 {
-	char errpath[128];
+	char errpath[128], sz[32];
 	int st = 0;
 
 	memset(r, 0, sizeof *r);
@@ -31,7 +31,8 @@ static void run_send(const char *ep, const char *file, const char *dir, struct r
 		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_RDWR);
 		if (fd < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(127);
-		execl(test_socklab(), "socklab", "send", "--timeout", "60", ep, file, (char *)NULL);
+		snprintf(sz, sizeof sz, "%zu", size ? size : 1400);
+		execl(test_socklab(), "socklab", "send", "--timeout", "60", "--size", sz, ep, file, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -47,7 +48,7 @@ static void run_send(const char *ep, const char *file, const char *dir, struct r
 	unlink(errpath);
 }
 
-void rdt_transfer(const char *arq, size_t bytes, double drop, struct rdt_transfer_run *run)
+void rdt_transfer(const char *arq, size_t bytes, double drop, size_t size, struct rdt_transfer_run *run)
 {
 	char dir[64], in[128], out[128], ep[256], sendep[ENDPOINT_FORMAT_MAX + 64], line[96];
 	struct test_server srv;
@@ -63,7 +64,7 @@ void rdt_transfer(const char *arq, size_t bytes, double drop, struct rdt_transfe
 	cr_assert_eq(test_server_start(&srv, recv), 0, "recv did not start");
 	snprintf(sendep, sizeof sendep, "%s?arq=%s&drop=%g&seed=2", srv.endpoint, arq, drop);
 	long long t0 = sys_now_ms();
-	run_send(sendep, in, dir, &r); /* as long as it takes: the test's own timeout bounds it */
+	run_send(sendep, in, dir, size, &r); /* as long as it takes: the test's own timeout bounds it */
 	run->seconds = (double)(sys_now_ms() - t0) / 1000.0;
 	run->recv_ok = test_server_stop(&srv, 0) == 0; /* it ends by itself after one transfer */
 	char *log = test_server_stderr(&srv);

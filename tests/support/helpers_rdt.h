@@ -20,8 +20,9 @@ struct rdt_transfer_run {
 /*
  * Sends bytes of seeded random data with socklab send to socklab recv over
  * rdt with arq= (gbn, sr...), both ends' impairment layer dropping drop of
- * their UDP datagrams (seeds 1 and 2, so that a run repeats). Fills *run.
+ * their UDP datagrams (seeds 1 and 2, so that a run repeats), in messages of
+ * size bytes (send's --size; 0: its default). Fills *run.
  */
-void rdt_transfer(const char *arq, size_t bytes, double drop, struct rdt_transfer_run *run);
+void rdt_transfer(const char *arq, size_t bytes, double drop, size_t size, struct rdt_transfer_run *run);
 
 #endif

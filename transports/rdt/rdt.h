@@ -191,9 +191,19 @@ ssize_t rdt_send(struct rdt *c, const void *msg, size_t len, long long now);
  * last message), or -1: EAGAIN when nothing has arrived yet, ENOTCONN when
  * never opened, or the connection's error. A message longer than cap: with
  * truncated, *truncated is set and the rest discarded; without, -1 EMSGSIZE
- * and the message stays for a larger buffer.
+ * and the message stays for a larger buffer. buf NULL takes the message
+ * without a copy (the caller read it with rdt_peek).
  */
 int rdt_recv(struct rdt *c, void *buf, size_t cap, size_t *len, int *truncated);
+
+/*
+ * The k-th message waiting in order (0: the one rdt_recv gives next), left
+ * where it is: 1 with *data and *len pointing into c, valid until the next
+ * call that changes c; 0 when there are not k+1 messages before the end (or
+ * the end itself). For a caller that hands several on at once, then takes
+ * with rdt_recv(c, NULL, ...) as many as went.
+ */
+int rdt_peek(const struct rdt *c, unsigned k, const unsigned char **data, size_t *len);
 
 /*
  * Ends our direction (shutdown(SHUT_WR), or close): a FIN follows the queued
@@ -220,6 +230,7 @@ int rdt_established(const struct rdt *c);   /* handshake over and not closed yet
 int rdt_closed(const struct rdt *c);         /* RDT_CLOSED after an open: over, failed or not */
 int rdt_readable(const struct rdt *c);       /* rdt_recv would not say EAGAIN */
 int rdt_writable(const struct rdt *c);       /* rdt_send would not say EAGAIN */
+unsigned rdt_send_room(const struct rdt *c); /* messages of one packet rdt_send would take now */
 uint32_t rdt_conn_id(const struct rdt *c);   /* the connection id, once known */
 unsigned rdt_payload_max(const struct rdt *c); /* the largest message: agreed in the handshake, the config's before */
 void rdt_get_stats(const struct rdt *c, struct rdt_stats *out);

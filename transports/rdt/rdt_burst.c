@@ -10,11 +10,12 @@
  * in one sock_recv_batch, and what its cores give to send in one round goes
  * out in one sock_send_batch, at the end of the round (rdt_burst_flush), or
  * when RDT_BATCH are waiting. A client's socket is connected: every datagram
- * goes to its peer, from its address; a listener bound to one address sends
- * each to its peer from that address. A listener reads one datagram at a
- * time (recvmsg, with the address it was sent to), and one on 0.0.0.0 or ::
- * must answer from that address (sock_sendmsg's local address, which a batch
- * does not carry): it sends one at a time too.
+ * goes to its peer, from its address; a listener bound to one address reads
+ * and sends in batches too (each with its peer's address), since every
+ * datagram arrives at, and leaves from, that one address. A listener on
+ * 0.0.0.0 or :: reads one datagram at a time (recvmsg, with the address it
+ * was sent to) and must answer from that address (sock_sendmsg's local
+ * address, which a batch does not carry): it sends one at a time too.
  *
  * The buffers are the thread's, shared by every driver it serves: whoever
  * queues datagrams flushes them before the thread moves to another driver
@@ -25,7 +26,7 @@ struct burst {
 	unsigned char *buf;          /* RDT_BATCH slots of size bytes */
 	size_t size;
 	struct sock_msg m[RDT_BATCH];
-	struct addr peer[RDT_BATCH];  /* output, a listener's: where each goes */
+	struct addr peer[RDT_BATCH];  /* a listener's: output, where each goes; input, where each came from */
 	unsigned n;                  /* output: datagrams waiting in the first n slots */
 	struct rdt_driver *owner;    /* output: whose they are */
 };
@@ -94,18 +95,23 @@ void rdt_burst_queue(struct rdt_driver *d, struct rdt_chan *c, unsigned char *sl
 
 int rdt_burst_input(struct rdt_driver *d, long long now)
 {
-	if (d->listener || fit(&in, d->dgram_max + 1) < 0)
+	if (!batched(d) || fit(&in, d->dgram_max + 1) < 0)
 		return 0;
 	for (unsigned i = 0; i < RDT_BATCH; i++) /* one byte more than the largest: a longer one shows, and is refused */
-		in.m[i] = (struct sock_msg){ .buf = in.buf + i * in.size, .len = d->dgram_max + 1 };
+		in.m[i] = (struct sock_msg){ .buf = in.buf + i * in.size, .len = d->dgram_max + 1,
+					     .addr = d->listener ? &in.peer[i] : NULL };
 	ssize_t n = sock_recv_batch(&d->udp, in.m, RDT_BATCH);
 	if (n < 0)
 		return -1;
-	for (ssize_t i = 0; i < n && d->chans; i++) {
-		(void)rdt_input(d->chans->core, in.m[i].buf, in.m[i].got, now);
-		rdt_driver_answer(d, d->chans, now);
+	for (ssize_t i = 0; i < n; i++) {
+		if (d->listener) { /* each to its connection, answered before the next (rdt_driver_answer) */
+			rdt_demux_input(d, in.m[i].buf, in.m[i].got, &in.peer[i], &d->here, now);
+		} else if (d->chans) {
+			(void)rdt_input(d->chans->core, in.m[i].buf, in.m[i].got, now);
+			rdt_driver_answer(d, d->chans, now);
+		}
 	}
-	if (d->chans)
+	if (!d->listener && d->chans)
 		rdt_chan_touch(d->chans);
 	return 1;
 }

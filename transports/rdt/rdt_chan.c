@@ -80,6 +80,11 @@ void rdt_chan_free(struct rdt_chan *c)
 	free(c->piece_out);
 	free(c->in_msg);
 	free(c->out_msg);
+	while (c->stash) {
+		struct rdt_stash *k = c->stash;
+		c->stash = k->next;
+		free(k);
+	}
 	free(c);
 }
 

@@ -48,7 +48,7 @@ static void refused(struct rdt_driver *d)
 
 void rdt_driver_input(struct rdt_driver *d, long long now)
 {
-	int r = rdt_burst_input(d, now); /* a client: all at once */
+	int r = rdt_burst_input(d, now); /* a client, or a listener on one address: all at once */
 
 	if (r < 0)
 		refused(d); /* EAGAIN: all read; anything else is a datagram's error, and the next round tries again */

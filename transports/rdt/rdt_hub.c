@@ -184,6 +184,7 @@ static void hub_close(void)
 	hub.wake[0] = hub.wake[1] = -1;
 	free(hub.by_fd);
 	rdt_burst_free();
+	rdt_pieces_free();
 	hub.by_fd = NULL;
 	hub.nby_fd = 0;
 }

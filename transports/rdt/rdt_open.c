@@ -75,6 +75,11 @@ int rdt_sock_bind(struct sock *s, const struct addr *a)
 	h->d = d;
 	d->refs = 1;
 	d->one_addr = one_addr(a);
+	if (d->one_addr) { /* where every datagram arrives: a batch read (rdt_burst.c) carries no local address */
+		int was = trace_mute(1);
+		d->one_addr = sock_getname(&d->udp, &d->here) == 0;
+		trace_mute(was);
+	}
 	s->state = h;
 	s->fd = d->acc[0];
 	d->acc[0] = -1; /* the application's now: sock_close closes it */

@@ -132,6 +132,15 @@ int rdt_readable(const struct rdt *c)
 	       c->state == RDT_LISTEN;
 }
 
+unsigned rdt_send_room(const struct rdt *c)
+{
+	uint64_t cap = (uint64_t)c->N + c->cfg.sndbuf, used = c->tail - c->base;
+
+	if (c->state < RDT_ESTABLISHED || c->error || c->fin_queued || c->state == RDT_CLOSED)
+		return 0;
+	return used >= cap ? 0 : (unsigned)(cap - used);
+}
+
 int rdt_writable(const struct rdt *c)
 {
 	if (c->state == RDT_SYN_SENT || c->state == RDT_SYN_RCVD)

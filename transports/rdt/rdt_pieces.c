@@ -1,10 +1,12 @@
 /* rdt_pieces.c - a message in pieces: rdt's socket layer cuts the application's messages to fit packets, and puts them back together. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "rdt_sock.h"
+#include "core/sys/sys.h"
 #include "core/sys/trace.h"
 
 /*
@@ -42,7 +44,7 @@ static void broken(struct rdt_chan *c, const char *why)
 	rdt_chan_end(c, EPROTO);
 }
 
-/* Queues the pieces of the message in c->out_msg the core has room for. 1 when it is all queued, else 0. */
+/* Queues the pieces of the message at c->out_src the core has room for. 1 when it is all queued, else 0. */
 static int queue_pieces(struct rdt_chan *c, long long now)
 {
 	size_t room = rdt_payload_max(c->core) - 1; /* the payload agreed, less this layer's byte */
@@ -51,13 +53,118 @@ static int queue_pieces(struct rdt_chan *c, long long now)
 		size_t n = c->out_len - c->out_off < room ? c->out_len - c->out_off : room;
 		int last = c->out_off + n == c->out_len;
 		c->piece_out[0] = last ? RDT_PIECE_LAST : RDT_PIECE_MORE;
-		memcpy(c->piece_out + 1, c->out_msg + c->out_off, n);
+		memcpy(c->piece_out + 1, c->out_src + c->out_off, n);
 		if (rdt_send(c->core, c->piece_out, n + 1, now) < 0)
 			return errno == EAGAIN ? 0 : 1; /* full: later; failed: the message goes with the connection */
 		c->out_off += n;
 		if (last)
 			return 1;
 	} while (1);
+}
+
+/*
+ * The thread's buffer for the messages read from a pair in one call: room
+ * for RDT_BATCH of the largest, of which a message touches only the pages it
+ * fills. Under rdt_lock; each round empties it before the next pair is read.
+ */
+static struct {
+	unsigned char *buf;
+	struct sock_msg m[RDT_BATCH];
+} take;
+
+void rdt_pieces_free(void)
+{
+	free(take.buf);
+	take.buf = NULL;
+}
+
+/* A copy of len bytes at p: into out_msg (its pieces partly queued), or at the end of the stash. 0, or -1 ENOMEM. */
+static int keep(struct rdt_chan *c, const unsigned char *p, size_t len, int in_out_msg)
+{
+	if (in_out_msg) {
+		if (!c->out_msg && !(c->out_msg = malloc(RDT_MESSAGE_MAX + 1)))
+			return -1;
+		memmove(c->out_msg, p, len);
+		c->out_src = c->out_msg;
+		return 0;
+	}
+	struct rdt_stash *k = malloc(sizeof *k + len);
+	if (!k)
+		return -1;
+	k->next = NULL;
+	k->len = len;
+	memcpy(k->data, p, len);
+	*(c->stash ? &c->stash_last->next : &c->stash) = k;
+	c->stash_last = k;
+	return 0;
+}
+
+/*
+ * A message taken from the pair that there is no memory to keep: it cannot go
+ * back, and the stream must not go on without it. The connection is reset
+ * (the peer hears ECONNRESET) and the application hears ENOMEM.
+ */
+static void lost(struct rdt_chan *c)
+{
+	if (trace_on)
+		trace_line("  (rdt: no memory to keep a message taken from the application; the connection is reset)");
+	rdt_abort(c->core);
+	rdt_chan_end(c, ENOMEM);
+}
+
+/* The oldest message kept in the stash becomes the one being cut (out_msg). 0, or -1 ENOMEM. */
+static int unstash(struct rdt_chan *c)
+{
+	struct rdt_stash *k = c->stash;
+
+	if (keep(c, k->data, k->len, 1) < 0)
+		return -1;
+	c->out_len = k->len;
+	c->out_off = 0;
+	c->out_busy = 1;
+	c->stash = k->next;
+	free(k);
+	return 0;
+}
+
+/*
+ * Up to as many messages as the core has room for packets, from the pair in
+ * one call (recvmmsg(2)), into the core. A message of several pieces can
+ * still find the core full: it, and the messages read after it, are kept
+ * (out_msg, the stash) and go first next time. Returns how many were read.
+ */
+static ssize_t take_batch(struct rdt_chan *c, long long now)
+{
+	size_t k = rdt_send_room(c->core);
+
+	k = k < RDT_BATCH ? k : RDT_BATCH;
+	if (c->eof)
+		k = c->eof_at - c->taken < k ? (size_t)(c->eof_at - c->taken) : k;
+	if (k == 0 || (!take.buf && !(take.buf = malloc((size_t)RDT_BATCH * (RDT_MESSAGE_MAX + 1)))))
+		return 0; /* no room; or no memory: the messages wait in the pair */
+	for (size_t i = 0; i < k; i++)
+		take.m[i] = (struct sock_msg){ .buf = take.buf + i * (RDT_MESSAGE_MAX + 1), .len = RDT_MESSAGE_MAX + 1 };
+	int was = trace_mute(1);
+	ssize_t n = sys_recvmmsg(c->fd, take.m, k);
+	trace_mute(was);
+	for (ssize_t i = 0; i < n; i++) {
+		c->taken++;
+		/* send() checked the size: a longer message cannot come; were it to, it would be refused, never cut. */
+		if (take.m[i].got > c->message_max)
+			continue;
+		if (c->out_busy) { /* the core is full: the rest is kept, in order */
+			if (keep(c, take.m[i].buf, take.m[i].got, 0) < 0)
+				lost(c);
+			continue;
+		}
+		c->out_src = take.m[i].buf;
+		c->out_len = take.m[i].got;
+		c->out_off = 0;
+		c->out_busy = !queue_pieces(c, now);
+		if (c->out_busy && keep(c, c->out_src, c->out_len, 1) < 0)
+			lost(c);
+	}
+	return n;
 }
 
 void rdt_pieces_take(struct rdt_chan *c, long long now)
@@ -68,6 +175,11 @@ void rdt_pieces_take(struct rdt_chan *c, long long now)
 				return; /* no room: wait for ACKs */
 			c->out_busy = 0;
 		}
+		if (c->stash) {
+			if (unstash(c) < 0)
+				return; /* no memory: the next round tries again */
+			continue;
+		}
 		if (c->eof && c->taken >= c->eof_at) {
 			if (rdt_close(c->core, now) == 0 || rdt_closed(c->core))
 				c->closing = 1;
@@ -75,18 +187,8 @@ void rdt_pieces_take(struct rdt_chan *c, long long now)
 		}
 		if (rdt_closed(c->core) || !rdt_writable(c->core))
 			return; /* failed (the application hears it from pass_end), or no room */
-		if (!c->out_msg && !(c->out_msg = malloc(RDT_MESSAGE_MAX + 1)))
-			return; /* no memory: the message waits in the pair */
-		ssize_t n = rdt_plumb_recv(c->fd, c->out_msg, RDT_MESSAGE_MAX + 1);
-		if (n < 0)
+		if (take_batch(c, now) <= 0)
 			return; /* nothing yet */
-		c->taken++;
-		/* send() checked the size: a longer message cannot come; were it to, it would be refused, never cut. */
-		if ((size_t)n > c->message_max)
-			continue;
-		c->out_len = (size_t)n;
-		c->out_off = 0;
-		c->out_busy = 1;
 	}
 }
 
@@ -124,8 +226,35 @@ static int join_piece(struct rdt_chan *c)
 	return 1;
 }
 
+/*
+ * Messages of one piece each, straight from the core's buffer into the pair,
+ * many in one call (sendmmsg(2) on the socketpair): each leaves the core only
+ * once the pair took it, so what the pair had no room for stays there, and
+ * the window advertised says so. Anything else (a message in pieces, the end,
+ * a piece that breaks the rules) is left to the loop below, one at a time.
+ */
+static void deliver_batch(struct rdt_chan *c)
+{
+	struct sock_msg m[RDT_BATCH];
+	const unsigned char *p;
+	size_t len, n = 0;
+
+	if (c->has_staged || c->in_len || c->app_closed || c->end_passed)
+		return;
+	while (n < RDT_BATCH && rdt_peek(c->core, (unsigned)n, &p, &len) && len > 0 && p[0] == RDT_PIECE_LAST)
+		m[n++] = (struct sock_msg){ .buf = (void *)(p + 1), .len = len - 1 };
+	if (n < 2)
+		return;
+	int was = trace_mute(1);
+	ssize_t r = sys_sendmmsg(c->fd, m, n, NULL);
+	trace_mute(was);
+	for (ssize_t i = 0; i < r; i++)
+		(void)rdt_recv(c->core, NULL, SIZE_MAX, &len, NULL);
+}
+
 void rdt_pieces_deliver(struct rdt_chan *c)
 {
+	deliver_batch(c);
 	for (;;) {
 		if (!c->has_staged) {
 			while (!(c->has_staged = join_piece(c)))

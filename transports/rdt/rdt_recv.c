@@ -186,7 +186,7 @@ int rdt_recv(struct rdt *c, void *buf, size_t cap, size_t *len, int *truncated)
 	if (s->len > cap && !truncated)
 		return errno = EMSGSIZE, -1;
 	size_t n = s->len < cap ? s->len : cap;
-	if (n > 0)
+	if (n > 0 && buf)
 		memcpy(buf, s->data, n);
 	if (truncated)
 		*truncated = s->len > cap;
@@ -199,5 +199,17 @@ int rdt_recv(struct rdt *c, void *buf, size_t cap, size_t *len, int *truncated)
 	unsigned room = rdt_rcv_room(c);
 	if ((c->adv_wnd == 0 || room >= c->adv_wnd + (c->N + 1) / 2) && c->ack_owed == 0 && c->state >= RDT_ESTABLISHED)
 		c->ack_owed = 1;
+	return 1;
+}
+
+int rdt_peek(const struct rdt *c, unsigned k, const unsigned char **data, size_t *len)
+{
+	if (!c->opened || k >= c->rcv_base - c->rcv_read)
+		return 0;
+	const struct rdt_slot *s = slot(c, c->rcv_read + k);
+	if (s->fin)
+		return 0;
+	*data = s->data;
+	*len = s->len;
 	return 1;
 }

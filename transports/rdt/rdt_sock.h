@@ -80,8 +80,14 @@ struct rdt_chan {
 	const unsigned char *staged; /* a whole message for the pair, which had no room for it yet */
 	size_t staged_len;
 	int has_staged;
-	unsigned char *out_msg;  /* the application's message being cut into pieces, made on first use */
+	const unsigned char *out_src; /* the application's message being cut into pieces: in the thread's buffer, or out_msg */
+	unsigned char *out_msg;  /* where it is kept when the core had no room for all its pieces, made on first use */
 	size_t out_len, out_off;
+	struct rdt_stash {       /* messages read from the pair after it, kept in order until the core has room */
+		struct rdt_stash *next;
+		size_t len;
+		unsigned char data[];
+	} *stash, *stash_last;
 	int out_busy;            /* some of its pieces are not in the core yet */
 	unsigned long long taken; /* messages read from the pair */
 	/* Shared with the application (under rdt_lock, or atomic). */
@@ -111,6 +117,7 @@ struct rdt_driver {
 	struct rdt_config cfg;
 	int listener;            /* 1: peers are told apart by address (rdt_demux.c) */
 	int one_addr;            /* a listener bound to one address (not 0.0.0.0 or ::): every reply leaves from it */
+	struct addr here;        /* with one_addr: that address and port, where every datagram arrives */
 	int listening, backlog;  /* taking new connections, and how many may wait */
 	int acc[2];              /* listener: acc[0] becomes its s->fd (then -1 here), readable while a connection waits */
 	struct peer_table peers;
@@ -248,6 +255,7 @@ void rdt_demux_unlink(struct rdt_driver *d, struct rdt_chan *c);
 /* rdt_pieces.c: the application's messages into the core, in pieces; the core's pieces, joined, into the pair. */
 void rdt_pieces_take(struct rdt_chan *c, long long now);
 void rdt_pieces_deliver(struct rdt_chan *c);
+void rdt_pieces_free(void); /* the thread ends: its buffer for messages taken from the pairs goes */
 /* The application will read no more: after the peer's end (err 0), or the connection's failure err. */
 void rdt_chan_end(struct rdt_chan *c, int err);
 
