@@ -331,8 +331,8 @@ Test(bench, loss_table, .timeout = 90)
 	cr_expect(strstr(r.out, "\nsw        0% "), "%s", r.out);
 	cr_expect(strstr(r.out, "\nsr      0.5% "), "%s", r.out);
 	cr_expect(strstr(r.out, "\ntcp     0.5%  not run: nftables' numgen draws whole percents, not 0.5%\n"), "%s", r.out);
-	cr_expect(strstr(r.out, "\ntcp: TCP's losses are nftables' numgen random, not seeded: they differ from run to run, "
-				"rdt's repeat.\n"),
+	cr_expect(strstr(r.out, "\ntcp: TCP's losses are nftables' numgen random, not seeded: they differ from run to run. "
+				"rdt's drops are\n     drawn from its seeds, the same decisions in the same order every run"),
 		  "%s", r.out);
 	cr_expect(strstr(r.out, "\ntcp/lo    0% "), "%s", r.out);
 	cr_expect(strstr(r.out, "\ngoal rdt sr resends per lost packet at 5% <= 1.2 : not measured (no 5% in --loss)\n"),

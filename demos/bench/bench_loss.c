@@ -66,7 +66,9 @@ static void tcp_rows(struct loss_sweep *sw, double seconds, int json)
 		fflush(stdout);
 	}
 	if (!json && ran)
-		printf("tcp: TCP's losses are nftables' numgen random, not seeded: they differ from run to run, rdt's repeat.\n");
+		printf("tcp: TCP's losses are nftables' numgen random, not seeded: they differ from run to run. rdt's drops are\n"
+		       "     drawn from its seeds, the same decisions in the same order every run (its counts still move a\n"
+		       "     little: a timer races the scheduler; the simulation below has no scheduler).\n");
 }
 
 int bench_loss(const char *list, double seconds, unsigned long long seed, int json)
