@@ -126,7 +126,7 @@ ParameterizedTest(size_t *i, batch, truncated_and_nothing_waiting)
 {
 	const struct transport *t = transport_registry[*i];
 	char msgs[1][SIZE], small[10];
-	struct sock_msg m[1], r[4];
+	struct sock_msg m[1], r[4] = { { 0 } }; /* all four handed to the call: none may hold garbage */
 	struct pair p;
 
 	pair_open(&p, t);

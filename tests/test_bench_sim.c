@@ -52,7 +52,7 @@ static char *sim_table(const char *seed)
 	const char *argv[] = { "sh", "-c", cmd, test_socklab(), NULL };
 	cr_assert(test_run(argv, NULL, 0, &r) == 0);
 	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
-	cr_expect(strstr(r.out, "(seeded: 7 and 8; gbn and sr at window 32)"), "the real rows' seeds: %s", r.out);
+	cr_expect(strstr(r.out, "(seeded: 7 and 8; at 0%, no layer at all; gbn and sr at window\n32)"), "the real rows' seeds: %s", r.out);
 	char *start = strstr(r.out, "\nsocklab's simulation, not a measurement: ");
 	char *end = start ? strstr(start, "\nIssue 12's goals") : NULL;
 	cr_assert(start && end, "no simulated table: %s", r.out);

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <netinet/udp.h>
+#endif
 
 #include "tests/support/helpers.h"
 
@@ -48,6 +51,11 @@ static void rdt_client_trace(const struct test_server *srv, const char *addr)
 	cr_expect(find_line(r.err, "trace:   (rdt: ACK ack=", &l_ack), "no ACK event in:\n%s", r.err);
 	cr_expect(find_line(r.err, "trace: close(3) = 0", &l_close), "no close in:\n%s", r.err);
 	cr_expect(l_socket < l_connect && l_connect < l_send && l_send < l_close, "out of order:\n%s", r.err);
+#if defined(__linux__) && defined(UDP_GRO)
+	/* Nothing impaired: the socket takes datagrams that came together as one (UDP_GRO), and the reads say so. */
+	cr_expect(find_line(r.err, "trace: setsockopt(3, IPPROTO_UDP, UDP_GRO, 1) = 0", &l_ack), "no UDP_GRO:\n%s", r.err);
+	cr_expect(find_line(r.err, "trace: recvmsg(3, room for 65536 bytes, UDP_GRO) = ", &l_ack), "%s", r.err);
+#endif
 	test_run_free(&r);
 	/* A third of the client's datagrams lost beneath rdt, seeded: the protocol sends them again, and says so. */
 	snprintf(lossy, sizeof lossy, "%s?drop=0.34&seed=1", srv->endpoint);
@@ -55,6 +63,7 @@ static void rdt_client_trace(const struct test_server *srv, const char *addr)
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect_str_eq(r.out, "one\ntwo\nthree\nfour\nfive\nsix\n");
 	cr_expect(find_line(r.err, "trace:   (impair: lost", &l_send), "nothing dropped:\n%s", r.err);
+	cr_expect(!strstr(r.err, "UDP_GRO"), "the impairment layer must see each datagram, yet:\n%s", r.err);
 	cr_expect(find_line(r.err, "trace:   (rdt: retransmit seq=", &l_send), "no retransmission narrated:\n%s", r.err);
 	cr_expect(find_line(r.err, "trace:   (rdt: timeout seq=", &l_send) && strstr(r.err, "RTO now "),
 		  "no timeout narrated:\n%s", r.err);
@@ -157,9 +166,12 @@ ParameterizedTest(size_t *i, trace, echo_server)
 		cr_expect(find_line(err, "trace:   (rdt: connected with ", &line), "%s: no connection:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: listen(", &line), connected, "%s: listen:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: accept(", &line), connected, "%s: accept:\n%s", t->scheme, err);
-	/* Datagrams are read with their sender's address: recvfrom(2); rdt's thread takes many at once, recvmmsg(2). */
+	/* Datagrams are read with their sender's address: recvfrom(2); rdt's thread takes many at once (recvmmsg(2), or
+	 * recvmsg(2) with UDP_GRO: several datagrams in one buffer). */
 	int from = find_line(err, "trace: recvfrom(", &line) ||
-		   (transport_in_user_space(t) && find_line(err, "trace: recvmmsg(", &line) && strstr(err, "the first from "));
+		   (transport_in_user_space(t) && find_line(err, "trace: recvmmsg(", &line) && strstr(err, "the first from ")) ||
+		   (transport_in_user_space(t) && find_line(err, "trace: recvmsg(", &line) && strstr(err, "UDP_GRO) = ") &&
+		    strstr(err, ", from "));
 	cr_expect_eq(from, !connected, "%s: recvfrom:\n%s", t->scheme, err);
 	cr_expect_eq(!!find_line(err, "trace: unlink(", &line), transport_has_socket_file(t), "%s: unlink:\n%s", t->scheme, err);
 	test_rmdir(dir);

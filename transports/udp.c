@@ -8,6 +8,7 @@
 
 #include "core/sys/sys.h"
 #include "sockops.h"
+#include "udp.h"
 
 /* Is a the wildcard address, 0.0.0.0 or ::, on which a socket hears every address of the host? */
 static int is_wildcard(const struct addr *a)
@@ -110,6 +111,20 @@ static ssize_t udp_send_batch(struct sock *s, struct sock_msg *m, size_t n)
 		/* The route cannot (no checksum offload, a segment beyond its MTU): one by one, in one call. */
 	}
 	return sockops_send_batch(s, m, n);
+}
+
+int udp_coalesce(struct sock *s)
+{
+	if (s->t != &udp_transport || s->impair) {
+		errno = EINVAL; /* the impairment layer decides each datagram's fate: it must see them one by one */
+		return -1;
+	}
+	return sys_set_udp_gro(s->fd);
+}
+
+ssize_t udp_recv_coalesced(struct sock *s, void *buf, size_t cap, size_t *seg, struct addr *from)
+{
+	return sys_recv_coalesced(s->fd, buf, cap, seg, from, NULL);
 }
 
 const struct transport udp_transport = {

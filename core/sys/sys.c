@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -35,13 +36,32 @@ int sys_socket(int domain, int type, int protocol)
 	return fd;
 }
 
+/* The name of an option's level, as the code that asks would write it. */
+static const char *level_name(int level)
+{
+	switch (level) {
+	case SOL_SOCKET:
+		return "SOL_SOCKET";
+	case IPPROTO_IP:
+		return "IPPROTO_IP";
+	case IPPROTO_IPV6:
+		return "IPPROTO_IPV6";
+	case IPPROTO_TCP:
+		return "IPPROTO_TCP";
+	case IPPROTO_UDP:
+		return "IPPROTO_UDP";
+	default:
+		return "IPPROTO";
+	}
+}
+
 int sys_setsockopt_int(int fd, int level, int option, const char *name, int value)
 {
 	char res[96];
 	int r = setsockopt(fd, level, option, &value, sizeof value);
 
 	if (trace_on)
-		trace_line("setsockopt(%d, %s, %s, %d) %s", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name,
+		trace_line("setsockopt(%d, %s, %s, %d) %s", fd, level_name(level), name,
 			   value, RESULT(r));
 	return r;
 }
@@ -53,7 +73,7 @@ int sys_getsockopt_int(int fd, int level, int option, const char *name, int *val
 	int r = getsockopt(fd, level, option, value, &len);
 
 	if (trace_on)
-		trace_line("getsockopt(%d, %s, %s) %s%s%d", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name,
+		trace_line("getsockopt(%d, %s, %s) %s%s%d", fd, level_name(level), name,
 			   RESULT(r), r == 0 ? ", value " : "", r == 0 ? *value : 0);
 	return r;
 }
@@ -64,7 +84,7 @@ int sys_getsockopt(int fd, int level, int option, const char *name, void *value,
 	int r = getsockopt(fd, level, option, value, len);
 
 	if (trace_on)
-		trace_line("getsockopt(%d, %s, %s) %s", fd, level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO", name, RESULT(r));
+		trace_line("getsockopt(%d, %s, %s) %s", fd, level_name(level), name, RESULT(r));
 	return r;
 }
 

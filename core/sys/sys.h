@@ -172,5 +172,21 @@ ssize_t sys_recvmmsg(int fd, struct sock_msg *m, size_t n);
  * EIO when the kernel or the route refuses it (send them another way).
  */
 ssize_t sys_send_segments(int fd, struct sock_msg *m, size_t n, size_t seg, const struct addr *to);
+/*
+ * UDP's receive offload (Linux 5.0, UDP_GRO): the socket takes datagrams
+ * that travelled together (one sys_send_segments() on loopback, or a card's
+ * GRO) as one. Every read of it must then be sys_recv_coalesced(): a plain
+ * recv would get them glued. 0, or -1 with errno (ENOPROTOOPT: not here).
+ */
+int sys_set_udp_gro(int fd);
+/*
+ * recvmsg(2) on such a socket, blocking as the socket does: what arrived
+ * into buf (cap bytes), one or more datagrams one after another, each *seg
+ * bytes but the last (*seg is the whole when it was one datagram). Fills
+ * *from (if not NULL) and *truncated (if not NULL: cap was too small, the
+ * rest is lost). Returns the bytes, or -1 with errno. Without UDP_GRO, one
+ * datagram, as recvfrom(2).
+ */
+ssize_t sys_recv_coalesced(int fd, void *buf, size_t cap, size_t *seg, struct addr *from, int *truncated);
 
 #endif

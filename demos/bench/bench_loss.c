@@ -15,10 +15,11 @@ static const char *const modes[] = { "sw", "gbn", "sr", "tcp", "tcp/lo" };
 static void intro(double seconds, unsigned long long seed)
 {
 	printf("socklab bench --loss: rdt, socklab's own protocol, through the impairment layer: each end drops\n"
-	       "that share of its UDP datagrams (seeded: %llu and %llu; gbn and sr at window %d); kernel TCP in a private\n"
-	       "network namespace whose lo (MTU %s, one segment per packet) drops that share of the TCP segments\n"
-	       "without SYN, FIN or RST (nftables). %d round trips of %d bytes, then %.1f s of %d-byte messages.\n"
-	       "Retransmissions are the sender's (rdt's count, TCP_INFO's tcpi_total_retrans), per message it sent.\n\n"
+	       "that share of its UDP datagrams (seeded: %llu and %llu; at 0%%, no layer at all; gbn and sr at window\n"
+	       "%d); kernel TCP in a private network namespace whose lo (MTU %s, one segment per packet) drops that\n"
+	       "share of the TCP segments without SYN, FIN or RST (nftables). %d round trips of %d bytes, then %.1f s\n"
+	       "of %d-byte messages. Retransmissions are the sender's (rdt's count, TCP_INFO's tcpi_total_retrans),\n"
+	       "per message it sent.\n\n"
 	       "%-6s %5s %12s %10s %10s %12s %9s\n",
 	       seed, seed + 1, LOSS_WINDOW, LOSS_TCP_MTU, LOSS_PINGS, BENCH_PING, seconds, LOSS_MSG, "mode",
 	       "loss", "goodput MB/s", "p50 us", "p99 us", "messages", "resent/msg");

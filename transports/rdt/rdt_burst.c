@@ -17,6 +17,15 @@
  * was sent to) and must answer from that address (sock_sendmsg's local
  * address, which a batch does not carry): it sends one at a time too.
  *
+ * Unless the impairment layer wraps it, a batched socket also asks for
+ * UDP's receive offload (udp_coalesce, UDP_GRO): what the peer sent in one
+ * UDP_SEGMENT message (udp_send_batch) crosses loopback as one packet and is
+ * read in one call, then cut into its datagrams here, each taken as if it
+ * had come alone. Without it the kernel cuts the packet on the way in, one
+ * buffer, one copy and one wake-up per datagram: on loopback that work is a
+ * large part of what each of rdt's messages costs. An impaired socket is
+ * read a datagram at a time, since each one's fate is drawn.
+ *
  * The buffers are the thread's, shared by every driver it serves: whoever
  * queues datagrams flushes them before the thread moves to another driver
  * (rdt_driver_input and rdt_driver_run end with rdt_burst_flush), so that a
@@ -32,6 +41,9 @@ struct burst {
 };
 
 static struct burst in, out;
+static unsigned char *coalesced; /* RDT_COALESCED_ROOM bytes: one read of a UDP_GRO socket */
+
+#define RDT_COALESCED_ROOM 65536 /* more than UDP's largest payload (65,507 bytes), all a coalesced read can hold */
 
 static int batched(const struct rdt_driver *d) { return !d->listener || d->one_addr; }
 
@@ -93,8 +105,43 @@ void rdt_burst_queue(struct rdt_driver *d, struct rdt_chan *c, unsigned char *sl
 		rdt_burst_flush(d);
 }
 
+/* One datagram of what a read took, to its connection (a listener's: by its sender's address), and answered. */
+static void take_one(struct rdt_driver *d, const unsigned char *buf, size_t len, const struct addr *from, long long now)
+{
+	if (d->listener) {
+		rdt_demux_input(d, buf, len, from, &d->here, now);
+	} else if (d->chans) {
+		(void)rdt_input(d->chans->core, buf, len, now);
+		rdt_driver_answer(d, d->chans, now);
+	}
+}
+
+/* A UDP_GRO socket: up to RDT_BATCH reads, each cut into its datagrams. 1, or -1 with errno if the first failed. */
+static int input_coalesced(struct rdt_driver *d, long long now)
+{
+	for (int k = 0; k < RDT_BATCH; k++) {
+		struct addr from;
+		size_t seg;
+		ssize_t n = udp_recv_coalesced(&d->udp, coalesced, RDT_COALESCED_ROOM, &seg, &from);
+		if (n < 0)
+			return k ? 1 : -1;
+		if (n == 0)
+			take_one(d, coalesced, 0, &from, now); /* an empty datagram: refused, and counted, as any malformed one */
+		for (size_t off = 0; off < (size_t)n; off += seg)
+			take_one(d, coalesced + off, (size_t)n - off < seg ? (size_t)n - off : seg, &from, now);
+	}
+	return 1;
+}
+
 int rdt_burst_input(struct rdt_driver *d, long long now)
 {
+	if (d->gro && (coalesced || (coalesced = malloc(RDT_COALESCED_ROOM)))) {
+		int r = input_coalesced(d, now);
+		if (!d->listener && d->chans)
+			rdt_chan_touch(d->chans);
+		return r;
+	}
+	/* No memory for it: one datagram at a time, and a coalesced read is cut short: a loss, which timers repair. */
 	if (!batched(d) || fit(&in, d->dgram_max + 1) < 0)
 		return 0;
 	for (unsigned i = 0; i < RDT_BATCH; i++) /* one byte more than the largest: a longer one shows, and is refused */
@@ -103,14 +150,8 @@ int rdt_burst_input(struct rdt_driver *d, long long now)
 	ssize_t n = sock_recv_batch(&d->udp, in.m, RDT_BATCH);
 	if (n < 0)
 		return -1;
-	for (ssize_t i = 0; i < n; i++) {
-		if (d->listener) { /* each to its connection, answered before the next (rdt_driver_answer) */
-			rdt_demux_input(d, in.m[i].buf, in.m[i].got, &in.peer[i], &d->here, now);
-		} else if (d->chans) {
-			(void)rdt_input(d->chans->core, in.m[i].buf, in.m[i].got, now);
-			rdt_driver_answer(d, d->chans, now);
-		}
-	}
+	for (ssize_t i = 0; i < n; i++) /* each to its connection, answered before the next (rdt_driver_answer) */
+		take_one(d, in.m[i].buf, in.m[i].got, &in.peer[i], now);
 	if (!d->listener && d->chans)
 		rdt_chan_touch(d->chans);
 	return 1;
@@ -118,6 +159,8 @@ int rdt_burst_input(struct rdt_driver *d, long long now)
 
 void rdt_burst_free(void)
 {
+	free(coalesced);
+	coalesced = NULL;
 	free(in.buf);
 	free(out.buf);
 	in = (struct burst){ 0 };

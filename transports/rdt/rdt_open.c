@@ -51,6 +51,8 @@ static int open_udp(struct rdt_driver *d, const struct addr *a, const char *opti
 	if (r < 0 || (!server && sys_connect(d->udp.fd, a) < 0) || rdt_driver_impair(d, options) < 0)
 		return -1;
 	ask_room(d);
+	if (!server)
+		d->gro = udp_coalesce(&d->udp) == 0; /* not when impaired: see rdt_burst.c */
 	return sock_set_nonblocking(&d->udp);
 }
 
@@ -80,6 +82,8 @@ int rdt_sock_bind(struct sock *s, const struct addr *a)
 		d->one_addr = sock_getname(&d->udp, &d->here) == 0;
 		trace_mute(was);
 	}
+	if (d->one_addr)
+		d->gro = udp_coalesce(&d->udp) == 0; /* not when impaired: see rdt_burst.c */
 	s->state = h;
 	s->fd = d->acc[0];
 	d->acc[0] = -1; /* the application's now: sock_close closes it */

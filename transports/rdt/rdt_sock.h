@@ -6,6 +6,7 @@
 #include "core/engine/peer_table.h"
 #include "core/engine/poller.h"
 #include "core/transport.h"
+#include "transports/udp.h"
 #include "rdt.h"
 
 /*
@@ -118,6 +119,7 @@ struct rdt_driver {
 	int listener;            /* 1: peers are told apart by address (rdt_demux.c) */
 	int one_addr;            /* a listener bound to one address (not 0.0.0.0 or ::): every reply leaves from it */
 	struct addr here;        /* with one_addr: that address and port, where every datagram arrives */
+	int gro;                 /* UDP_GRO asked for: its socket is read only with udp_recv_coalesced (rdt_burst.c) */
 	int listening, backlog;  /* taking new connections, and how many may wait */
 	int acc[2];              /* listener: acc[0] becomes its s->fd (then -1 here), readable while a connection waits */
 	struct peer_table peers;
@@ -144,8 +146,6 @@ struct transport_state {
 	struct rdt_chan *c;
 };
 
-/* What rdt is made of (transports/udp.c). */
-extern const struct transport udp_transport;
 
 /* rdt_open.c: the table's bind, listen, accept and dial. */
 int rdt_sock_bind(struct sock *s, const struct addr *a);
