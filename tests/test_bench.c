@@ -66,7 +66,8 @@ static void run_bench(struct run_result *r, const char *args)
 
 	snprintf(cmd, sizeof cmd, "exec \"$0\" bench %s", args);
 	const char *argv[] = { "sh", "-c", cmd, test_socklab(), NULL };
-	cr_assert(test_run(argv, NULL, 0, r) == 0);
+	/* A loss sweep is many cells, each a forked server; under the sanitizers or valgrind, far more than 10 s. */
+	cr_assert(test_run_within(argv, NULL, 0, 60, r) == 0);
 }
 
 ParameterizedTestParameters(bench, json_both_paths)

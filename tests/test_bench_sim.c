@@ -50,7 +50,7 @@ static char *sim_table(const char *seed)
 
 	snprintf(cmd, sizeof cmd, "exec \"$0\" bench --loss 5 --seconds 0.2 --seed %s", seed);
 	const char *argv[] = { "sh", "-c", cmd, test_socklab(), NULL };
-	cr_assert(test_run(argv, NULL, 0, &r) == 0);
+	cr_assert(test_run_within(argv, NULL, 0, 60, &r) == 0); /* cells of a sweep: long under the sanitizers */
 	cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
 	cr_expect(strstr(r.out, "(seeded: 7 and 8; at 0%, no layer at all; gbn and sr at window\n32)"), "the real rows' seeds: %s", r.out);
 	char *start = strstr(r.out, "\nsocklab's simulation, not a measurement: ");

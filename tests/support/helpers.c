@@ -144,7 +144,7 @@ static void append(char **buf, size_t *len, size_t *cap, const char *p, size_t n
 	(*buf)[*len] = '\0';
 }
 
-int test_run(const char *const argv[], const void *input, size_t inlen, struct run_result *r)
+int test_run_within(const char *const argv[], const void *input, size_t inlen, int seconds, struct run_result *r)
 {
 	int in[2], out[2], err[2];
 	size_t outcap = 0, errcap = 0, sent = 0;
@@ -169,7 +169,7 @@ int test_run(const char *const argv[], const void *input, size_t inlen, struct r
 	signal(SIGPIPE, SIG_IGN);
 	if (inlen == 0)
 		close(in[1]), in[1] = -1;
-	long long deadline = sys_now_ms() + TEST_WAIT_S * 1000LL;
+	long long deadline = sys_now_ms() + seconds * 1000LL;
 	int open_fds = 2;
 	while (open_fds > 0 && sys_now_ms() < deadline) {
 		struct pollfd p[3] = { { .fd = out[0], .events = POLLIN }, { .fd = err[0], .events = POLLIN },
@@ -213,6 +213,11 @@ int test_run(const char *const argv[], const void *input, size_t inlen, struct r
 	if (err[0] >= 0)
 		close(err[0]);
 	return 0;
+}
+
+int test_run(const char *const argv[], const void *input, size_t inlen, struct run_result *r)
+{
+	return test_run_within(argv, input, inlen, TEST_WAIT_S, r);
 }
 
 void test_run_free(struct run_result *r)

@@ -55,6 +55,8 @@ struct run_result {
  * captures its output. Returns 0, or -1 if it could not be started.
  */
 int test_run(const char *const argv[], const void *input, size_t inlen, struct run_result *r);
+/* The same, killing it after seconds: for a command whose run is long by design (bench --loss). */
+int test_run_within(const char *const argv[], const void *input, size_t inlen, int seconds, struct run_result *r);
 void test_run_free(struct run_result *r);
 
 /* A server started in the background, its output followed until it says where it listens. */
