@@ -34,7 +34,7 @@
  *   rdt_transport.c  the table: what the application's calls do
  *   rdt_hub.c        the thread: one wait for every descriptor, then the drivers concerned
  *   rdt_driver.c     one UDP socket: datagrams in, connections moved, datagrams out
- *   rdt_burst.c      datagrams, many per system call (recvmmsg, sendmmsg)
+ *   rdt_burst.c      datagrams, many per system call (recvmmsg, sendmmsg, UDP_SEGMENT, UDP_GRO)
  *   rdt_chan.c       one connection: its core, its pair, its end
  *   rdt_pieces.c     messages cut into pieces that fit a packet, and joined again
  *   rdt_demux.c      a listener: peers by address, new connections, strangers, accept
