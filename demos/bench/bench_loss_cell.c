@@ -156,6 +156,22 @@ static pid_t start_server(const char *ep, char *got, size_t gotlen)
 	return pid;
 }
 
+/*
+ * rdt's options for one end: the mode, gbn's and sr's window, and the
+ * impairment layer's loss with that end's seed. At 0% no layer at all: it
+ * would drop nothing and, being there, keep rdt from UDP's receive offload.
+ */
+static void rdt_options(char *out, size_t len, const char *arq, double loss, unsigned long long seed)
+{
+	char window[32] = "", drop[64] = "";
+
+	if (strcmp(arq, "sw") != 0)
+		snprintf(window, sizeof window, "&window=%d", LOSS_WINDOW);
+	if (loss > 0)
+		snprintf(drop, sizeof drop, "&drop=%g&seed=%llu", loss, seed);
+	snprintf(out, len, "?arq=%s%s%s", arq, window, drop);
+}
+
 int bench_loss_cell(const char *arq, double loss, double seconds, unsigned long long seed, struct loss_cell *out)
 {
 	char ep[160], got[ENDPOINT_FORMAT_MAX] = "", cep[ENDPOINT_FORMAT_MAX + 96], why[160], opts[96] = "";
@@ -166,28 +182,16 @@ int bench_loss_cell(const char *arq, double loss, double seconds, unsigned long 
 
 	memset(out, 0, sizeof *out);
 	out->lost = out->dropped = -1;
-	/*
-	 * rdt at 0%: no impairment layer, which would drop nothing and, being
-	 * there, would keep rdt from UDP's receive offload (rdt_burst.c).
-	 */
-	int len = arq ? snprintf(opts, sizeof opts, "?arq=%s", arq) : 0;
-	if (arq && strcmp(arq, "sw") != 0)
-		len += snprintf(opts + len, sizeof opts - (size_t)len, "&window=%d", LOSS_WINDOW);
-	if (arq && loss > 0)
-		snprintf(opts + len, sizeof opts - (size_t)len, "&drop=%g&seed=%llu", loss, seed + 1);
-	if (arq)
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:0");
+	if (arq) {
+		rdt_options(opts, sizeof opts, arq, loss, seed + 1); /* the server's */
 		snprintf(ep, sizeof ep, "rdt://127.0.0.1:0%s", opts);
-	else
-		snprintf(ep, sizeof ep, "tcp://127.0.0.1:0");
-	if (arq && loss > 0) /* the client's own seed */
-		snprintf(opts + len, sizeof opts - (size_t)len, "&drop=%g&seed=%llu", loss, seed);
+		rdt_options(opts, sizeof opts, arq, loss, seed); /* the client's */
+	}
 	pid_t pid = start_server(ep, got, sizeof got);
 	if (pid < 0)
 		return -1;
-	if (arq)
-		snprintf(cep, sizeof cep, "%s%s", got, opts);
-	else
-		snprintf(cep, sizeof cep, "%s", got);
+	snprintf(cep, sizeof cep, "%s%s", got, opts);
 	errno = 0;
 	if (got[0] && endpoint_parse(cep, ENDPOINT_CLIENT, &e, why, sizeof why) == 0 &&
 	    sock_dial_endpoint(&c, &e, &gai) == 0) {

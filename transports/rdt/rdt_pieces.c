@@ -78,17 +78,21 @@ void rdt_pieces_free(void)
 	take.buf = NULL;
 }
 
-/* A copy of len bytes at p: into out_msg (its pieces partly queued), or at the end of the stash. 0, or -1 ENOMEM. */
-static int keep(struct rdt_chan *c, const unsigned char *p, size_t len, int in_out_msg)
+/* The message being cut (c->out_src, in the thread's buffer) copied into c's own out_msg. 0, or -1 ENOMEM. */
+static int hold(struct rdt_chan *c)
 {
-	if (in_out_msg) {
-		if (!c->out_msg && !(c->out_msg = malloc(RDT_MESSAGE_MAX + 1)))
-			return -1;
-		memmove(c->out_msg, p, len);
-		c->out_src = c->out_msg;
-		return 0;
-	}
+	if (!c->out_msg && !(c->out_msg = malloc(RDT_MESSAGE_MAX + 1)))
+		return -1;
+	memmove(c->out_msg, c->out_src, c->out_len);
+	c->out_src = c->out_msg;
+	return 0;
+}
+
+/* A copy of a message read after the one being cut, at the end of c's stash. 0, or -1 ENOMEM. */
+static int stash(struct rdt_chan *c, const unsigned char *p, size_t len)
+{
 	struct rdt_stash *k = malloc(sizeof *k + len);
+
 	if (!k)
 		return -1;
 	k->next = NULL;
@@ -117,9 +121,10 @@ static int unstash(struct rdt_chan *c)
 {
 	struct rdt_stash *k = c->stash;
 
-	if (keep(c, k->data, k->len, 1) < 0)
-		return -1;
+	c->out_src = k->data;
 	c->out_len = k->len;
+	if (hold(c) < 0)
+		return -1;
 	c->out_off = 0;
 	c->out_busy = 1;
 	c->stash = k->next;
@@ -153,7 +158,7 @@ static ssize_t take_batch(struct rdt_chan *c, long long now)
 		if (take.m[i].got > c->message_max)
 			continue;
 		if (c->out_busy) { /* the core is full: the rest is kept, in order */
-			if (keep(c, take.m[i].buf, take.m[i].got, 0) < 0)
+			if (stash(c, take.m[i].buf, take.m[i].got) < 0)
 				lost(c);
 			continue;
 		}
@@ -161,7 +166,7 @@ static ssize_t take_batch(struct rdt_chan *c, long long now)
 		c->out_len = take.m[i].got;
 		c->out_off = 0;
 		c->out_busy = !queue_pieces(c, now);
-		if (c->out_busy && keep(c, c->out_src, c->out_len, 1) < 0)
+		if (c->out_busy && hold(c) < 0)
 			lost(c);
 	}
 	return n;
